@@ -182,8 +182,8 @@ def haversine_m(
     Faster than :func:`distances_m` but off by up to about 0.5 % against the ellipsoid; use it
     only where that is stated and good enough.
 
-    >>> haversine_m(0.0, 0.0, 0.0, 1.0).round()
-    array(111195.)
+    >>> haversine_m([0.0], [0.0], [0.0], [1.0]).round()
+    array([111195.])
     """
     la1, lo1, la2, lo2 = (
         np.radians(np.asarray(x, dtype="float64")) for x in (lat1, lon1, lat2, lon2)
