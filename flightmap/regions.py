@@ -56,7 +56,7 @@ def from_construction(spec: Mapping[str, Any], waypoints: Mapping[str, Any]) -> 
     """
 
     def point(key: str) -> LatLon:
-        ident = spec.get(key)
+        ident = str(spec.get(key))
         if ident not in waypoints:
             raise InputError(f"unknown waypoint {ident!r}", field=f"construction.{key}")
         w = waypoints[ident]

@@ -1,0 +1,79 @@
+"""The ``flightmap`` command: one place composing the commands of :mod:`flightmap.cli.case`
+(and the other command modules). Nothing in the library imports this package.
+
+Every command runs inside :func:`_guarded`, so a bad input ends with one line on stderr
+(``flightmap: error: FILE: line N: field F: what was expected``) and exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from flightmap.cli import case
+from flightmap.errors import InputError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="flightmap",
+    help="Reconstruct and map the flight paths of aviation incidents from public data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(fn: F) -> F:
+    """Turn flightmap's input errors (and I/O errors) into one line on stderr and exit 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            typer.echo(f"flightmap: error: {exc.one_line()}", err=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"flightmap: error: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _register(fn: Callable[..., Any], name: str | None = None) -> None:
+    app.command(name)(_guarded(fn))
+
+
+_register(case.cases)
+_register(case.timeline)
+_register(case.render)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    """Reconstruct and map the flight paths of aviation incidents from public data."""
+    if version:
+        from flightmap import __version__
+
+        typer.echo(f"flightmap {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Entry point of the ``flightmap`` console script and ``python -m flightmap``."""
+    try:
+        app(prog_name="flightmap")
+    except KeyboardInterrupt:
+        typer.echo("flightmap: interrupted", err=True)
+        raise SystemExit(130) from None
