@@ -31,7 +31,10 @@ def _read(name: str) -> dict[str, Any]:
 def land() -> Any:
     """Natural Earth 1:10m land for the region as one shapely (Multi)Polygon, ``(lon, lat)``.
 
-    The Caspian Sea is water in this layer (it is a hole in the land polygon).
+    The Caspian Sea is water in this layer: a hole in the source's Afro-Eurasian polygon, open
+    to the southern edge of the regional extract. Lakes (Sevan, Mingachevir) count as land.
+    world-atlas quantises coordinates to about 290 m (east-west) by 190 m here, so coastline
+    positions are good to a few hundred metres at best.
     """
     from shapely.geometry import shape
     from shapely.ops import unary_union

@@ -105,10 +105,9 @@ def _fmt_time(when: datetime, zones: Sequence[tuple[str, str]], uncertainty_s: f
     rows = [f"<tr><th>UTC</th><td>{when:%Y-%m-%d %H:%M:%S} UTC{esc(plus)}</td></tr>"]
     for zone, label in zones:
         local = when.astimezone(ZoneInfo(zone))
+        offset = local.isoformat()[-6:]  # "+04:00"
         rows.append(
-            f"<tr><th>{esc(label)}</th><td>{local:%H:%M:%S} ({esc(zone)}, UTC{local:%z}"[:-2]
-            + f":{local:%z}"[-2:]
-            + ")</td></tr>"
+            f"<tr><th>{esc(label)}</th><td>{local:%H:%M:%S} ({esc(zone)}, UTC{offset})</td></tr>"
         )
     return "".join(rows)
 
@@ -407,9 +406,12 @@ def _title_panel(case: Case) -> str:
     flight = " · ".join(
         esc(v) for k, v in case.flight.items() if k in ("iata", "registration", "aircraft")
     )
+    # Every event, placed on the map or not, is readable here with its sources.
     timeline_rows = "".join(
-        f"<tr><td>{ev.time:%H:%M:%S}</td><td class='fm-ev-{esc(ev.evidence)}'>{esc(ev.title)}"
-        f"{' <i>(sources disagree)</i>' if ev.conflicts_with else ''}</td></tr>"
+        f"<tr><td>{ev.time:%H:%M:%S}</td><td><details class='fm-ev-{esc(ev.evidence)}'>"
+        f"<summary>{esc(ev.title)}"
+        f"{' <i>(sources disagree)</i>' if ev.conflicts_with else ''}</summary>"
+        f"{_event_popup(case, ev)}</details></td></tr>"
         for ev in case.events
     )
     sources = "".join(f"<li>{_source_item(s)}</li>" for s in case.sources.values())
@@ -543,6 +545,14 @@ def render_html(m: folium.Map) -> str:
     return str(root.render())
 
 
+def _default_mode(target: Path) -> int:
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_html(path: str | os.PathLike[str], page: str) -> Path:
     """Write ``page`` to ``path`` atomically: a temporary file in the same folder, then rename.
 
@@ -554,6 +564,8 @@ def write_html(path: str | os.PathLike[str], page: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(page)
+        # mkstemp creates the file 0600; give the map the mode a plain open() would.
+        os.chmod(tmp, _default_mode(target))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import json
 import math
 import sys
@@ -49,7 +50,9 @@ def _read_waypoints() -> tuple[list[str], list[dict[str, str]]]:
 def derive_points() -> dict[str, dict[str, Any]]:
     """Derived waypoints: id -> ``{"lat", "lon", "uncertainty_km", "basis"}``."""
     _, rows = _read_waypoints()
-    ref = {r["id"]: LatLon(float(r["lat"]), float(r["lon"])) for r in rows if r["id"] not in DERIVED}
+    ref = {
+        r["id"]: LatLon(float(r["lat"]), float(r["lon"])) for r in rows if r["id"] not in DERIVED
+    }
     grv, sco = ref["URMG"], ref["UATE"]
     out: dict[str, dict[str, Any]] = {}
 
@@ -79,16 +82,21 @@ def derive_points() -> dict[str, dict[str, Any]]:
     # crossing; smaller runs are bays and spits near the Dagestan coast.
     stretches = [
         (a[0], b[0])
-        for a, b in zip(crossings, crossings[1:], strict=False)
+        for a, b in itertools.pairwise(crossings)
         if a[1] == "land_to_sea" and b[1] == "sea_to_land"
     ]
     west, east = max(stretches, key=lambda s: distance_m(*s))
-    n_before = sum(1 for c in crossings if c[0] != west and distance_m(grv, c[0]) < distance_m(grv, west))
+    n_before = sum(
+        1 for c in crossings if c[0] != west and distance_m(grv, c[0]) < distance_m(grv, west)
+    )
     meta = basemap.land_meta()
     dataset = f"{meta['source']} ({meta['source_file']}, sha256 {meta['source_sha256'][:12]}…)"
     common = (
         f"the geodesic from the URMG to the UATE airport reference points, sampled every "
         f"{COAST_STEP_M:g} m against {dataset}"
+    )
+    accuracy = (
+        "The 1:10m coastline, as quantised by world-atlas, is good to a few hundred metres here"
     )
     out["CASPIAN_W"] = {
         "point": west,
@@ -96,13 +104,13 @@ def derive_points() -> dict[str, dict[str, Any]]:
         "basis": (
             f"Last land-to-sea crossing of {common} before the open Caspian "
             f"({n_before} earlier crossing(s) are bays or spits of the Dagestan coast). "
-            "Marks where the direct line meets the sea, not where the aircraft did"
+            f"Marks where the direct line meets the sea, not where the aircraft did. {accuracy}"
         ),
     }
     out["CASPIAN_E"] = {
         "point": east,
         "uncertainty_km": None,
-        "basis": f"First sea-to-land crossing of {common} after the open Caspian",
+        "basis": f"First sea-to-land crossing of {common} after the open Caspian. {accuracy}",
     }
     sea_m = distance_m(west, east)
     out["ADSB_BACK"] = {
@@ -110,7 +118,7 @@ def derive_points() -> dict[str, dict[str, Any]]:
         "uncertainty_km": float(math.ceil(sea_m / 2 / 1000)),
         "basis": (
             f"FR24 says only 'over the Caspian Sea' at 06:07. Drawn at the geodesic midpoint of "
-            f"the open-sea stretch CASPIAN_W–CASPIAN_E ({sea_m / 1000:.1f} km), with an "
+            f"the open-sea stretch CASPIAN_W to CASPIAN_E ({sea_m / 1000:.1f} km), with an "
             f"uncertainty radius of half that stretch, rounded up to whole km"
         ),
     }

@@ -130,7 +130,11 @@ def test_zones(case: geo.Case) -> None:
     assert kover.valid_from == utc("05:21:42") and kover.valid_to is None
     grozny = case.waypoint("URMG")
     assert kover.geometry.contains(Point(grozny.lon, grozny.lat))  # shapely is (lon, lat)
-    assert [z.id for z in case.zone_at(utc("05:25:00"))] == ["ew_enroute", "ew_grozny", "kover_grozny"]
+    assert [z.id for z in case.zone_at(utc("05:25:00"))] == [
+        "ew_enroute",
+        "ew_grozny",
+        "kover_grozny",
+    ]
     assert [z.id for z in case.zone_at(utc("04:00:00"))] == []
 
 
@@ -188,4 +192,6 @@ def test_cache_follows_file_changes(case_copy: Path, edit) -> None:  # type: ign
 def test_utc_helper_rejects_naive() -> None:
     with pytest.raises(ValueError, match="naive time"):
         geo.parse_utc("2024-12-25T05:13:32")
-    assert geo.parse_utc("2024-12-25T08:13:32+03:00") == datetime(2024, 12, 25, 5, 13, 32, tzinfo=UTC)
+    assert geo.parse_utc("2024-12-25T08:13:32+03:00") == datetime(
+        2024, 12, 25, 5, 13, 32, tzinfo=UTC
+    )

@@ -56,7 +56,12 @@ CASES = [
         "conflicts.csv",
         "takeoff_time,Take-off time: 07:55 or 07:49 Baku time,takeoff,takeoff_0749",
         "takeoff_time,Take-off time: 07:55 or 07:49 Baku time,takeoff,takeoff_9999",
-        ["conflicts.csv", "conflict takeoff_time", "field side_b", "unknown item id 'takeoff_9999'"],
+        [
+            "conflicts.csv",
+            "conflict takeoff_time",
+            "field side_b",
+            "unknown item id 'takeoff_9999'",
+        ],
     ),
     (
         "sources.csv",
@@ -145,6 +150,10 @@ def test_duplicate_id_across_files(case_copy: Path, edit: Edit) -> None:
 
 
 def test_relative_time_cycle(case_copy: Path, edit: Edit) -> None:
-    edit(case_copy / "events.csv", "first_bang,2024-12-25T05:13:31Z,,", "first_bang,,hyd3_fail_apa,-4")
+    edit(
+        case_copy / "events.csv",
+        "first_bang,2024-12-25T05:13:31Z,,",
+        "first_bang,,hyd3_fail_apa,-4",
+    )
     with pytest.raises(InputError, match="cycle: "):
         load_case(case_copy)

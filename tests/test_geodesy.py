@@ -42,7 +42,9 @@ def test_vectorised_matches_scalar() -> None:
     lat1, lat2 = rng.uniform(-80, 80, 50), rng.uniform(-80, 80, 50)
     lon1, lon2 = rng.uniform(-180, 180, 50), rng.uniform(-180, 180, 50)
     vec = g.distances_m(lat1, lon1, lat2, lon2)
-    scalar = [g.distance_m((a, b), (c, d)) for a, b, c, d in zip(lat1, lon1, lat2, lon2, strict=True)]
+    scalar = [
+        g.distance_m((a, b), (c, d)) for a, b, c, d in zip(lat1, lon1, lat2, lon2, strict=True)
+    ]
     np.testing.assert_allclose(vec, scalar, rtol=0, atol=1e-3)  # within 1 mm
 
 
@@ -60,8 +62,10 @@ def test_geodesic_line_follows_geodesic() -> None:
     # Densified points lie on the geodesic, so the path length equals the geodesic length.
     assert g.path_length_m(pts) == pytest.approx(g.distance_m(a, b), abs=0.01)
     spacing = g.distances_m(
-        [p.lat for p in pts[:-1]], [p.lon for p in pts[:-1]],
-        [p.lat for p in pts[1:]], [p.lon for p in pts[1:]],
+        [p.lat for p in pts[:-1]],
+        [p.lon for p in pts[:-1]],
+        [p.lat for p in pts[1:]],
+        [p.lon for p in pts[1:]],
     )
     assert spacing.max() <= 5000.0
 
@@ -69,7 +73,9 @@ def test_geodesic_line_follows_geodesic() -> None:
 def test_circle_radius_and_order_helpers() -> None:
     ring = g.geodesic_circle((43.0, 45.0), 25_000.0, n=36)
     d = [g.distance_m((43.0, 45.0), p) for p in ring]
-    assert min(d) == pytest.approx(25_000.0, abs=1e-3) and max(d) == pytest.approx(25_000.0, abs=1e-3)
+    assert min(d) == pytest.approx(25_000.0, abs=1e-3) and max(d) == pytest.approx(
+        25_000.0, abs=1e-3
+    )
     assert g.lonlat((43.0, 45.0)) == (45.0, 43.0)
     assert g.latlon((45.0, 43.0)) == g.LatLon(lat=43.0, lon=45.0)
 

@@ -58,16 +58,25 @@ _register(case.timeline)
 _register(case.render)
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-) -> None:
-    """Reconstruct and map the flight paths of aviation incidents from public data."""
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from flightmap import __version__
 
         typer.echo(f"flightmap {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """Reconstruct and map the flight paths of aviation incidents from public data."""
 
 
 def main() -> None:

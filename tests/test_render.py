@@ -1,0 +1,145 @@
+"""The map's structure (layers, counts, popups), escaping, reproducibility and atomic writes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import folium
+import pytest
+
+from flightmap import geo, render
+
+
+def _layers(m: folium.Map) -> dict[str, folium.FeatureGroup]:
+    return {c.layer_name: c for c in m._children.values() if isinstance(c, folium.FeatureGroup)}
+
+
+def _of_type(layer: folium.FeatureGroup, kind: type) -> list[object]:
+    return [c for c in layer._children.values() if type(c) is kind]
+
+
+@pytest.fixture(scope="module")
+def built(case: geo.Case) -> tuple[folium.Map, str]:
+    m = render.build_map(case)
+    return m, render.render_html(m)
+
+
+def test_layers_and_feature_counts(case: geo.Case, built: tuple[folium.Map, str]) -> None:
+    m, _ = built
+    layers = _layers(m)
+    assert set(layers) == {
+        "Waypoints and airports",
+        "Route legs (line style = evidence)",
+        "Events (positioned)",
+        "Reported zones (jamming, Kovyor)",
+    }
+    positioned = [e for e in case.events if e.waypoint]
+    assert len(positioned) == 9
+    assert len(_of_type(layers["Events (positioned)"], folium.CircleMarker)) == len(positioned)
+    assert len(_of_type(layers["Waypoints and airports"], folium.CircleMarker)) == len(
+        case.waypoints
+    )
+    legs = _of_type(layers["Route legs (line style = evidence)"], folium.PolyLine)
+    assert len(legs) == len(case.legs) == 4
+    assert len(_of_type(layers["Reported zones (jamming, Kovyor)"], folium.GeoJson)) == 3
+    assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
+
+
+def test_inferred_legs_are_dotted_never_solid(
+    case: geo.Case, built: tuple[folium.Map, str]
+) -> None:
+    m, _ = built
+    legs = _of_type(_layers(m)["Route legs (line style = evidence)"], folium.PolyLine)
+    for leg, line in zip(case.legs, legs, strict=True):
+        assert leg.evidence == "inferred"
+        assert line.options["dashArray"] == render.EVIDENCE_STYLE["inferred"]["dash_array"]
+
+
+def test_bounds_cover_the_case(case: geo.Case, built: tuple[folium.Map, str]) -> None:
+    m, _ = built
+    (south, west), (north, east) = m.get_bounds()
+    for w in case.waypoints.values():
+        assert south <= w.lat <= north and west <= w.lon <= east
+
+
+def test_popups_show_utc_local_time_and_source_links(built: tuple[folium.Map, str]) -> None:
+    _, page = built
+    assert "2024-12-25 05:13:32 UTC" in page  # loss of control
+    assert "09:13:32 (Asia/Baku, UTC+04:00)" in page
+    assert "08:13:32 (Europe/Moscow, UTC+03:00)" in page
+    assert "2024-12-25 05:21:42 UTC" in page  # Kovyor
+    assert 'href="https://en.tengrinews.kz/kazakhstan_news/' in page
+    assert "Sources disagree: Crash-site distance from Aktau" in page
+    assert "Methods and sources" in page
+    assert "inferred (derived here)" in page  # legend
+
+
+def test_render_is_byte_identical(case: geo.Case, built: tuple[folium.Map, str]) -> None:
+    _, page = built
+    again = render.render_html(render.build_map(case))
+    assert again == page
+    assert len(page) < 400_000
+
+
+PAYLOADS = {
+    "script": "<script>alert(1)</script>",
+    "img": '"><img src=x onerror=alert(2)>',
+    "template": "`${alert(3)}`",
+    "escape": "\\x3cimg src=x onerror=alert(4)\\x3e",
+}
+
+
+def test_untrusted_text_is_escaped(
+    case_copy: Path, edit: Callable[[Path, str, str], None], tmp_path: Path
+) -> None:
+    edit(
+        case_copy / "sources.csv",
+        '"Preliminary report on the Embraer 190',
+        f'"{PAYLOADS["script"].replace(chr(34), chr(34) * 2)} Preliminary report',
+    )
+    edit(
+        case_copy / "waypoints.csv",
+        "Where Azerbaijani sources say the fire came from",
+        PAYLOADS["img"].replace('"', '""').join('""'),
+    )
+    edit(case_copy / "events.csv", "Take-off from Baku,", f"Take-off {PAYLOADS['template']},")
+    edit(case_copy / "events.csv", "Hydraulic system 1 fluid quantity 0%.", PAYLOADS["escape"])
+    case = geo.load_case(case_copy)
+    page = render.render_html(render.build_map(case))
+    for raw in PAYLOADS.values():
+        assert raw not in page
+    assert "alert(1)" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "&#96;&#36;{alert(3)}&#96;" in page
+    assert "&#92;x3cimg" in page
+    assert "<script>alert" not in page and "onerror=alert(2)>" not in page
+
+
+def test_only_http_urls_become_links() -> None:
+    assert render._safe_url("javascript:alert(1)") is None
+    assert render._safe_url('https://x.org/"onmouseover=alert(1)') is None
+    assert render._safe_url("https://x.org/a?b=1&c=2") == "https://x.org/a?b=1&amp;c=2"
+
+
+def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "map.html"
+    render.write_html(target, "old map")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(render.os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        render.write_html(target, "new map")
+    assert target.read_text() == "old map"
+    assert os.listdir(tmp_path) == ["map.html"]  # no temporary file left behind
+
+
+def test_unknown_tiles_rejected(case: geo.Case) -> None:
+    with pytest.raises(ValueError, match="unknown tiles"):
+        render.build_map(case, tiles="Stamen.Watercolor")
