@@ -1,0 +1,61 @@
+"""The case data ship inside the wheel: build it, and load the case from the built copy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import json, flightmap, flightmap.geo as geo
+c = geo.load_case("j2-8243")
+print(json.dumps({"module": flightmap.__file__, "case": str(c.path),
+                  "events": len(c.events), "kover": c.event("kover").time.isoformat()}))
+"""
+
+
+def test_wheel_contains_and_loads_the_case(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            "-q",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = (tmp_path / "dist").glob("flightmap-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        zf.extractall(tmp_path / "site")
+    for name in ("case.toml", "events.csv", "sources.csv", "waypoints.csv", "zones.geojson"):
+        assert f"flightmap/_data/cases/j2-8243/{name}" in names
+    assert "flightmap/_data/basemap/land-10m.geojson" in names
+    assert "flightmap/_data/README.md" in names
+
+    # Run from an empty folder with the unpacked wheel first on the path, so neither the
+    # clone nor an editable install can supply the data.
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "FLIGHTMAP_CASES": ""}
+    run = tmp_path / "elsewhere"
+    run.mkdir()
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=run, env=env, check=True, capture_output=True, text=True
+    )
+    info = json.loads(out.stdout)
+    site = str(tmp_path / "site")
+    assert info["module"].startswith(site)
+    assert info["case"].startswith(site)
+    assert info["kover"] == "2024-12-25T05:21:42+00:00"
+    assert info["events"] > 40
