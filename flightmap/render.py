@@ -24,8 +24,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import folium
-from branca.element import Element, Figure, MacroElement
+from branca.element import Element, Figure
 from folium import plugins
+from folium.utilities import JsCode
 
 from flightmap import __version__, basemap
 from flightmap.geo import Case, Conflict, Event, Leg, Source, Waypoint, Zone
@@ -378,6 +379,137 @@ def _offline_layer() -> folium.GeoJson:
     )
 
 
+def _ms(when: datetime) -> int:
+    """Milliseconds since the Unix epoch, the time unit of Leaflet.timeline."""
+    return round(when.timestamp() * 1000)
+
+
+# JavaScript for the replay layer. Feature properties hold pre-escaped HTML (see esc()).
+_REPLAY_POINT = JsCode(
+    """function (feature, latlng) {
+    var p = feature.properties;
+    return L.circleMarker(latlng, {radius: p.radius, color: p.color, weight: 2,
+        fillColor: p.fill, fillOpacity: 0.8, className: p.className});
+}"""
+)
+_REPLAY_EACH = JsCode(
+    """function (feature, layer) {
+    if (feature.properties.popup) { layer.bindPopup(feature.properties.popup, {maxWidth: 460}); }
+    if (feature.properties.tooltip) { layer.bindTooltip(feature.properties.tooltip); }
+}"""
+)
+_REPLAY_STYLE = JsCode(
+    """function (feature) {
+    var p = feature.properties;
+    return {color: p.color, fillColor: p.fill, fillOpacity: 0.2, weight: 2,
+        dashArray: p.dashArray, className: p.className};
+}"""
+)
+_UTC_LABEL = JsCode(
+    """function (ms) {
+    return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+}"""
+)
+
+
+def _replay_features(case: Case) -> list[dict[str, Any]]:
+    """GeoJSON features with ``start``/``end`` in ms: events appear when they happen, zones
+    during their validity, and a marker shows the last place an event puts the aircraft."""
+    if not case.events:
+        return []
+    end = _ms(case.events[-1].time) + 60_000
+    feats: list[dict[str, Any]] = []
+    for z in case.zones:
+        style = ZONE_STYLE.get(z.kind, {"color": DEFAULT_COLOR, "fillColor": DEFAULT_COLOR})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": z.geometry.__geo_interface__,
+                "properties": {
+                    "start": _ms(z.valid_from),
+                    "end": _ms(z.valid_to) if z.valid_to else end,
+                    "color": style["color"],
+                    "fill": style["fillColor"],
+                    "dashArray": EVIDENCE_STYLE[z.evidence]["dash_array"],
+                    "className": f"fm-replay-zone fm-replay-zone-{esc(z.id)}",
+                    "tooltip": esc(z.name),
+                    "popup": _zone_popup(case, z),
+                },
+            }
+        )
+    placed = [ev for ev in case.events if ev.waypoint]
+    for ev in placed:
+        pos = case.event_position(ev)
+        assert pos is not None
+        color = CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR)
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [pos.lon, pos.lat]},
+                "properties": {
+                    "start": _ms(ev.time),
+                    "end": end,
+                    "radius": 6,
+                    "color": color,
+                    "fill": color,
+                    "className": f"fm-replay-event fm-replay-event-{esc(ev.id)}",
+                    "tooltip": esc(f"{ev.time:%H:%M:%S} UTC · {ev.title}"),
+                    "popup": _event_popup(case, ev),
+                },
+            }
+        )
+    for ev, nxt in zip(placed, [*placed[1:], None], strict=True):
+        pos = case.event_position(ev)
+        assert pos is not None
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [pos.lon, pos.lat]},
+                "properties": {
+                    "start": _ms(ev.time),
+                    "end": _ms(nxt.time) if nxt else end,
+                    "radius": 10,
+                    "color": "#000000",
+                    "fill": "#ffd400",
+                    "className": "fm-replay-aircraft",
+                    "tooltip": esc(
+                        f"aircraft: last placed at {case.waypoints[ev.waypoint].name} "
+                        f"({ev.time:%H:%M:%S} UTC, {ev.title}); position between events unknown"
+                    ),
+                },
+            }
+        )
+    return feats
+
+
+def _replay(case: Case, m: folium.Map) -> None:
+    feats = _replay_features(case)
+    if not feats:
+        return
+    timeline = plugins.Timeline(
+        {"type": "FeatureCollection", "features": feats},
+        point_to_layer=_REPLAY_POINT,
+        on_each_feature=_REPLAY_EACH,
+        style=_REPLAY_STYLE,
+    )
+    # Timeline passes only the data to GeoJson, so set the layer-control attributes here.
+    timeline.layer_name = "Replay (time slider)"
+    timeline.show = True
+    timeline.add_to(m)
+    span_ms = max(f["properties"]["end"] for f in feats) - min(
+        f["properties"]["start"] for f in feats
+    )
+    slider = plugins.TimelineSlider(
+        auto_play=False,
+        show_ticks=True,
+        enable_keyboard_controls=True,
+        playback_duration=30_000,
+        steps=max(span_ms // 10_000, 1),  # one step per 10 s of flight time
+    )
+    slider.options["format_output"] = _UTC_LABEL
+    slider.add_timelines(timeline).add_to(m)
+
+
 # --------------------------------------------------------------------------- panels
 
 _CSS = """
@@ -385,7 +517,7 @@ _CSS = """
 .fm-panel{position:absolute;z-index:1000;background:rgba(255,255,255,.94);padding:8px 10px;
  border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.35 system-ui,sans-serif;
  max-width:380px;max-height:80vh;overflow:auto}
-.fm-title{top:10px;left:54px}.fm-legend{bottom:24px;left:10px}
+.fm-title{top:10px;left:54px}.fm-legend{bottom:110px;left:10px}
 .fm-panel h3{margin:0 0 4px;font-size:15px}.fm-panel summary{cursor:pointer;font-weight:600}
 .fm-popup h4{margin:0 0 4px}.fm-popup table{border-collapse:collapse}
 .fm-popup th{text-align:left;padding-right:8px;font-weight:600;vertical-align:top}
@@ -496,10 +628,12 @@ def build_map(case: Case, *, tiles: str = "OpenStreetMap") -> folium.Map:
     _legs_layer(case).add_to(m)
     _waypoint_layer(case).add_to(m)
     _events_layer(case).add_to(m)
+    _replay(case, m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     plugins.Fullscreen(position="topleft").add_to(m)
     plugins.MeasureControl(position="topleft", primary_length_unit="kilometers").add_to(m)
     plugins.MousePosition(position="bottomright", separator=" , ", prefix="lat , lon:").add_to(m)
+    plugins.MiniMap(position="bottomright", toggle_display=True, zoom_level_offset=-5).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(Element(_CSS), name="fm_css")
@@ -515,24 +649,30 @@ def _stable_ids(root: Element) -> None:
     """Give every element a sequential id, so the same map renders to the same bytes.
 
     folium names each element with 16 random bytes; the names end up in the page as JavaScript
-    variable names. Renumbering in tree order keeps them unique and reproducible.
+    variable names. Renumbering in tree order (children, then elements held as attributes, such
+    as a MiniMap's tile layer or a Figure's header) keeps them unique and reproducible.
     """
     counter = 0
+    seen: set[int] = set()
 
     def walk(el: Element) -> None:
         nonlocal counter
+        if id(el) in seen:
+            return
+        seen.add(id(el))
         children = list(el._children.values())
-        for child in children:
-            child._id = f"{counter:04x}"
-            counter += 1
+        held = [
+            v
+            for k, v in vars(el).items()
+            if k != "_parent" and isinstance(v, Element) and v is not el and v not in children
+        ]
+        for child in [*children, *held]:
+            if id(child) not in seen:
+                child._id = f"{counter:04x}"
+                counter += 1
         el._children = OrderedDict((c.get_name(), c) for c in children)
-        for child in children:
+        for child in [*children, *held]:
             walk(child)
-        if isinstance(el, MacroElement) or isinstance(el, Figure):
-            for part in ("header", "html", "script"):
-                sub = getattr(el, part, None)
-                if isinstance(sub, Element) and sub is not el:
-                    walk(sub)
 
     walk(root)
 
