@@ -506,7 +506,7 @@ def _replay(case: Case, m: folium.Map) -> None:
         playback_duration=30_000,
         steps=max(span_ms // 10_000, 1),  # one step per 10 s of flight time
     )
-    slider.options["format_output"] = _UTC_LABEL
+    slider.options["format_output"] = _UTC_LABEL  # type: ignore[assignment]  # folium types it narrowly
     slider.add_timelines(timeline).add_to(m)
 
 
