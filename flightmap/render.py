@@ -343,7 +343,11 @@ def _zones_layer(case: Case) -> folium.FeatureGroup:
     layer = folium.FeatureGroup(name="Reported zones (jamming, Kovyor)", show=True)
     for z in case.zones:
         style = dict(ZONE_STYLE.get(z.kind, {"color": DEFAULT_COLOR, "fillOpacity": 0.1}))
-        style.update(weight=2, dashArray=EVIDENCE_STYLE[z.evidence]["dash_array"])
+        style.update(
+            weight=2,
+            dashArray=EVIDENCE_STYLE[z.evidence]["dash_array"],
+            className=f"fm-zone fm-zone-{z.id}",
+        )
         gj = folium.GeoJson(
             {
                 "type": "Feature",
@@ -516,8 +520,8 @@ _CSS = """
 <style>
 .fm-panel{position:absolute;z-index:1000;background:rgba(255,255,255,.94);padding:8px 10px;
  border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.35 system-ui,sans-serif;
- max-width:380px;max-height:80vh;overflow:auto}
-.fm-title{top:10px;left:54px}.fm-legend{bottom:110px;left:10px}
+ max-width:300px;max-height:calc(100vh - 150px);overflow:auto}
+.fm-title{top:10px;left:54px}
 .fm-panel h3{margin:0 0 4px;font-size:15px}.fm-panel summary{cursor:pointer;font-weight:600}
 .fm-popup h4{margin:0 0 4px}.fm-popup table{border-collapse:collapse}
 .fm-popup th{text-align:left;padding-right:8px;font-weight:600;vertical-align:top}
@@ -557,7 +561,8 @@ def _title_panel(case: Case) -> str:
 <div class="fm-panel fm-title" id="fm-title">
 <h3>{esc(case.title)}</h3>
 <div>{flight}</div>
-<p>{esc(case.summary.strip())}</p>
+<details><summary>Summary</summary><p>{esc(case.summary.strip())}</p></details>
+{_legend(case)}
 <details><summary>Timeline (UTC, {len(case.events)} events)</summary>
 <table class="fm-timeline">{timeline_rows}</table></details>
 <details id="fm-methods"><summary>Methods and sources</summary>
@@ -590,9 +595,9 @@ def _legend(case: Case) -> str:
         for k, s in ZONE_STYLE.items()
     )
     return (
-        f"<div class='fm-panel fm-legend' id='fm-legend'><b>Legend</b>{lines}{dots}{zones}"
+        f"<details open id='fm-legend'><summary>Legend</summary>{lines}{dots}{zones}"
         "<div><span class='fm-dot' style='border:1px dashed #555'></span>uncertainty radius"
-        "</div></div>"
+        "</div></details>"
     )
 
 
@@ -629,7 +634,7 @@ def build_map(case: Case, *, tiles: str = "OpenStreetMap") -> folium.Map:
     _waypoint_layer(case).add_to(m)
     _events_layer(case).add_to(m)
     _replay(case, m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     plugins.Fullscreen(position="topleft").add_to(m)
     plugins.MeasureControl(position="topleft", primary_length_unit="kilometers").add_to(m)
     plugins.MousePosition(position="bottomright", separator=" , ", prefix="lat , lon:").add_to(m)
@@ -638,10 +643,14 @@ def build_map(case: Case, *, tiles: str = "OpenStreetMap") -> folium.Map:
     assert isinstance(root, Figure)
     root.header.add_child(Element(_CSS), name="fm_css")
     root.html.add_child(Element(_title_panel(case)), name="fm_title")
-    root.html.add_child(Element(_legend(case)), name="fm_legend")
     lats = [w.lat for w in case.waypoints.values()]
     lons = [w.lon for w in case.waypoints.values()]
-    m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    # Keep the data clear of the title panel (left) and the time slider (bottom).
+    m.fit_bounds(
+        [[min(lats), min(lons)], [max(lats), max(lons)]],
+        padding_top_left=(330, 20),
+        padding_bottom_right=(20, 110),
+    )
     return m
 
 

@@ -1,0 +1,130 @@
+"""The J2-8243 map in headless Chromium: what Leaflet actually drew, popups, layer control,
+the time slider, console errors and escaping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from flightmap import geo, render
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def case_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    case = geo.load_case("j2-8243")
+    path = tmp_path_factory.mktemp("map") / "j2-8243.html"
+    render.write_html(path, render.render_html(render.build_map(case)))
+    return path
+
+
+def _slider_to(mp, when: datetime) -> None:  # type: ignore[no-untyped-def]
+    mp.js(
+        """(ms) => { for (const k of Object.keys(window)) {
+                if (k.startsWith('timeline_slider_')) { window[k].setTime(ms); return; } }
+            throw new Error('no timeline slider'); }""",
+        round(when.timestamp() * 1000),
+    )
+    mp.settle()
+
+
+def test_case_map_draws_everything(open_map, case_html: Path) -> None:  # type: ignore[no-untyped-def]
+    case = geo.load_case("j2-8243")
+    mp = open_map(case_html)
+    assert mp.count(".leaflet-overlay-pane path.fm-leg") == len(case.legs) == 4
+    assert mp.count(".leaflet-overlay-pane path.fm-event") == len(
+        [e for e in case.events if e.waypoint]
+    )
+    assert mp.count(".leaflet-overlay-pane path.fm-waypoint") == len(case.waypoints)
+    assert mp.count(".leaflet-overlay-pane path.fm-zone") == len(case.zones) == 3
+    # The offline Natural Earth layer draws coastlines and borders without any tile.
+    assert mp.overlay_paths() > 30
+    assert len(mp.blocked_tiles) > 0
+    for selector in (
+        ".leaflet-control-layers",
+        ".leaflet-control-minimap",
+        ".leaflet-control-measure",
+        ".leaflet-control-zoom-fullscreen",
+        ".leaflet-control-mouseposition",
+        ".leaflet-timeline-control",
+        "#fm-legend",
+        "#fm-title",
+        "#fm-methods",
+    ):
+        assert mp.count(selector) >= 1, selector
+    mp.screenshot("j2-8243-default")
+    mp.assert_clean()
+
+
+def test_event_popup_has_utc_time_and_source_link(open_map, case_html: Path) -> None:  # type: ignore[no-untyped-def]
+    mp = open_map(case_html)
+    text = mp.open_popup("path.fm-event-kover")  # a real click: the ring must be on top
+    assert "2024-12-25 05:21:42 UTC" in text
+    assert "08:21:42 (Europe/Moscow, UTC+03:00)" in text
+    links = mp.js(
+        "() => [...document.querySelectorAll('.leaflet-popup-content a')].map(a => a.href)"
+    )
+    assert "https://en.trend.az/azerbaijan/politics/4001661.html" in links
+    mp.assert_clean()
+
+
+def test_layer_control_toggles_a_layer(open_map, case_html: Path) -> None:  # type: ignore[no-untyped-def]
+    mp = open_map(case_html)
+    name = "Route legs (line style = evidence)"
+    assert mp.layer_checked(name)
+    mp.toggle_layer(name)
+    assert not mp.layer_checked(name)
+    assert mp.count("path.fm-leg") == 0
+    mp.toggle_layer(name)
+    assert mp.count("path.fm-leg") == 4
+    mp.assert_clean()
+
+
+def test_time_slider_changes_what_is_visible(open_map, case_html: Path) -> None:  # type: ignore[no-untyped-def]
+    case = geo.load_case("j2-8243")
+    mp = open_map(case_html)
+
+    def at(hms: str) -> tuple[int, int, int]:
+        _slider_to(mp, datetime.fromisoformat(f"2024-12-25T{hms}+00:00"))
+        return (
+            mp.count("path.fm-replay-event"),
+            mp.count("path.fm-replay-zone"),
+            mp.count("path.fm-replay-zone-kover_grozny"),
+        )
+
+    def expected(hms: str) -> tuple[int, int, int]:
+        t = datetime.fromisoformat(f"2024-12-25T{hms}+00:00")
+        events = sum(1 for e in case.events if e.waypoint and e.time <= t)
+        zones = case.zone_at(t)
+        return events, len(zones), sum(1 for z in zones if z.id == "kover_grozny")
+
+    assert at("05:00:00") == expected("05:00:00") == (2, 2, 0)
+    assert at("05:22:00") == expected("05:22:00") == (7, 3, 1)
+    assert at("06:10:00") == expected("06:10:00") == (8, 1, 1)
+    assert mp.count("path.fm-replay-aircraft") == 1
+    mp.assert_clean()
+
+
+def test_hostile_text_opens_no_dialog(  # type: ignore[no-untyped-def]
+    open_map, case_copy: Path, edit, tmp_path: Path
+) -> None:
+    edit(case_copy / "events.csv", "Take-off from Baku,", "<img src=x onerror=alert(1)>,")
+    edit(
+        case_copy / "sources.csv",
+        "Cited by URL;",
+        "</script><script>alert(2)</script> `${alert(3)}`",
+    )
+    case = geo.load_case(case_copy)
+    path = tmp_path / "hostile.html"
+    render.write_html(path, render.render_html(render.build_map(case)))
+    mp = open_map(path)
+    mp.open_popup("path.fm-event-takeoff", dispatch=True)
+    mp.open_popup("path.fm-event-first_bang", dispatch=True)
+    mp.js("() => document.querySelectorAll('#fm-title details').forEach(d => d.open = true)")
+    mp.settle()
+    assert mp.dialogs == []
+    assert "<img src=x onerror=alert(1)>" in mp.js("() => document.body.innerText")
+    mp.assert_clean()
