@@ -118,9 +118,9 @@ def test_untrusted_text_is_escaped(
 
 
 def test_only_http_urls_become_links() -> None:
-    assert render._safe_url("javascript:alert(1)") is None
-    assert render._safe_url('https://x.org/"onmouseover=alert(1)') is None
-    assert render._safe_url("https://x.org/a?b=1&c=2") == "https://x.org/a?b=1&amp;c=2"
+    assert render._html.safe_url("javascript:alert(1)") is None
+    assert render._html.safe_url('https://x.org/"onmouseover=alert(1)') is None
+    assert render._html.safe_url("https://x.org/a?b=1&c=2") == "https://x.org/a?b=1&amp;c=2"
 
 
 def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,7 +133,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(render.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         render.write_html(target, "new map")
     assert target.read_text() == "old map"

@@ -1,0 +1,299 @@
+"""The case layers: waypoints, route legs, events, zones, the offline basemap, the replay."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import folium
+from folium import plugins
+from folium.utilities import JsCode
+
+from flightmap import basemap
+from flightmap.geo import Case
+from flightmap.geodesy import bearing_deg
+from flightmap.render._html import esc, event_popup, leg_popup, popup, waypoint_popup, zone_popup
+from flightmap.render._style import (
+    CATEGORY_COLOR,
+    DEFAULT_COLOR,
+    EVIDENCE_STYLE,
+    LEG_COLOR,
+    WAYPOINT_COLOR,
+    ZONE_STYLE,
+)
+
+# --------------------------------------------------------------------------- layers
+
+
+def waypoint_layer(case: Case) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name="Waypoints and airports", show=True)
+    for w in case.waypoints.values():
+        style = EVIDENCE_STYLE[w.evidence]
+        color = WAYPOINT_COLOR.get(w.kind, DEFAULT_COLOR)
+        if w.uncertainty_km:
+            folium.Circle(
+                location=list(w.latlon),
+                radius=w.uncertainty_km * 1000.0,
+                color=color,
+                weight=1,
+                dash_array="2 7",
+                fill=False,
+                interactive=False,
+            ).add_to(layer)
+        folium.CircleMarker(
+            location=list(w.latlon),
+            radius=7 if w.kind == "airport" else 5,
+            color=color,
+            weight=2,
+            dash_array=style["dash_array"],
+            fill=True,
+            fill_color="#ffffff" if w.evidence == "inferred" else color,
+            fill_opacity=0.9,
+            popup=popup(waypoint_popup(case, w)),
+            tooltip=folium.Tooltip(esc(f"{w.name} ({w.evidence}, {w.confidence})")),
+            class_name=f"fm-waypoint fm-ev-{w.evidence}",
+        ).add_to(layer)
+    return layer
+
+
+def legs_layer(case: Case) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name="Route legs (line style = evidence)", show=True)
+    for leg in case.legs:
+        a, b = case.waypoints[leg.start].latlon, case.waypoints[leg.end].latlon
+        km = case.leg_length_m(leg) / 1000.0
+        brg = bearing_deg(a, b)
+        style = EVIDENCE_STYLE[leg.evidence]
+        folium.PolyLine(
+            locations=[[p.lat, p.lon] for p in case.leg_points(leg)],
+            color=LEG_COLOR,
+            weight=3,
+            opacity=style["opacity"],
+            dash_array=style["dash_array"],
+            popup=popup(leg_popup(case, leg, km, brg)),
+            tooltip=folium.Tooltip(
+                esc(f"{km:.0f} km · {brg:03.0f}°"),
+                permanent=True,
+                direction="center",
+                class_name="fm-leg-label",
+            ),
+            class_name=f"fm-leg fm-ev-{leg.evidence}",
+        ).add_to(layer)
+    return layer
+
+
+def events_layer(case: Case) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name="Events (positioned)", show=True)
+    placed = [ev for ev in case.events if ev.waypoint]
+    # Events at the same point are drawn as concentric rings, the earliest outermost, so each
+    # stays clickable; pixel radii change nothing about the position.
+    stack: dict[str, int] = {}
+    for ev in placed:
+        stack[ev.waypoint] = stack.get(ev.waypoint, 0) + 1
+    seen: dict[str, int] = {}
+    for ev in placed:
+        pos = case.event_position(ev)
+        assert pos is not None
+        idx = seen.get(ev.waypoint, 0)
+        seen[ev.waypoint] = idx + 1
+        radius = 6 + 4 * (stack[ev.waypoint] - 1 - idx)
+        color = CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR)
+        if ev.position_uncertainty_km and idx == 0:
+            folium.Circle(
+                location=list(pos),
+                radius=ev.position_uncertainty_km * 1000.0,
+                color=color,
+                weight=1,
+                dash_array="2 7",
+                fill=True,
+                fill_opacity=0.04,
+                interactive=False,
+            ).add_to(layer)
+        folium.CircleMarker(
+            location=list(pos),
+            radius=radius,
+            color=color,
+            weight=2,
+            fill=True,
+            fill_color=color,
+            fill_opacity=0.35,
+            popup=popup(event_popup(case, ev)),
+            tooltip=folium.Tooltip(esc(f"{ev.time:%H:%M:%S} UTC · {ev.title}")),
+            class_name=f"fm-event fm-event-{ev.id}",
+        ).add_to(layer)
+    return layer
+
+
+def zones_layer(case: Case) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name="Reported zones (jamming, Kovyor)", show=True)
+    for z in case.zones:
+        style = dict(ZONE_STYLE.get(z.kind, {"color": DEFAULT_COLOR, "fillOpacity": 0.1}))
+        style.update(
+            weight=2,
+            dashArray=EVIDENCE_STYLE[z.evidence]["dash_array"],
+            className=f"fm-zone fm-zone-{z.id}",
+        )
+        gj = folium.GeoJson(
+            {
+                "type": "Feature",
+                "properties": {"id": z.id},
+                "geometry": z.geometry.__geo_interface__,
+            },
+            name=z.name,
+            style_function=constant_style(style),
+            highlight_function=None,
+            tooltip=folium.Tooltip(esc(z.name)),
+        )
+        popup(zone_popup(case, z)).add_to(gj)
+        gj.add_to(layer)
+    return layer
+
+
+def constant_style(style: Mapping[str, Any]) -> Any:
+    return lambda _feature: dict(style)
+
+
+def offline_layer() -> folium.GeoJson:
+    return folium.GeoJson(
+        basemap.countries_geojson(),
+        name="Coastlines and borders (offline, Natural Earth)",
+        style_function=constant_style(
+            {"color": "#7a7a7a", "weight": 1, "fillColor": "#efeae0", "fillOpacity": 0.55}
+        ),
+        interactive=False,
+        control=True,
+        show=True,
+        embed=True,
+        zoom_on_click=False,
+    )
+
+
+def _ms(when: datetime) -> int:
+    """Milliseconds since the Unix epoch, the time unit of Leaflet.timeline."""
+    return round(when.timestamp() * 1000)
+
+
+# JavaScript for the replay layer. Feature properties hold pre-escaped HTML (see esc()).
+_REPLAY_POINT = JsCode(
+    """function (feature, latlng) {
+    var p = feature.properties;
+    return L.circleMarker(latlng, {radius: p.radius, color: p.color, weight: 2,
+        fillColor: p.fill, fillOpacity: 0.8, className: p.className});
+}"""
+)
+_REPLAY_EACH = JsCode(
+    """function (feature, layer) {
+    if (feature.properties.popup) { layer.bindPopup(feature.properties.popup, {maxWidth: 460}); }
+    if (feature.properties.tooltip) { layer.bindTooltip(feature.properties.tooltip); }
+}"""
+)
+_REPLAY_STYLE = JsCode(
+    """function (feature) {
+    var p = feature.properties;
+    return {color: p.color, fillColor: p.fill, fillOpacity: 0.2, weight: 2,
+        dashArray: p.dashArray, className: p.className};
+}"""
+)
+_UTC_LABEL = JsCode(
+    """function (ms) {
+    return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+}"""
+)
+
+
+def _replay_features(case: Case) -> list[dict[str, Any]]:
+    """GeoJSON features with ``start``/``end`` in ms: events appear when they happen, zones
+    during their validity, and a marker shows the last place an event puts the aircraft."""
+    if not case.events:
+        return []
+    end = _ms(case.events[-1].time) + 60_000
+    feats: list[dict[str, Any]] = []
+    for z in case.zones:
+        style = ZONE_STYLE.get(z.kind, {"color": DEFAULT_COLOR, "fillColor": DEFAULT_COLOR})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": z.geometry.__geo_interface__,
+                "properties": {
+                    "start": _ms(z.valid_from),
+                    "end": _ms(z.valid_to) if z.valid_to else end,
+                    "color": style["color"],
+                    "fill": style["fillColor"],
+                    "dashArray": EVIDENCE_STYLE[z.evidence]["dash_array"],
+                    "className": f"fm-replay-zone fm-replay-zone-{esc(z.id)}",
+                    "tooltip": esc(z.name),
+                    "popup": zone_popup(case, z),
+                },
+            }
+        )
+    placed = [ev for ev in case.events if ev.waypoint]
+    for ev in placed:
+        pos = case.event_position(ev)
+        assert pos is not None
+        color = CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR)
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [pos.lon, pos.lat]},
+                "properties": {
+                    "start": _ms(ev.time),
+                    "end": end,
+                    "radius": 6,
+                    "color": color,
+                    "fill": color,
+                    "className": f"fm-replay-event fm-replay-event-{esc(ev.id)}",
+                    "tooltip": esc(f"{ev.time:%H:%M:%S} UTC · {ev.title}"),
+                    "popup": event_popup(case, ev),
+                },
+            }
+        )
+    for ev, nxt in zip(placed, [*placed[1:], None], strict=True):
+        pos = case.event_position(ev)
+        assert pos is not None
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [pos.lon, pos.lat]},
+                "properties": {
+                    "start": _ms(ev.time),
+                    "end": _ms(nxt.time) if nxt else end,
+                    "radius": 10,
+                    "color": "#000000",
+                    "fill": "#ffd400",
+                    "className": "fm-replay-aircraft",
+                    "tooltip": esc(
+                        f"aircraft: last placed at {case.waypoints[ev.waypoint].name} "
+                        f"({ev.time:%H:%M:%S} UTC, {ev.title}); position between events unknown"
+                    ),
+                },
+            }
+        )
+    return feats
+
+
+def replay(case: Case, m: folium.Map) -> None:
+    feats = _replay_features(case)
+    if not feats:
+        return
+    timeline = plugins.Timeline(
+        {"type": "FeatureCollection", "features": feats},
+        point_to_layer=_REPLAY_POINT,
+        on_each_feature=_REPLAY_EACH,
+        style=_REPLAY_STYLE,
+    )
+    # Timeline passes only the data to GeoJson, so set the layer-control attributes here.
+    timeline.layer_name = "Replay (time slider)"
+    timeline.show = True
+    timeline.add_to(m)
+    span_ms = max(f["properties"]["end"] for f in feats) - min(
+        f["properties"]["start"] for f in feats
+    )
+    slider = plugins.TimelineSlider(
+        auto_play=False,
+        show_ticks=True,
+        enable_keyboard_controls=True,
+        playback_duration=30_000,
+        steps=max(span_ms // 10_000, 1),  # one step per 10 s of flight time
+    )
+    slider.options["format_output"] = _UTC_LABEL  # type: ignore[assignment]  # folium types it narrowly
+    slider.add_timelines(timeline).add_to(m)

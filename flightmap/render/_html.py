@@ -1,0 +1,183 @@
+"""HTML for popups and panels, and the escaping every untrusted text goes through."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import folium
+
+from flightmap.geo import Case, Conflict, Event, Leg, Source, Waypoint, Zone
+
+# --------------------------------------------------------------------------- escaping
+
+
+def esc(text: object) -> str:
+    """Escape text for HTML that folium also places inside JavaScript template literals.
+
+    Besides ``& < > " '``, backslashes, backticks and ``$`` become character references, so
+    the text can neither close a JavaScript template literal, nor open a ``${...}``
+    interpolation, nor smuggle escape sequences such as ``\\x3c``.
+
+    >>> esc('<img src=x onerror=alert(1)>')
+    '&lt;img src=x onerror=alert(1)&gt;'
+    >>> esc("`${alert(1)}`")
+    '&#96;&#36;{alert(1)}&#96;'
+    """
+    out = html.escape(str(text), quote=True)
+    return out.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def safe_url(url: str) -> str | None:
+    """The URL escaped for an ``href`` if it is http(s), else None."""
+    if url.lower().startswith(("http://", "https://")) and not any(c in url for c in "\"'<> "):
+        return esc(url)
+    return None
+
+
+# --------------------------------------------------------------------------- popups
+
+
+def fmt_time(when: datetime, zones: Sequence[tuple[str, str]], uncertainty_s: float = 0) -> str:
+    """Rows of a table: the UTC time, then the local time in each named zone."""
+    if uncertainty_s >= 120:
+        plus = f" (± {uncertainty_s / 60:g} min)"
+    elif uncertainty_s > 1:
+        plus = f" (± {uncertainty_s:g} s)"
+    else:
+        plus = ""
+    rows = [f"<tr><th>UTC</th><td>{when:%Y-%m-%d %H:%M:%S} UTC{esc(plus)}</td></tr>"]
+    for zone, label in zones:
+        local = when.astimezone(ZoneInfo(zone))
+        offset = local.isoformat()[-6:]  # "+04:00"
+        rows.append(
+            f"<tr><th>{esc(label)}</th><td>{local:%H:%M:%S} ({esc(zone)}, UTC{offset})</td></tr>"
+        )
+    return "".join(rows)
+
+
+def source_item(src: Source) -> str:
+    """A source as HTML: its title linked to its (http/https only) URL, then publisher and date."""
+    meta = ", ".join(x for x in (src.publisher, src.date, src.kind.replace("_", " ")) if x)
+    url = safe_url(src.url)
+    title = esc(src.title)
+    link = (
+        f'<a href="{url}" target="_blank" rel="noopener noreferrer">{title}</a>'
+        if url
+        else f"{title} <i>(no URL recorded)</i>"
+    )
+    return f"{link} <span class='fm-meta'>({esc(meta)})</span>"
+
+
+def sources_html(ids: Iterable[str], sources: Mapping[str, Source]) -> str:
+    items = "".join(f"<li>{source_item(sources[sid])}</li>" for sid in ids)
+    return f"<div class='fm-sources'><b>Sources</b><ul>{items}</ul></div>"
+
+
+def evidence_html(evidence: str, confidence: str) -> str:
+    return (
+        f"<p class='fm-evidence'><b>Evidence:</b> <span class='fm-ev-{esc(evidence)}'>"
+        f"{esc(evidence)}</span> &middot; <b>Confidence:</b> {esc(confidence)}</p>"
+    )
+
+
+def _item_summary(case: Case, item_id: str) -> str:
+    """One cell of a conflict table: what an item says, when, and who says it."""
+    item = case.item(item_id)
+    if isinstance(item, Event):
+        what = f"<b>{item.time:%H:%M:%S} UTC</b> {esc(item.title)}"
+    elif isinstance(item, Waypoint):
+        what = f"<b>{esc(item.name)}</b> {item.lat:.5f}, {item.lon:.5f}"
+    else:
+        what = esc(item.statement)
+    who = "; ".join(esc(case.sources[s].publisher) for s in item.sources)
+    return f"{what}<br><span class='fm-meta'>{who} &middot; {esc(item.confidence)}</span>"
+
+
+def _conflicts_html(case: Case, item_id: str) -> str:
+    blocks = []
+    for k in _conflicts_of(case, item_id):
+        cells = [
+            "".join(f"<div class='fm-claim'>{_item_summary(case, i)}</div>" for i in side)
+            for side in (k.side_a, k.side_b)
+        ]
+        blocks.append(
+            f"<div class='fm-conflict'><b>Sources disagree: {esc(k.topic)}</b>"
+            f"<table><tr><td>{cells[0]}</td><td>{cells[1]}</td></tr></table>"
+            f"<p>{esc(k.summary)}</p><p><i>{esc(k.handling)}</i></p></div>"
+        )
+    return "".join(blocks)
+
+
+def _conflicts_of(case: Case, item_id: str) -> list[Conflict]:
+    return [k for k in case.conflicts if item_id in k.side_a or item_id in k.side_b]
+
+
+def event_popup(case: Case, ev: Event) -> str:
+    parts = [
+        f"<h4>{esc(ev.title)}</h4>",
+        f"<table class='fm-times'>{fmt_time(ev.time, case.timezones, ev.uncertainty_s)}</table>",
+        f"<p>{esc(ev.description)}</p>" if ev.description else "",
+        evidence_html(ev.evidence, ev.confidence),
+        f"<p><b>Time basis:</b> {esc(ev.basis)}</p>" if ev.basis else "",
+        f"<p><b>Position (inferred):</b> {esc(ev.position_basis)}</p>" if ev.position_basis else "",
+        sources_html(ev.sources, case.sources),
+        _conflicts_html(case, ev.id),
+    ]
+    return f"<div class='fm-popup'>{''.join(parts)}</div>"
+
+
+def waypoint_popup(case: Case, w: Waypoint) -> str:
+    rows = [
+        f"<tr><th>Position</th><td>{w.lat:.6f}, {w.lon:.6f} (lat, lon)</td></tr>",
+        f"<tr><th>Elevation</th><td>{w.elev_ft:g} ft</td></tr>" if w.elev_ft is not None else "",
+        f"<tr><th>ICAO / IATA</th><td>{esc(w.icao)} / {esc(w.iata)}</td></tr>" if w.icao else "",
+        f"<tr><th>Uncertainty</th><td>{w.uncertainty_km:g} km</td></tr>"
+        if w.uncertainty_km
+        else "",
+    ]
+    parts = [
+        f"<h4>{esc(w.name)}</h4><table>{''.join(rows)}</table>",
+        f"<p>{esc(w.note)}</p>" if w.note else "",
+        evidence_html(w.evidence, w.confidence),
+        f"<p><b>How derived:</b> {esc(w.basis)}</p>" if w.basis else "",
+        sources_html(w.sources, case.sources),
+        _conflicts_html(case, w.id),
+    ]
+    return f"<div class='fm-popup'>{''.join(parts)}</div>"
+
+
+def leg_popup(case: Case, leg: Leg, km: float, brg: float) -> str:
+    parts = [
+        f"<h4>{esc(leg.label)}</h4>",
+        f"<p>{km:.1f} km geodesic (WGS84), initial bearing {brg:.0f}° true</p>",
+        evidence_html(leg.evidence, leg.confidence),
+        f"<p><b>Basis:</b> {esc(leg.basis)}</p>" if leg.basis else "",
+        sources_html(leg.sources, case.sources),
+    ]
+    return f"<div class='fm-popup'>{''.join(parts)}</div>"
+
+
+def zone_popup(case: Case, z: Zone) -> str:
+    until = (
+        f"<table class='fm-times'>{fmt_time(z.valid_to, case.timezones)}</table>"
+        if z.valid_to
+        else "<p>no end time given by any source</p>"
+    )
+    parts = [
+        f"<h4>{esc(z.name)}</h4>",
+        f"<p><b>Valid from</b></p><table class='fm-times'>{fmt_time(z.valid_from, case.timezones)}"
+        "</table>",
+        f"<p><b>Valid until</b></p>{until}",
+        evidence_html(z.evidence, z.confidence),
+        f"<p><b>Outline basis:</b> {esc(z.basis)}</p>",
+        sources_html(z.sources, case.sources),
+    ]
+    return f"<div class='fm-popup'>{''.join(parts)}</div>"
+
+
+def popup(html_text: str) -> folium.Popup:
+    # Passed as a pre-escaped html.Element so folium inserts it verbatim (and only once).
+    return folium.Popup(folium.Html(html_text, script=True), max_width=460)
