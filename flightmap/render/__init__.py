@@ -1,4 +1,4 @@
-"""The interactive HTML map: the only module that imports folium.
+"""The interactive HTML map: the only package that imports folium.
 
 :func:`build_map` turns a :class:`~flightmap.geo.Case` into a :class:`folium.Map` with named
 layers (waypoints, route legs styled by evidence class, events, zones, an offline coastline
@@ -15,61 +15,143 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import folium
+import numpy as np
+import pandas as pd
 from branca.element import Element, Figure
 from folium import plugins
 
+from flightmap import schema as s
 from flightmap.atomic import write_text
 from flightmap.geo import Case
+from flightmap.manifest import manifest_json
 from flightmap.render._case import (
     events_layer,
     legs_layer,
     offline_layer,
+    regions_layer,
     replay,
+    replay_features,
     waypoint_layer,
     zones_layer,
 )
 from flightmap.render._html import esc
 from flightmap.render._panels import CSS, title_panel
 from flightmap.render._style import EVIDENCE_STYLE
+from flightmap.render._tracks import (
+    ALTITUDE_BANDS,
+    INTEGRITY_COLORS,
+    Colouring,
+    ProfilePanel,
+    altitude_band,
+    epoch_ns,
+    profile_spec,
+    slider_features,
+    track_group,
+)
 
 __all__ = ["EVIDENCE_STYLE", "build_map", "esc", "render_html", "write_html"]
 
 # --------------------------------------------------------------------------- assembly
 
 
-def build_map(case: Case, *, tiles: str = "OpenStreetMap") -> folium.Map:
-    """Build the interactive map of ``case``.
+BASE_LAYERS = {
+    "OpenStreetMap": "Street map (OpenStreetMap)",
+    "Esri.WorldImagery": "Satellite (Esri World Imagery)",
+}
+
+
+def build_map(
+    case: Case | None = None,
+    track: pd.DataFrame | None = None,
+    *,
+    tiles: str = "OpenStreetMap",
+    max_error_m: float = 25.0,
+    states: Sequence[str] | np.ndarray | None = None,
+    shaded: Sequence[tuple[pd.Timestamp, pd.Timestamp, str]] = (),
+    regions: Sequence[tuple[Any, str, str]] = (),
+    manifest: Mapping[str, Any] | None = None,
+) -> folium.Map:
+    """Build the interactive map of a case, of tracks, or of both.
 
     Parameters
     ----------
-    case : Case
+    case : Case, optional
         A validated case from :func:`flightmap.geo.load_case`.
+    track : DataFrame, optional
+        A canonical track (:mod:`flightmap.schema`), one or more flights.
     tiles : str
-        Name of the base layer shown first: ``"OpenStreetMap"`` or ``"Esri.WorldImagery"``.
+        Base layer shown first: ``"OpenStreetMap"`` or ``"Esri.WorldImagery"``.
+    max_error_m : float
+        Maximum distance, metres, between any track point and the drawn line (simplification).
+    states : sequence of str, optional
+        GNSS integrity state per track row (``nominal``, ``degraded``, ``position_lost``,
+        ``spoofed``), from :mod:`flightmap.analysis`; adds a layer coloured by state.
+    shaded : sequence of (start, end, label)
+        Intervals to shade on the profile chart (gaps, integrity intervals), UTC.
+    regions : sequence of (shapely geometry, label, popup HTML)
+        Where-could-it-have-been regions to draw, ``(lon, lat)`` geometries; popup HTML must
+        already be escaped.
+    manifest : mapping, optional
+        Embedded in the page as JSON (``<script id="flightmap-manifest">``).
 
     Returns
     -------
     folium.Map
-        The map, with a layer control, legend and panels; fitted to the case's waypoints.
+        The map with its layer control, panels and time slider, fitted to the data.
     """
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
-    bases = {
-        "OpenStreetMap": "Street map (OpenStreetMap)",
-        "Esri.WorldImagery": "Satellite (Esri World Imagery)",
-    }
-    if tiles not in bases:
-        raise ValueError(f"unknown tiles {tiles!r}: expected one of {', '.join(bases)}")
-    for name in sorted(bases, key=lambda n: n != tiles):
-        folium.TileLayer(name, name=bases[name], show=name == tiles).add_to(m)
+    if case is None and (track is None or track.empty):
+        raise ValueError("nothing to draw: give a case, a track, or both")
+    if tiles not in BASE_LAYERS:
+        raise ValueError(f"unknown tiles {tiles!r}: expected one of {', '.join(BASE_LAYERS)}")
+    m = folium.Map(tiles=None, control_scale=True)
+    for name in sorted(BASE_LAYERS, key=lambda n: n != tiles):
+        folium.TileLayer(name, name=BASE_LAYERS[name], show=name == tiles).add_to(m)
     offline_layer().add_to(m)
-    zones_layer(case).add_to(m)
-    legs_layer(case).add_to(m)
-    waypoint_layer(case).add_to(m)
-    events_layer(case).add_to(m)
-    replay(case, m)
+    replay_feats: list[dict[str, Any]] = []
+    if case is not None:
+        zones_layer(case).add_to(m)
+        legs_layer(case).add_to(m)
+        waypoint_layer(case).add_to(m)
+        replay_feats += replay_features(case)
+    if regions:
+        regions_layer(regions).add_to(m)
+    if track is not None and not track.empty:
+        track = track.reset_index(drop=True)
+        keep = _event_rows(track, case)
+        alt = track[s.ALT_BARO_FT].to_numpy(dtype="float64", na_value=np.nan)
+        by_alt = Colouring("Track: altitude", [c for _, c in ALTITUDE_BANDS], altitude_band(alt))
+        track_group(
+            track,
+            by_alt,
+            max_error_m=max_error_m,
+            keep=keep,
+            class_name="fm-track fm-track-alt",
+            show=True,
+        )[0].add_to(m)
+        if states is not None:
+            names = list(INTEGRITY_COLORS)
+            codes = np.array([names.index(x) if x in names else -1 for x in states])
+            change = np.r_[False, codes[1:] != codes[:-1]]
+            by_state = Colouring("Track: GNSS integrity", list(INTEGRITY_COLORS.values()), codes)
+            track_group(
+                track,
+                by_state,
+                max_error_m=max_error_m,
+                keep=keep | change,
+                class_name="fm-track fm-track-integrity",
+                show=False,
+            )[0].add_to(m)
+        replay_feats += slider_features(track)
+        events = [(pd.Timestamp(e.time), e.title) for e in case.events] if case else []
+        ProfilePanel(profile_spec(track, events=events, shaded=shaded)).add_to(m)
+    if case is not None:
+        events_layer(case).add_to(m)
+    replay(m, replay_feats)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     plugins.Fullscreen(position="topleft").add_to(m)
     plugins.MeasureControl(position="topleft", primary_length_unit="kilometers").add_to(m)
@@ -78,16 +160,59 @@ def build_map(case: Case, *, tiles: str = "OpenStreetMap") -> folium.Map:
     root = m.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(Element(CSS), name="fm_css")
-    root.html.add_child(Element(title_panel(case)), name="fm_title")
-    lats = [w.lat for w in case.waypoints.values()]
-    lons = [w.lon for w in case.waypoints.values()]
+    panel = title_panel(case, track, max_error_m=max_error_m, states=states is not None)
+    root.html.add_child(Element(panel), name="fm_title")
+    if manifest is not None:
+        root.html.add_child(Element(manifest_script(manifest)), name="fm_manifest")
+    (south, west), (north, east) = _bounds(case, track)
     # Keep the data clear of the title panel (left) and the time slider (bottom).
     m.fit_bounds(
-        [[min(lats), min(lons)], [max(lats), max(lons)]],
+        [[south, west], [north, east]],
         padding_top_left=(330, 20),
         padding_bottom_right=(20, 110),
     )
     return m
+
+
+def _event_rows(track: pd.DataFrame, case: Case | None) -> np.ndarray:
+    """Rows to keep as vertices: for each case event, the positioned row nearest in time."""
+    keep = np.zeros(len(track), dtype=bool)
+    if case is None:
+        return keep
+    pos = np.flatnonzero(track[s.LAT].notna().to_numpy())
+    if len(pos) == 0:
+        return keep
+    t = epoch_ns(track[s.TIME])[pos]
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
+    for ev in case.events:
+        ns = pd.Timestamp(ev.time).value
+        if ns < ts[0] or ns > ts[-1]:
+            continue
+        i = int(np.clip(np.searchsorted(ts, ns), 1, len(ts) - 1))
+        j = i if abs(ts[i] - ns) < abs(ns - ts[i - 1]) else i - 1
+        keep[pos[order[j]]] = True
+    return keep
+
+
+def _bounds(case: Case | None, track: pd.DataFrame | None) -> tuple[tuple[float, float], ...]:
+    lats: list[float] = []
+    lons: list[float] = []
+    if case is not None:
+        lats += [w.lat for w in case.waypoints.values()]
+        lons += [w.lon for w in case.waypoints.values()]
+    if track is not None and track[s.LAT].notna().any():
+        lats += [float(track[s.LAT].min()), float(track[s.LAT].max())]
+        lons += [float(track[s.LON].min()), float(track[s.LON].max())]
+    return (min(lats), min(lons)), (max(lats), max(lons))
+
+
+def manifest_script(manifest: Mapping[str, Any]) -> str:
+    """The manifest as a JSON ``<script>`` block; ``<``, ``>`` and ``&`` are escaped as
+    ``\\u003c`` etc., so no input text can close the element."""
+    text = manifest_json(manifest)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" id="flightmap-manifest">\n{text}\n</script>'
 
 
 def _stable_ids(root: Element) -> None:

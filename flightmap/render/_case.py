@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -201,7 +201,7 @@ _UTC_LABEL = JsCode(
 )
 
 
-def _replay_features(case: Case) -> list[dict[str, Any]]:
+def replay_features(case: Case) -> list[dict[str, Any]]:
     """GeoJSON features with ``start``/``end`` in ms: events appear when they happen, zones
     during their validity, and a marker shows the last place an event puts the aircraft."""
     if not case.events:
@@ -271,8 +271,12 @@ def _replay_features(case: Case) -> list[dict[str, Any]]:
     return feats
 
 
-def replay(case: Case, m: folium.Map) -> None:
-    feats = _replay_features(case)
+def replay(m: folium.Map, feats: list[dict[str, Any]]) -> None:
+    """Add the replay layer (Leaflet.timeline) and its UTC time slider for ``feats``.
+
+    Each feature has ``start``/``end`` in ms and the style properties the JavaScript above
+    reads (``color``, ``fill``, ``radius``, ``className``, pre-escaped ``tooltip``/``popup``).
+    """
     if not feats:
         return
     timeline = plugins.Timeline(
@@ -297,3 +301,29 @@ def replay(case: Case, m: folium.Map) -> None:
     )
     slider.options["format_output"] = _UTC_LABEL  # type: ignore[assignment]  # folium types it narrowly
     slider.add_timelines(timeline).add_to(m)
+
+
+def regions_layer(regions: Sequence[tuple[Any, str, str]]) -> folium.FeatureGroup:
+    """Where-could-it-have-been regions: inferred, so dotted, with their basis in the popup.
+
+    ``regions`` holds ``(geometry in (lon, lat), label, popup HTML already escaped)``.
+    """
+    layer = folium.FeatureGroup(name="Where it could have been (inferred)", show=True)
+    for geom, label, popup_html in regions:
+        gj = folium.GeoJson(
+            {"type": "Feature", "properties": {}, "geometry": geom.__geo_interface__},
+            style_function=constant_style(
+                {
+                    "color": "#6a3d9a",
+                    "weight": 2,
+                    "dashArray": EVIDENCE_STYLE["inferred"]["dash_array"],
+                    "fillColor": "#cab2d6",
+                    "fillOpacity": 0.15,
+                    "className": "fm-region",
+                }
+            ),
+            tooltip=folium.Tooltip(esc(label)),
+        )
+        popup(popup_html).add_to(gj)
+        gj.add_to(layer)
+    return layer

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from flightmap import __version__
+from flightmap import schema as s
 from flightmap.geo import Case
 from flightmap.render._html import esc, event_popup, source_item
 from flightmap.render._style import CATEGORY_COLOR, DEFAULT_COLOR, EVIDENCE_STYLE, ZONE_STYLE
+from flightmap.render._tracks import ALTITUDE_BANDS, INTEGRITY_COLORS
 
 # --------------------------------------------------------------------------- panels
 
@@ -14,7 +18,7 @@ CSS = """
 .fm-panel{position:absolute;z-index:1000;background:rgba(255,255,255,.94);padding:8px 10px;
  border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.35 system-ui,sans-serif;
  max-width:300px;max-height:calc(100vh - 150px);overflow:auto}
-.fm-title{top:10px;left:54px}
+.fm-title{top:10px;left:54px}.fm-profile{top:10px;right:54px;max-width:560px}
 .fm-panel h3{margin:0 0 4px;font-size:15px}.fm-panel summary{cursor:pointer;font-weight:600}
 .fm-popup h4{margin:0 0 4px}.fm-popup table{border-collapse:collapse}
 .fm-popup th{text-align:left;padding-right:8px;font-weight:600;vertical-align:top}
@@ -31,64 +35,138 @@ CSS = """
 """
 
 
-def title_panel(case: Case) -> str:
-    flight = " · ".join(
-        esc(v) for k, v in case.flight.items() if k in ("iata", "registration", "aircraft")
-    )
-    # Every event, placed on the map or not, is readable here with its sources.
-    timeline_rows = "".join(
-        f"<tr><td>{ev.time:%H:%M:%S}</td><td><details class='fm-ev-{esc(ev.evidence)}'>"
-        f"<summary>{esc(ev.title)}"
-        f"{' <i>(sources disagree)</i>' if ev.conflicts_with else ''}</summary>"
-        f"{event_popup(case, ev)}</details></td></tr>"
-        for ev in case.events
-    )
-    sources = "".join(f"<li>{source_item(s)}</li>" for s in case.sources.values())
-    inferred = (
-        [(w.name, w.basis) for w in case.waypoints.values() if w.evidence == "inferred"]
-        + [(z.name, z.basis) for z in case.zones if z.evidence == "inferred"]
-        + [(g.label, g.basis) for g in case.legs if g.evidence == "inferred"]
-    )
-    inferred_html = "".join(f"<li><b>{esc(n)}</b>: {esc(b)}</li>" for n, b in inferred)
-    return f"""
-<div class="fm-panel fm-title" id="fm-title">
-<h3>{esc(case.title)}</h3>
-<div>{flight}</div>
-<details><summary>Summary</summary><p>{esc(case.summary.strip())}</p></details>
-{legend(case)}
-<details><summary>Timeline (UTC, {len(case.events)} events)</summary>
-<table class="fm-timeline">{timeline_rows}</table></details>
-<details id="fm-methods"><summary>Methods and sources</summary>
-<p>Times are UTC; popups add local times in the named zones. Evidence classes: <b>observed</b> =
-measured by a sensor; <b>reported</b> = stated by a source; <b>inferred</b> = derived here, with
-the method given. Nothing on this map comes from a raw ADS-B track of this flight: none is
-published for 04:25 to 06:07 UTC.</p>
-<p><b>Inferred elements and how they were derived</b></p><ul>{inferred_html}</ul>
-<p><b>Sources ({len(case.sources)})</b></p><ul>{sources}</ul>
-<p class="fm-meta">flightmap {esc(__version__)} · case {esc(case.id)}</p>
-</details></div>"""
+def _tracks_html(track: pd.DataFrame) -> str:
+    from flightmap.tracks import summarize
 
-
-def legend(case: Case) -> str:
-    lines = "".join(
-        f"<div><span class='fm-swatch' style='border-top-style:"
-        f"{'solid' if s['dash_array'] is None else 'dashed' if ev == 'reported' else 'dotted'}'>"
-        f"</span>{esc(s['label'])}</div>"
-        for ev, s in EVIDENCE_STYLE.items()
-    )
-    used = sorted({ev.category for ev in case.events if ev.waypoint})
-    dots = "".join(
-        f"<div><span class='fm-dot' style='background:{CATEGORY_COLOR.get(c, DEFAULT_COLOR)}'>"
-        f"</span>event: {esc(c)}</div>"
-        for c in used
-    )
-    zones = "".join(
-        f"<div><span class='fm-dot' style='background:{s['fillColor']};border:2px solid "
-        f"{s['color']}'></span>{esc(k.replace('_', ' '))} zone</div>"
-        for k, s in ZONE_STYLE.items()
+    rows = "".join(
+        f"<tr><td>{esc(r[s.FLIGHT_ID])}</td>"
+        f"<td>{esc('' if pd.isna(r[s.CALLSIGN]) else r[s.CALLSIGN])}</td>"
+        f"<td>{r['first']:%H:%M:%S} to {r['last']:%H:%M:%S}</td>"
+        f"<td>{r['with_position']}/{r['reports']}</td></tr>"
+        for _, r in summarize(track).iterrows()
     )
     return (
-        f"<details open id='fm-legend'><summary>Legend</summary>{lines}{dots}{zones}"
-        "<div><span class='fm-dot' style='border:1px dashed #555'></span>uncertainty radius"
-        "</div></details>"
+        "<details open><summary>Tracks (UTC; reports with position / all)</summary>"
+        f"<table class='fm-timeline'>{rows}</table></details>"
     )
+
+
+def title_panel(
+    case: Case | None,
+    track: pd.DataFrame | None = None,
+    *,
+    max_error_m: float = 25.0,
+    states: bool = False,
+) -> str:
+    """The panel at the top left: title, summary, legend, timeline, methods and sources."""
+    has_track = track is not None and not track.empty
+    title = case.title if case is not None else "Flight tracks"
+    parts = [f"<h3>{esc(title)}</h3>"]
+    if case is not None:
+        flight = " · ".join(
+            esc(v) for k, v in case.flight.items() if k in ("iata", "registration", "aircraft")
+        )
+        parts.append(f"<div>{flight}</div>")
+        parts.append(
+            f"<details><summary>Summary</summary><p>{esc(case.summary.strip())}</p></details>"
+        )
+    if has_track:
+        assert track is not None
+        parts.append(_tracks_html(track))
+    parts.append(legend(case, has_track=has_track, states=states))
+    methods = [
+        "<p>Times are UTC; popups add local times in the named zones. Evidence classes: "
+        "<b>observed</b> = measured by a sensor; <b>reported</b> = stated by a source; "
+        "<b>inferred</b> = derived here, with the method given.</p>"
+    ]
+    if has_track:
+        methods.append(
+            "<p>Track lines join only consecutive fresh positions: stretches without one "
+            "(altitude-only or stale reports, long silences) are left open, never bridged by a "
+            f"line. Lines are simplified so that no received position is more than "
+            f"{max_error_m:g} m from the drawn line.</p>"
+        )
+    else:
+        methods.append("<p>No track file is drawn: every position comes from the case file.</p>")
+    if case is not None:
+        # Every event, placed on the map or not, is readable here with its sources.
+        timeline_rows = "".join(
+            f"<tr><td>{ev.time:%H:%M:%S}</td><td><details class='fm-ev-{esc(ev.evidence)}'>"
+            f"<summary>{esc(ev.title)}"
+            f"{' <i>(sources disagree)</i>' if ev.conflicts_with else ''}</summary>"
+            f"{event_popup(case, ev)}</details></td></tr>"
+            for ev in case.events
+        )
+        parts.append(
+            f"<details><summary>Timeline (UTC, {len(case.events)} events)</summary>"
+            f"<table class='fm-timeline'>{timeline_rows}</table></details>"
+        )
+        inferred = (
+            [(w.name, w.basis) for w in case.waypoints.values() if w.evidence == "inferred"]
+            + [(z.name, z.basis) for z in case.zones if z.evidence == "inferred"]
+            + [(g.label, g.basis) for g in case.legs if g.evidence == "inferred"]
+        )
+        inferred_html = "".join(f"<li><b>{esc(n)}</b>: {esc(b)}</li>" for n, b in inferred)
+        sources = "".join(f"<li>{source_item(src)}</li>" for src in case.sources.values())
+        methods.append(
+            f"<p><b>Inferred elements and how they were derived</b></p><ul>{inferred_html}</ul>"
+            f"<p><b>Sources ({len(case.sources)})</b></p><ul>{sources}</ul>"
+        )
+    methods.append(
+        f"<p class='fm-meta'>flightmap {esc(__version__)}"
+        + (f" · case {esc(case.id)}" if case is not None else "")
+        + "</p>"
+    )
+    parts.append(
+        f"<details id='fm-methods'><summary>Methods and sources</summary>{''.join(methods)}"
+        "</details>"
+    )
+    return f'<div class="fm-panel fm-title" id="fm-title">{"".join(parts)}</div>'
+
+
+def legend(case: Case | None, *, has_track: bool = False, states: bool = False) -> str:
+    """The legend: line styles by evidence class, then only what this map draws."""
+    items = [
+        f"<div><span class='fm-swatch' style='border-top-style:"
+        f"{'solid' if st['dash_array'] is None else 'dashed' if ev == 'reported' else 'dotted'}'>"
+        f"</span>{esc(st['label'])}</div>"
+        for ev, st in EVIDENCE_STYLE.items()
+    ]
+    if has_track:
+        lows = [b for b, _ in ALTITUDE_BANDS]
+        for i, (low, color) in enumerate(ALTITUDE_BANDS):
+            high = lows[i + 1] if i + 1 < len(lows) else None
+            text = (
+                f"below {high:,.0f} ft"
+                if low == float("-inf")
+                else f"{low:,.0f} ft and above"
+                if high is None
+                else f"{low:,.0f} to {high:,.0f} ft"
+            )
+            items.append(
+                f"<div><span class='fm-swatch' style='border-top-color:{color}'></span>"
+                f"track, altitude {text}</div>"
+            )
+        if states:
+            items += [
+                f"<div><span class='fm-swatch' style='border-top-color:{color}'></span>"
+                f"track, GNSS {esc(state.replace('_', ' '))}</div>"
+                for state, color in INTEGRITY_COLORS.items()
+            ]
+    if case is not None:
+        used = sorted({ev.category for ev in case.events if ev.waypoint})
+        items += [
+            f"<div><span class='fm-dot' style='background:{CATEGORY_COLOR.get(c, DEFAULT_COLOR)}'>"
+            f"</span>event: {esc(c)}</div>"
+            for c in used
+        ]
+        items += [
+            f"<div><span class='fm-dot' style='background:{st['fillColor']};border:2px solid "
+            f"{st['color']}'></span>{esc(k.replace('_', ' '))} zone</div>"
+            for k, st in ZONE_STYLE.items()
+            if any(z.kind == k for z in case.zones)
+        ]
+    items.append(
+        "<div><span class='fm-dot' style='border:1px dashed #555'></span>uncertainty radius</div>"
+    )
+    return f"<details open id='fm-legend'><summary>Legend</summary>{''.join(items)}</details>"

@@ -1,0 +1,177 @@
+"""Turn a canonical track frame into sorted numpy arrays, once, for the vectorised rules.
+
+Rows are ordered by flight, then time (stable), so every flight is one contiguous block and
+"the previous row" is a shift by one. Optional columns that are absent become all-NaN (or
+all-False) arrays, so synthetic frames need only ``flight_id``, ``time``, ``lat`` and ``lon``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from flightmap import schema as s
+from flightmap.errors import InputError
+
+F8 = NDArray[np.float64]
+I8 = NDArray[np.int64]
+B1 = NDArray[np.bool_]
+
+NS = 1_000_000_000  # nanoseconds per second
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Arrays of one track, sorted by (flight, time); ``order[k]`` is the input row of row ``k``."""
+
+    order: I8
+    flight: I8  # flight code per row, non-decreasing
+    flight_ids: list[str]  # flight_id by code
+    starts: I8  # first row of each flight (by code)
+    ends: I8  # one past the last row of each flight
+    t: I8  # nanoseconds since the epoch, UTC
+    lat: F8
+    lon: F8
+    gs: F8
+    alt_baro: F8
+    alt_geom: F8
+    nic: F8
+    nacp: F8
+    stale: B1
+    on_ground: B1
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return len(self.t)
+
+
+def _float(df: pd.DataFrame, col: str) -> F8:
+    if col not in df.columns:
+        return np.full(len(df), np.nan)
+    return np.asarray(df[col].to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
+
+
+def _bool(df: pd.DataFrame, col: str) -> B1:
+    if col not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return np.asarray(df[col].to_numpy(dtype=bool, na_value=False), dtype=bool)
+
+
+def utc_times(df: pd.DataFrame) -> pd.Series:
+    """The ``time`` column as tz-aware UTC; :class:`InputError` if missing or naive."""
+    if s.TIME not in df.columns:
+        raise InputError("column missing from the track", field=s.TIME)
+    t = df[s.TIME]
+    if not isinstance(t.dtype, pd.DatetimeTZDtype):
+        raise InputError("times must be tz-aware (UTC), got " + str(t.dtype), field=s.TIME)
+    if t.isna().any():
+        raise InputError("time is missing (NaT)", field=s.TIME)
+    return t.dt.tz_convert("UTC")
+
+
+def prepare(df: pd.DataFrame) -> Prepared:
+    """Check the columns analysis needs and return the sorted arrays.
+
+    Raises
+    ------
+    InputError
+        ``flight_id``, ``time``, ``lat`` or ``lon`` missing, naive or missing times, missing
+        flight ids.
+    """
+    for col in (s.FLIGHT_ID, s.LAT, s.LON):
+        if col not in df.columns:
+            raise InputError("column missing from the track", field=col)
+    t_ns = utc_times(df).to_numpy(dtype="datetime64[ns]").view("int64")
+    fid = df[s.FLIGHT_ID]
+    if fid.isna().any():
+        raise InputError("flight_id is missing", field=s.FLIGHT_ID)
+    # Codes in order of first appearance (hashing; sorting 5M strings would cost more).
+    codes, uniques = pd.factorize(fid)
+    codes = codes.astype("int64")
+    time_sorted = len(t_ns) < 2 or bool(np.all(np.diff(t_ns) >= 0))
+    if time_sorted and (len(codes) < 2 or bool(np.all(np.diff(codes) >= 0))):
+        order = np.arange(len(codes), dtype="int64")  # one flight, or flights already grouped
+    elif time_sorted:
+        # In time order (what the readers produce): a stable sort on the code suffices.
+        order = np.argsort(codes, kind="stable")
+    else:
+        order = np.lexsort((t_ns, codes))
+    flight = codes[order]
+    n_flights = len(uniques)
+    starts = np.searchsorted(flight, np.arange(n_flights), side="left").astype("int64")
+    ends = np.searchsorted(flight, np.arange(n_flights), side="right").astype("int64")
+
+    def take(a: Any) -> Any:
+        return a[order]
+
+    return Prepared(
+        order=order.astype("int64"),
+        flight=flight,
+        flight_ids=[str(u) for u in uniques],
+        starts=starts,
+        ends=ends,
+        t=take(t_ns),
+        lat=take(_float(df, s.LAT)),
+        lon=take(_float(df, s.LON)),
+        gs=take(_float(df, s.GS_KT)),
+        alt_baro=take(_float(df, s.ALT_BARO_FT)),
+        alt_geom=take(_float(df, s.ALT_GEOM_FT)),
+        nic=take(_float(df, s.NIC)),
+        nacp=take(_float(df, s.NAC_P)),
+        stale=take(_bool(df, s.STALE)),
+        on_ground=take(_bool(df, s.ON_GROUND)),
+    )
+
+
+def ffill_within(valid: B1, flight: I8, t: I8, max_age_ns: int | None) -> I8:
+    """For each row, the index of the last row at or before it, in the same flight, where
+    ``valid`` is true and not older than ``max_age_ns``; -1 where there is none.
+
+    >>> ffill_within(np.array([True, False, False, True]), np.array([0, 0, 1, 1]),
+    ...              np.array([0, 5, 6, 7]), None).tolist()
+    [0, 0, -1, 3]
+    """
+    n = len(valid)
+    idx = np.where(valid, np.arange(n), -1)
+    np.maximum.accumulate(idx, out=idx)
+    ok = idx >= 0
+    src = np.where(ok, idx, 0)
+    ok &= flight[src] == flight
+    if max_age_ns is not None:
+        ok &= (t - t[src]) <= max_age_ns
+    return np.where(ok, idx, -1)
+
+
+def bfill_within(valid: B1, flight: I8) -> I8:
+    """For each row, the index of the first row at or after it, same flight, where ``valid``;
+    -1 where there is none.
+
+    >>> bfill_within(np.array([True, False, False, True]), np.array([0, 0, 1, 1])).tolist()
+    [0, -1, 3, 3]
+    """
+    n = len(valid)
+    big = np.iinfo(np.int64).max
+    idx = np.where(valid, np.arange(n), big)
+    idx = np.minimum.accumulate(idx[::-1])[::-1]
+    ok = idx != big
+    src = np.where(ok, idx, 0)
+    ok &= flight[src] == flight
+    return np.where(ok, idx, -1)
+
+
+def run_starts(values: NDArray[Any], flight: I8) -> B1:
+    """True where a run of equal ``values`` starts (or a new flight starts).
+
+    >>> run_starts(np.array([1, 1, 2, 2]), np.array([0, 0, 0, 1])).tolist()
+    [True, False, True, True]
+    """
+    n = len(values)
+    out = np.ones(n, dtype=bool)
+    if n > 1:
+        out[1:] = (values[1:] != values[:-1]) | (flight[1:] != flight[:-1])
+    return out

@@ -1,0 +1,480 @@
+"""Per-flight GNSS integrity: a state for every report, and intervals with the rules in words.
+
+States, from least to most severe: ``nominal``, ``degraded`` (the position is there but its
+quality is low or inconsistent), ``position_lost`` (no usable GNSS position: gaps, frozen
+positions, NIC 0 or NACp of 2 or less) and ``spoofed`` (the position or velocity is physically
+impossible). A report takes the most severe state among the rules it fires (:data:`RULES`);
+consecutive reports in the same state form an interval, which lists every rule that fired in it
+as a sentence a journalist can quote. Gaps open a ``position_lost`` interval at the last fix
+before them, so silences with no report at all appear too (with 0 points).
+
+All rules are vectorised over numpy arrays (no loop over rows); position-derived speeds use the
+haversine formula, whose 0.5 % error is far below every threshold, and the gaps use exact WGS84
+geodesics. This module never reads files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from flightmap import schema as s
+from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, ffill_within, prepare
+from flightmap.analysis.gaps import frozen_runs, gap_thresholds, locate_gaps
+from flightmap.analysis.params import IntegrityParams
+from flightmap.analysis.words import rule_sentence
+from flightmap.geodesy import KT_MS, haversine_m
+
+__all__ = [
+    "FIX",
+    "GAP_ID",
+    "INTERVAL_COLUMNS",
+    "NAC_P_CF",
+    "NIC_CF",
+    "POSITION_SPEED_KT",
+    "RULES",
+    "RULE_BITS",
+    "STATE",
+    "STATES",
+    "Rule",
+    "TrackAnalysis",
+    "analyse",
+    "rule_codes",
+]
+
+NOMINAL, DEGRADED, POSITION_LOST, SPOOFED = "nominal", "degraded", "position_lost", "spoofed"
+STATES: Final = (NOMINAL, DEGRADED, POSITION_LOST, SPOOFED)
+"""The states, in increasing severity."""
+
+# Columns added to the track by analyse().
+STATE: Final = "state"
+"""Integrity state of the report (categorical, one of :data:`STATES`)."""
+RULE_BITS: Final = "rule_bits"
+"""The rules the report fired, as bits (``1 << i`` for ``RULES[i]``); see :func:`rule_codes`."""
+FIX: Final = "fix"
+"""The report is a fix: a fresh, trusted position (see :mod:`flightmap.analysis.gaps`)."""
+GAP_ID: Final = "gap_id"
+"""Row of the gaps frame the report lies in (NA: none)."""
+POSITION_SPEED_KT: Final = "position_speed_kt"
+"""Speed in kt implied by the distance from the previous fresh position (NaN: none)."""
+NIC_CF: Final = "nic_cf"
+NAC_P_CF: Final = "nac_p_cf"
+"""NIC and NACp carried forward over the flight (at most ``integrity_max_age_s``)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One integrity rule: its code, the state it implies and what it means."""
+
+    code: str
+    state: str
+    meaning: str
+
+
+RULES: Final[tuple[Rule, ...]] = (
+    Rule("gap", POSITION_LOST, "no fresh position for longer than the flight's gap threshold"),
+    Rule("frozen", POSITION_LOST, "position repeated unchanged while the aircraft moves"),
+    Rule("nic_lost", POSITION_LOST, "NIC at or below nic_lost: containment radius unknown"),
+    Rule("nacp_lost", POSITION_LOST, "NACp at or below nacp_lost: position error of 2 NM or more"),
+    Rule("nic_low", DEGRADED, "NIC below nic_min (14 CFR 91.227)"),
+    Rule("nacp_low", DEGRADED, "NACp below nacp_min (14 CFR 91.227)"),
+    Rule("speed_mismatch", DEGRADED, "position-derived speed far from reported ground speed"),
+    Rule("alt_divergence", DEGRADED, "geometric and barometric altitude diverge"),
+    Rule("jump", SPOOFED, "position jump faster than the aircraft can fly"),
+    Rule("teleport", SPOOFED, "position jumps away and comes back (teleport-and-return)"),
+    Rule("slow_at_altitude", SPOOFED, "ground speed impossibly low at altitude"),
+    Rule("too_fast", SPOOFED, "ground speed faster than the aircraft can fly"),
+)
+_CODES: Final = tuple(r.code for r in RULES)
+_BIT: Final = {code: 1 << i for i, code in enumerate(_CODES)}
+_SEVERITY: Final = {state: i for i, state in enumerate(STATES)}
+
+INTERVAL_COLUMNS: Final = (
+    s.FLIGHT_ID,
+    "start",
+    "end",
+    "duration_s",
+    "state",
+    "points",
+    "rule_codes",
+    "rules",
+)
+"""Columns of the intervals frame: ``start`` is the first report in the state (or the last fix
+before a gap), ``end`` the start of the next interval (the last report for the last one);
+``points`` counts the reports; ``rule_codes`` and ``rules`` are lists of codes and sentences."""
+
+
+def rule_codes(bits: int) -> list[str]:
+    """The rule codes set in ``bits``.
+
+    >>> rule_codes(1 | 1 << 8)
+    ['gap', 'jump']
+    """
+    return [code for code in _CODES if bits & _BIT[code]]
+
+
+@dataclass(frozen=True)
+class TrackAnalysis:
+    """The result of :func:`analyse`.
+
+    Attributes
+    ----------
+    track : pandas.DataFrame
+        The input rows, same order and index, with the columns :data:`STATE`,
+        :data:`RULE_BITS`, :data:`FIX`, :data:`GAP_ID`, :data:`POSITION_SPEED_KT`,
+        :data:`NIC_CF` and :data:`NAC_P_CF` added.
+    gaps : pandas.DataFrame
+        One row per gap (:data:`flightmap.analysis.gaps.GAP_COLUMNS`).
+    intervals : pandas.DataFrame
+        One row per integrity interval (:data:`INTERVAL_COLUMNS`).
+    flights : pandas.DataFrame
+        One row per flight: ``flight_id``, ``callsign``, ``icao24``, ``start``, ``end``,
+        ``points``, ``fixes``, ``cadence_s`` (median time between fixes) and ``threshold_s``
+        (its gap threshold).
+    params : IntegrityParams
+        The thresholds used.
+    """
+
+    track: pd.DataFrame
+    gaps: pd.DataFrame
+    intervals: pd.DataFrame
+    flights: pd.DataFrame
+    params: IntegrityParams = field(default_factory=IntegrityParams)
+
+
+@dataclass
+class _Rows:
+    masks: dict[str, B1]
+    fresh: B1
+    frozen: B1
+    speed_kt: F8
+    stats: dict[str, F8]
+    nic: F8
+    nacp: F8
+
+
+def _greedy_pairs(ok: B1) -> B1:
+    """Pick non-overlapping consecutive pairs: in each run of valid pairs, every other one."""
+    idx = np.arange(ok.size)
+    prev = np.concatenate(([False], ok[:-1]))
+    run_start = np.maximum.accumulate(np.where(ok & ~prev, idx, 0))
+    return ok & ((idx - run_start) % 2 == 0)
+
+
+def _speed_kt(p: Prepared, a: I8, b: I8) -> tuple[F8, F8]:
+    d = haversine_m(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
+    dt = (p.t[b] - p.t[a]) / NS
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.where(dt > 0, d / dt, np.where(d > 0, np.inf, 0.0)) / KT_MS
+    return d, v
+
+
+def _row_rules(p: Prepared, params: IntegrityParams) -> _Rows:
+    n = p.n
+    masks = {code: np.zeros(n, dtype=bool) for code in _CODES}
+    stats = {name: np.full(n, np.nan) for name in ("leg_m", "mismatch_kt")}
+    speed = np.full(n, np.nan)
+    frozen, frozen_since = frozen_runs(p, params)
+    stats["frozen_since"] = frozen_since
+    with np.errstate(invalid="ignore"):
+        masks["slow_at_altitude"] = (
+            (p.gs < params.slow_gs_kt) & (p.alt_baro >= params.slow_alt_ft) & ~p.on_ground
+        )
+        masks["too_fast"] = p.gs > params.max_speed_kt
+        masks["alt_divergence"] = np.abs(p.alt_geom - p.alt_baro) > (
+            params.alt_divergence_ft + params.alt_divergence_frac * np.abs(p.alt_baro)
+        )
+    masks["frozen"] = frozen
+    fresh = np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale & ~frozen
+    fi = np.flatnonzero(fresh)
+    if fi.size >= 2:
+        a, b = fi[:-1], fi[1:]
+        same = p.flight[a] == p.flight[b]
+        d, v = _speed_kt(p, a, b)
+        speed[b[same]] = v[same]
+        stats["leg_m"][b[same]] = d[same]
+        jumps = np.flatnonzero(same & (d > params.min_jump_m) & (v > params.max_speed_kt))
+        if jumps.size:
+            out, back = jumps[:-1], jumps[1:]
+            pa, pb = fi[out], fi[back + 1]
+            dd, vv = _speed_kt(p, pa, pb)
+            returns = (p.flight[pa] == p.flight[pb]) & (
+                (dd <= params.min_jump_m) | (vv <= params.max_speed_kt)
+            )
+            pick = _greedy_pairs(returns)
+            marks = np.zeros(fi.size + 1, dtype="int64")
+            np.add.at(marks, out[pick] + 1, 1)
+            np.add.at(marks, back[pick] + 1, -1)
+            masks["teleport"][fi[np.cumsum(marks)[:-1] > 0]] = True
+            paired = np.zeros(jumps.size, dtype=bool)
+            paired[:-1] |= pick
+            paired[1:] |= pick
+            masks["jump"][fi[jumps[~paired] + 1]] = True
+        # Compare with the reported ground speed only on legs between positions not already
+        # shown impossible, using ground speeds not already shown false.
+        dt = (p.t[b] - p.t[a]) / NS
+        bad_pos = masks["jump"] | masks["teleport"]
+        gs = np.where(masks["slow_at_altitude"] | masks["too_fast"], np.nan, p.gs)
+        ga, gb = gs[a], gs[b]
+        gmean = np.where(np.isnan(ga), gb, np.where(np.isnan(gb), ga, (ga + gb) / 2.0))
+        with np.errstate(invalid="ignore"):
+            diff = np.abs(v - gmean)
+            legs = same & ~bad_pos[a] & ~bad_pos[b]
+            legs &= (dt >= params.mismatch_min_leg_s) & (dt <= params.mismatch_max_leg_s)
+            mm = legs & (diff > np.fmax(params.mismatch_kt, params.mismatch_frac * gmean))
+        masks["speed_mismatch"][b[mm]] = True
+        stats["mismatch_kt"][b[mm]] = diff[mm]
+    max_age = int(params.integrity_max_age_s * NS)
+    carried = []
+    for values in (p.nic, p.nacp):
+        src = ffill_within(np.isfinite(values), p.flight, p.t, max_age)
+        carried.append(np.where(src >= 0, values[np.maximum(src, 0)], np.nan))
+    nic, nacp = carried
+    with np.errstate(invalid="ignore"):
+        masks["nic_lost"] = nic <= params.nic_lost
+        masks["nic_low"] = (nic < params.nic_min) & ~masks["nic_lost"]
+        masks["nacp_lost"] = nacp <= params.nacp_lost
+        masks["nacp_low"] = (nacp < params.nacp_min) & ~masks["nacp_lost"]
+    return _Rows(masks, fresh, frozen, speed, stats, nic, nacp)
+
+
+def _states(masks: dict[str, B1], n: int) -> tuple[NDArray[np.int8], NDArray[np.uint16]]:
+    state = np.zeros(n, dtype="int8")
+    bits = np.zeros(n, dtype="uint16")
+    for rule in RULES:
+        m = masks[rule.code]
+        state = np.maximum(state, np.where(m, _SEVERITY[rule.state], 0).astype("int8"))
+        bits |= np.where(m, _BIT[rule.code], 0).astype("uint16")
+    return state, bits
+
+
+def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) -> pd.DataFrame:
+    n_f = len(p.flight_ids)
+    out = pd.DataFrame(
+        {
+            s.FLIGHT_ID: pd.Series(p.flight_ids, dtype=s.STR_DTYPE),
+            s.CALLSIGN: pd.Series([None] * n_f, dtype=s.STR_DTYPE),
+            s.ICAO24: pd.Series([None] * n_f, dtype=s.STR_DTYPE),
+            "start": pd.to_datetime(p.t[p.starts], unit="ns", utc=True),
+            "end": pd.to_datetime(p.t[p.ends - 1], unit="ns", utc=True),
+            "points": p.ends - p.starts,
+            "fixes": np.bincount(p.flight[fix], minlength=n_f),
+            "cadence_s": cadence,
+            "threshold_s": thr,
+        }
+    )
+    for col in (s.CALLSIGN, s.ICAO24):
+        if col not in track.columns:
+            continue
+        values = track[col].to_numpy(dtype=object, na_value=None)[p.order]
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+        ok = codes >= 0
+        if not ok.any():
+            continue
+        # The most frequent value per flight: count (flight, value) pairs with bincount.
+        key = p.flight[ok] * len(uniques) + codes[ok]
+        counts = np.bincount(key, minlength=n_f * len(uniques)).reshape(n_f, len(uniques))
+        best = counts.argmax(axis=1)
+        found = counts.max(axis=1) > 0
+        col_values = np.where(found, np.asarray(uniques, dtype=object)[best], None)
+        out[col] = pd.Series(col_values, dtype=s.STR_DTYPE)
+    return out
+
+
+def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> TrackAnalysis:
+    """Gaps, per-report integrity states and integrity intervals of every flight in ``track``.
+
+    Parameters
+    ----------
+    track : pandas.DataFrame
+        Canonical track (:mod:`flightmap.schema`). ``flight_id``, ``time`` (tz-aware UTC),
+        ``lat`` and ``lon`` are required; ``gs_kt``, ``alt_baro_ft``, ``alt_geom_ft``, ``nic``,
+        ``nac_p``, ``stale``, ``on_ground``, ``callsign`` and ``icao24`` are used when present.
+        Not modified.
+    params : IntegrityParams, optional
+        Thresholds; the documented defaults when omitted.
+
+    Returns
+    -------
+    TrackAnalysis
+        The classified track, the gaps, the intervals and a per-flight summary.
+
+    Raises
+    ------
+    InputError
+        A required column is missing, or times are naive or missing.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime([0, 10, 20, 30], unit="s", utc=True)
+    >>> df = pd.DataFrame({"flight_id": "a-1", "time": t, "lat": 0.0,
+    ...                    "lon": [0.0, 0.02, 0.04, 0.06], "nac_p": [9, 2, None, 9]})
+    >>> a = analyse(df)
+    >>> a.track["state"].tolist()
+    ['nominal', 'position_lost', 'position_lost', 'nominal']
+    >>> a.intervals[["state", "points"]].values.tolist()
+    [['nominal', 1], ['position_lost', 2], ['nominal', 1]]
+    """
+    params = params or IntegrityParams()
+    p = prepare(track)
+    rows = _row_rules(p, params)
+    has_pos = np.isfinite(p.lat) & np.isfinite(p.lon)
+    spoof = rows.masks["jump"] | rows.masks["teleport"]
+    spoof |= rows.masks["slow_at_altitude"] | rows.masks["too_fast"]
+    untrusted = spoof & has_pos
+    fix = rows.fresh & ~untrusted
+    cadence, thr = gap_thresholds(p, fix, params)
+    gaps, gap_id, gap_rows = locate_gaps(p, fix, rows.frozen, untrusted, thr)
+    rows.masks["gap"] = gap_id >= 0
+    state, bits = _states(rows.masks, p.n)
+
+    out = track.copy()
+    n = p.n
+
+    def unsort(values: Any) -> Any:
+        res = np.empty(n, dtype=np.asarray(values).dtype)
+        res[p.order] = values
+        return res
+
+    out[STATE] = pd.Categorical.from_codes(unsort(state), categories=list(STATES))
+    out[RULE_BITS] = unsort(bits)
+    out[FIX] = unsort(fix)
+    out[GAP_ID] = pd.array(unsort(gap_id), dtype="Int64")
+    out[GAP_ID] = out[GAP_ID].mask(out[GAP_ID] < 0)
+    out[POSITION_SPEED_KT] = unsort(rows.speed_kt)
+    out[NIC_CF] = unsort(rows.nic)
+    out[NAC_P_CF] = unsort(rows.nacp)
+    intervals = _intervals(p, rows, state, bits, gap_id, gap_rows, gaps, params)
+    return TrackAnalysis(
+        track=out,
+        gaps=gaps,
+        intervals=intervals,
+        flights=_flights(track, p, fix, cadence, thr),
+        params=params,
+    )
+
+
+def _intervals(
+    p: Prepared,
+    rows: _Rows,
+    state: Any,
+    bits: Any,
+    gap_id: I8,
+    g_rows: I8,
+    gaps: pd.DataFrame,
+    params: IntegrityParams,
+) -> pd.DataFrame:
+    # Gap markers: one pseudo-report per gap, at the gap's start, inserted before the first
+    # report inside it, so the position_lost interval starts at the last fix.
+    g_start = gaps["start"].to_numpy(dtype="datetime64[ns]").view("int64")
+    g_flight = p.flight[np.minimum(g_rows, p.n - 1)] if p.n else g_rows
+
+    def ins(values: Any, marker: Any) -> Any:
+        return np.insert(values, g_rows, marker)
+
+    el_flight = ins(p.flight, g_flight)
+    el_t = ins(p.t, g_start)
+    el_state = ins(state, np.full(len(gaps), _SEVERITY[POSITION_LOST], dtype="int8"))
+    el_bits = ins(bits, np.full(len(gaps), _BIT["gap"], dtype="uint16"))
+    el_row = ins(np.ones(p.n, dtype="int64"), np.zeros(len(gaps), dtype="int64"))
+    el_gap = ins(gap_id, np.arange(len(gaps)))
+    m = len(el_t)
+    if m == 0:
+        return pd.DataFrame({c: [] for c in INTERVAL_COLUMNS})
+    brk = np.ones(m, dtype=bool)
+    brk[1:] = (el_flight[1:] != el_flight[:-1]) | (el_state[1:] != el_state[:-1])
+    si = np.flatnonzero(brk)
+    ei = np.append(si[1:], m)
+    same_next = np.append(el_flight[si[1:]] == el_flight[si[:-1]], False)
+    start = el_t[si]
+    end = np.where(same_next, np.append(start[1:], 0), el_t[ei - 1])
+    points = np.add.reduceat(el_row, si)
+    ibits = np.bitwise_or.reduceat(el_bits, si)
+
+    iid = (np.cumsum(brk) - 1)[el_row == 1]  # interval of every report (sorted order)
+    per_rule = _rule_stats(p, rows, bits, iid, si.size)
+    g_lo = np.fmin.reduceat(np.where(el_gap >= 0, el_gap, np.nan), si)
+    g_hi = np.fmax.reduceat(np.where(el_gap >= 0, el_gap, np.nan), si)
+    gap_records = gaps.to_dict(orient="records")
+
+    sentences: list[list[str]] = []
+    codes_out: list[list[str]] = []
+    for k in range(si.size):
+        codes = rule_codes(int(ibits[k]))
+        codes_out.append(codes)
+        if not codes:
+            sentences.append([])
+            continue
+        in_gaps = []
+        if not np.isnan(g_lo[k]):
+            in_gaps = gap_records[int(g_lo[k]) : int(g_hi[k]) + 1]
+        sentences.append(
+            [
+                rule_sentence(c, {n: v[k] for n, v in per_rule[c].items()}, params, in_gaps)
+                for c in codes
+            ]
+        )
+    return pd.DataFrame(
+        {
+            s.FLIGHT_ID: pd.Series(
+                np.asarray(p.flight_ids, dtype=object)[el_flight[si]], dtype=s.STR_DTYPE
+            ),
+            "start": pd.to_datetime(start, unit="ns", utc=True),
+            "end": pd.to_datetime(end, unit="ns", utc=True),
+            "duration_s": (end - start) / NS,
+            "state": pd.Categorical.from_codes(el_state[si], categories=list(STATES)),
+            "points": points,
+            "rule_codes": codes_out,
+            "rules": sentences,
+        }
+    )
+
+
+def _rule_stats(
+    p: Prepared, rows: _Rows, bits: NDArray[np.uint16], iid: I8, n_int: int
+) -> dict[str, dict[str, F8]]:
+    """Per interval and rule: how many reports fired it and the values the sentences quote.
+
+    Only the reports that fired some rule are looked at, so this costs little on clean tracks.
+    """
+    fired = np.flatnonzero(bits != 0)
+    sub_iid = iid[fired]
+
+    def agg(mask: B1, values: F8 | None = None) -> dict[str, F8]:
+        m = mask[fired]
+        ii = sub_iid[m]
+        vv = (values if values is not None else np.zeros(p.n))[fired][m]
+        lo, hi = np.full(n_int, np.nan), np.full(n_int, np.nan)
+        np.fmin.at(lo, ii, vv)
+        np.fmax.at(hi, ii, vv)
+        return {"count": np.bincount(ii, minlength=n_int).astype("float64"), "min": lo, "max": hi}
+
+    m = rows.masks
+    out: dict[str, dict[str, F8]] = {"gap": {"count": np.zeros(n_int)}}
+    out["nic_lost"] = agg(m["nic_lost"], rows.nic)
+    out["nic_low"] = agg(m["nic_low"], rows.nic)
+    out["nacp_lost"] = agg(m["nacp_lost"], rows.nacp)
+    out["nacp_low"] = agg(m["nacp_low"], rows.nacp)
+    out["speed_mismatch"] = agg(m["speed_mismatch"], rows.stats["mismatch_kt"])
+    out["alt_divergence"] = agg(m["alt_divergence"], np.abs(p.alt_geom - p.alt_baro))
+    out["jump"] = agg(m["jump"], rows.stats["leg_m"])
+    out["jump"]["speed"] = agg(m["jump"], rows.speed_kt)["max"]
+    out["teleport"] = agg(m["teleport"], rows.stats["leg_m"])
+    out["slow_at_altitude"] = agg(m["slow_at_altitude"], p.gs)
+    out["slow_at_altitude"]["alt"] = agg(m["slow_at_altitude"], p.alt_baro)["max"]
+    out["too_fast"] = agg(m["too_fast"], p.gs)
+    frozen = agg(m["frozen"], p.t.astype("float64"))
+    first = agg(m["frozen"], np.arange(p.n, dtype="float64"))["min"]
+    idx = np.where(np.isnan(first), 0, first).astype("int64")
+    out["frozen"] = {
+        "count": frozen["count"],
+        "t0": agg(m["frozen"], rows.stats["frozen_since"])["min"],
+        "t1": frozen["max"],
+        "lat": p.lat[idx] if p.n else first,
+        "lon": p.lon[idx] if p.n else first,
+    }
+    return out

@@ -1,0 +1,271 @@
+"""Flightradar24 exports: the CSV ("Download CSV") and the KML.
+
+CSV header ``Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction`` (an older variant has
+no ``UTC``): Unix seconds, ISO time, callsign, quoted ``"lat,lon"``, pressure altitude in ft
+(0 on the ground, kept as reported), ground speed in kt, track in degrees. Records are lines.
+
+KML: a ``Route`` folder with one Placemark per fix (``TimeStamp/when``, ``Point/coordinates``
+as **lon,lat,alt**, a description with "Altitude: N ft", "Speed: N kt", "Heading: N°"). The
+``Trail`` folder (LineStrings) repeats the same fixes and is skipped. Generic KML with
+timestamped Point Placemarks or ``gx:Track`` elements is read the same way. The coordinate
+altitude is used only when no description altitude exists, as metres (the KML convention).
+Records are fixes, numbered in document order.
+
+No integrity fields, no position source, no ICAO address: FR24 exports carry none.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from flightmap import schema as s
+from flightmap.errors import InputError
+from flightmap.readers._base import Raw
+from flightmap.readers._columns import (
+    FT_PER_M,
+    Problems,
+    check_positions,
+    clean_text,
+    epoch_to_time,
+    parse_tz,
+    text_to_time,
+    time_series,
+    to_float,
+)
+from flightmap.readers._csv import header_of, read_csv
+from flightmap.readers._source import Input, read_all
+
+CSV_HEADERS: Final = (
+    ("timestamp", "utc", "callsign", "position", "altitude", "speed", "direction"),
+    ("timestamp", "callsign", "position", "altitude", "speed", "direction"),
+)
+
+
+def is_fr24_csv(header: list[str]) -> bool:
+    """Whether a CSV header is one of the FR24 export headers (any case)."""
+    return tuple(h.lower() for h in header) in CSV_HEADERS
+
+
+def read_csv_export(
+    inp: Input, problems: Problems, *, tz: str | None = None, progress: bool = False
+) -> Raw:
+    """Read an FR24 CSV export. See the module docstring for the layout."""
+    header = header_of(inp)
+    name = {h.lower(): h for h in header}
+    missing = [c for c in CSV_HEADERS[1] if c not in name]
+    if missing:
+        raise InputError(
+            f"required column missing: not a Flightradar24 CSV (header: {','.join(header)[:80]})",
+            path=inp.path,
+            where="line 1",
+            field=missing[0].capitalize(),
+        )
+    types = {name[k]: pa.float64() for k in ("timestamp", "altitude", "speed", "direction")}
+    table = read_csv(inp, header, types, problems, progress=progress)
+    cols, rec = table.columns, table.lines
+    n = len(rec)
+
+    sec = to_float(cols[name["timestamp"]], rec, name["timestamp"], problems)
+    t = np.full(n, np.datetime64("NaT"), dtype="M8[ns]")
+    ok = ~np.isnan(sec)
+    t[ok] = epoch_to_time(sec[ok], rec[ok], name["timestamp"], problems)
+    need = ~ok
+    if need.any():
+        if "utc" in name:
+            t[need] = text_to_time(
+                cols[name["utc"]][need].reset_index(drop=True),
+                rec[need],
+                name["utc"],
+                problems,
+                parse_tz(tz),
+            )
+        else:
+            problems.add(
+                rec[need], name["timestamp"], None, "bad_time", "time missing", "row dropped"
+            )
+
+    pos_field = name["position"]
+    pos = clean_text(cols[pos_field])
+    parts = pos.str.extract(r"^\s*([^,]*?)\s*,\s*([^,]*?)\s*$")
+    no_comma = pos.notna().to_numpy() & parts[0].isna().to_numpy()
+    if no_comma.any():
+        problems.add(
+            rec[no_comma],
+            pos_field,
+            pos.to_numpy()[no_comma],
+            "bad_value",
+            'expected "lat,lon"',
+            "position removed",
+        )
+    lat = to_float(parts[0], rec, pos_field, problems)
+    lon = to_float(parts[1], rec, pos_field, problems)
+    lat, lon = check_positions(lat, lon, rec, problems, pos_field, pos_field)
+
+    frame = pd.DataFrame(
+        {
+            s.TIME: time_series(t),
+            s.LAT: lat,
+            s.LON: lon,
+            s.ALT_BARO_FT: to_float(cols[name["altitude"]], rec, name["altitude"], problems),
+            s.GS_KT: to_float(cols[name["speed"]], rec, name["speed"], problems),
+            s.TRACK_DEG: to_float(cols[name["direction"]], rec, name["direction"], problems),
+            s.CALLSIGN: clean_text(cols[name["callsign"]]).reset_index(drop=True),
+            s.RECORD: rec,
+        },
+        copy=False,
+    )
+    mapping = {
+        s.TIME: name["timestamp"] + (f" (else {name['utc']})" if "utc" in name else ""),
+        s.LAT: pos_field,
+        s.LON: pos_field,
+        s.ALT_BARO_FT: name["altitude"],
+        s.GS_KT: name["speed"],
+        s.TRACK_DEG: name["direction"],
+        s.CALLSIGN: name["callsign"],
+    }
+    return Raw(frame, pos_field, pos_field, name["timestamp"], mapping)
+
+
+# -- KML -------------------------------------------------------------------------------------
+
+_TAGS = re.compile(r"<[^>]+>")
+_DESC_NUMBERS: Final = {
+    s.ALT_BARO_FT: re.compile(r"Altitude:\s*(-?[\d,.]+)\s*ft", re.IGNORECASE),
+    s.GS_KT: re.compile(r"Speed:\s*(-?[\d,.]+)\s*kt", re.IGNORECASE),
+    s.TRACK_DEG: re.compile(r"Heading:\s*(-?[\d,.]+)", re.IGNORECASE),
+}
+_FR24_NAME = re.compile(r"^\s*[A-Z0-9]{2,8}\s*/\s*([A-Z0-9]{2,8})\s*$")
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _find(el: ET.Element, name: str) -> ET.Element | None:
+    for child in el.iter():
+        if child is not el and _local(child.tag) == name:
+            return child
+    return None
+
+
+def _text(el: ET.Element | None) -> str | None:
+    if el is None or el.text is None:
+        return None
+    return el.text.strip() or None
+
+
+def _description_numbers(desc: str | None) -> dict[str, str | None]:
+    if not desc:
+        return dict.fromkeys(_DESC_NUMBERS)
+    plain = _TAGS.sub(" ", html.unescape(desc))
+    out: dict[str, str | None] = {}
+    for col, pattern in _DESC_NUMBERS.items():
+        m = pattern.search(plain)
+        out[col] = m.group(1).replace(",", "") if m else None
+    return out
+
+
+def read_kml(
+    inp: Input, problems: Problems, *, tz: str | None = None, progress: bool = False
+) -> Raw:
+    """Read an FR24 (or generic timestamped) KML track. See the module docstring."""
+    text = read_all(inp, progress=progress)
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        line, col = exc.position
+        raise InputError(
+            f"invalid or truncated XML ({str(exc).split(':')[0]})",
+            path=inp.path,
+            where=f"line {line} column {col + 1}",
+        ) from None
+
+    callsign = None
+    doc = next((el for el in root.iter() if _local(el.tag) == "Document"), None)
+    if doc is not None:
+        name_el = next((c for c in doc if _local(c.tag) == "name"), None)
+        m = _FR24_NAME.match(_text(name_el) or "")
+        callsign = m.group(1) if m else None
+
+    # One tuple per fix: (when, coordinates "lon,lat[,alt]", altitudeMode, description).
+    fixes: list[tuple[str | None, str | None, str | None, str | None]] = []
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "Placemark":
+            point = _find(el, "Point")
+            if point is None:
+                continue  # FR24's Trail segments and other decorations
+            when = _text(_find(el, "when")) or _text(_find(el, "name"))
+            desc = _text(_find(el, "description"))
+            fixes.append(
+                (
+                    when,
+                    _text(_find(point, "coordinates")),
+                    _text(_find(point, "altitudeMode")),
+                    desc,
+                )
+            )
+        elif tag == "Track":
+            whens = [_text(c) for c in el if _local(c.tag) == "when"]
+            coords = [_text(c) for c in el if _local(c.tag) == "coord"]
+            mode = _text(_find(el, "altitudeMode"))
+            if len(whens) != len(coords):
+                raise InputError(
+                    f"gx:Track has {len(whens)} <when> but {len(coords)} <gx:coord>",
+                    path=inp.path,
+                    where=f"record {len(fixes) + 1}",
+                    field="gx:coord",
+                )
+            fixes.extend(
+                (w, c.replace(" ", ",") if c else None, mode, None)
+                for w, c in zip(whens, coords, strict=True)
+            )
+    if not fixes:
+        raise InputError(
+            "no timestamped Point Placemark or gx:Track: not a track KML",
+            path=inp.path,
+            field="Placemark",
+        )
+
+    n = len(fixes)
+    rec = np.arange(1, n + 1, dtype="int64")
+    whens, coords, modes, descs = (list(col) for col in zip(*fixes, strict=True))
+    t = text_to_time(pd.Series(whens, dtype=s.STR_DTYPE), rec, "when", problems, parse_tz(tz))
+    parts = pd.Series(coords, dtype=s.STR_DTYPE).str.split(",", expand=True)
+    parts = parts.reindex(columns=range(3))
+    lon = to_float(parts[0], rec, "coordinates", problems)
+    lat = to_float(parts[1], rec, "coordinates", problems)
+    lat, lon = check_positions(lat, lon, rec, problems, "coordinates", "coordinates")
+
+    numbers = [_description_numbers(d) for d in descs]
+    frame_cols: dict[str, object] = {s.TIME: time_series(t), s.LAT: lat, s.LON: lon}
+    for name in _DESC_NUMBERS:
+        raw = pd.Series([row[name] for row in numbers], dtype=s.STR_DTYPE)
+        frame_cols[name] = to_float(raw, rec, "description", problems)
+    # KML altitudes are metres; FR24 puts its feet in the description, so prefer that.
+    coord_alt = to_float(parts[2], rec, "coordinates", problems)
+    absolute = pd.Series(modes, dtype=s.STR_DTYPE).isin(["absolute"]).to_numpy()
+    alt = np.asarray(frame_cols[s.ALT_BARO_FT], dtype="float64")
+    use_coord = np.isnan(alt) & absolute & ~np.isnan(coord_alt)
+    alt_geom = np.where(use_coord, coord_alt * FT_PER_M, np.nan)
+    frame_cols[s.ALT_GEOM_FT] = alt_geom
+    frame_cols[s.CALLSIGN] = pd.Series([callsign] * n, dtype=s.STR_DTYPE)
+    frame_cols[s.RECORD] = rec
+    mapping = {
+        s.TIME: "TimeStamp/when",
+        s.LAT: "coordinates",
+        s.LON: "coordinates",
+        s.ALT_BARO_FT: "description Altitude",
+        s.GS_KT: "description Speed",
+        s.TRACK_DEG: "description Heading",
+        s.ALT_GEOM_FT: "coordinates altitude (m)",
+        s.CALLSIGN: "Document name",
+    }
+    return Raw(pd.DataFrame(frame_cols, copy=False), "coordinates", "coordinates", "when", mapping)

@@ -1,0 +1,320 @@
+"""OpenSky Network state vectors: the bulk / Impala CSV and the REST ``/states/all`` JSON.
+
+Both are in SI units, converted here: metres to feet (/0.3048), m/s to knots (x3600/1852),
+m/s to ft/min (x60/0.3048).
+
+Bulk CSV (``state_vectors_data4``): ``time,icao24,lat,lon,velocity,heading,vertrate,callsign,
+onground,alert,spi,squawk,baroaltitude,geoaltitude,lastposupdate,lastcontact`` (plus ``serials``
+and ``hour`` from Impala, ignored). ``time`` is the state vector's time, ``lastposupdate`` the
+time of its position. Records are lines.
+
+REST JSON: ``{"time": <unix s>, "states": [[...], ...]}`` or a list of such responses. Each
+state: 0 icao24, 1 callsign, 2 origin country, 3 time_position, 4 last_contact, 5 **longitude**,
+6 **latitude**, 7 baro_altitude m, 8 on_ground, 9 velocity m/s, 10 true_track, 11 vertical_rate
+m/s, 12 sensors, 13 geo_altitude m, 14 squawk, 15 spi, 16 position_source (0 ADS-B, 1 ASTERIX,
+2 MLAT, 3 FLARM), 17 category. In the older 18-field layout 15 was ``alert``, 16 ``spi`` and 17
+the position source. Report time is the response ``time``. Records are states, numbered from 1
+across all responses.
+
+``stale`` is true where the position is more than :data:`STALE_AFTER_S` older than the report:
+the bulk data samples each aircraft every 10 s, so such a position was not refreshed since the
+previous vector.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from flightmap import schema as s
+from flightmap.errors import InputError
+from flightmap.readers._base import Raw
+from flightmap.readers._columns import (
+    FPM_PER_MS,
+    FT_PER_M,
+    KT_PER_MS,
+    Problems,
+    check_positions,
+    clean_text,
+    epoch_to_time,
+    object_numbers,
+    parse_tz,
+    squawk_text,
+    time_series,
+    to_bool,
+    to_float,
+    to_time,
+)
+from flightmap.readers._csv import header_of, read_csv, time_type
+from flightmap.readers._source import Input, load_json
+
+STALE_AFTER_S: Final = 15.0
+
+CSV_REQUIRED: Final = ("time", "icao24", "lat", "lon")
+CSV_TYPICAL: Final = (
+    "velocity",
+    "heading",
+    "vertrate",
+    "baroaltitude",
+    "geoaltitude",
+    "lastposupdate",
+    "lastcontact",
+)
+_CSV_TYPES: Final = {
+    "time": pa.float64(),
+    "lat": pa.float64(),
+    "lon": pa.float64(),
+    "velocity": pa.float64(),
+    "heading": pa.float64(),
+    "vertrate": pa.float64(),
+    "baroaltitude": pa.float64(),
+    "geoaltitude": pa.float64(),
+    "lastposupdate": pa.float64(),
+    "onground": pa.bool_(),
+    "icao24": pa.large_string(),
+    "callsign": pa.large_string(),
+    "squawk": pa.large_string(),
+}
+
+POSITION_SOURCES: Final = {0: "adsb", 1: "asterix", 2: "mlat", 3: "flarm"}
+
+
+def is_opensky_csv(header: list[str]) -> bool:
+    """Whether a CSV header looks like OpenSky state vectors (``icao24`` and two typical
+    columns such as ``baroaltitude``, ``velocity``); required columns are checked on reading."""
+    names = {h.lower() for h in header}
+    return "icao24" in names and len(names & set(CSV_TYPICAL)) >= 2
+
+
+def _stale(t_s: np.ndarray, pos_s: np.ndarray, has_pos: np.ndarray) -> Any:
+    with np.errstate(invalid="ignore"):
+        stale = pd.array((t_s - pos_s) > STALE_AFTER_S, dtype="boolean")
+    stale[np.isnan(pos_s) | ~has_pos] = pd.NA
+    return stale
+
+
+def read_csv_states(
+    inp: Input, problems: Problems, *, tz: str | None = None, progress: bool = False
+) -> Raw:
+    """Read an OpenSky bulk state-vector CSV. See the module docstring.
+
+    Times may be Unix seconds (the OpenSky files) or ISO 8601 text (a pandas frame from
+    pyopensky or traffic saved with ``to_csv``); zone-less text needs ``tz``.
+    """
+    zone = parse_tz(tz)
+    header = header_of(inp)
+    name = {h.lower(): h for h in header}
+    missing = [c for c in CSV_REQUIRED if c not in name]
+    if missing:
+        raise InputError(
+            f"required column missing (header: {','.join(header)})",
+            path=inp.path,
+            where="line 1",
+            field=missing[0],
+        )
+    wanted = [name[c] for c in _CSV_TYPES if c in name]
+    types = {name[c]: t for c, t in _CSV_TYPES.items() if c in name}
+    for col in ("time", "lastposupdate"):
+        if col in name:
+            types[name[col]] = time_type(inp, name[col])
+    table = read_csv(inp, wanted, types, problems, progress=progress)
+    cols, rec = table.columns, table.lines
+    n = len(rec)
+
+    def num(col: str, scale: float = 1.0) -> np.ndarray:
+        if col not in name:
+            return np.full(n, np.nan)
+        return to_float(cols[name[col]], rec, name[col], problems, scale=scale)
+
+    t = to_time(cols[name["time"]], rec, name["time"], problems, zone)
+    t_s = t.view("int64") / 1e9
+    t_s[np.isnat(t)] = np.nan
+    lat, lon = check_positions(num("lat"), num("lon"), rec, problems, name["lat"], name["lon"])
+    pos_s = np.full(n, np.nan)
+    if "lastposupdate" in name:
+        # Its rows are not dropped when it is unusable: flags go to a scratch collector.
+        pos_t = to_time(
+            cols[name["lastposupdate"]],
+            rec,
+            name["lastposupdate"],
+            Problems(problems.record_kind, problems.path),
+            zone,
+        )
+        pos_s = np.where(np.isnat(pos_t), np.nan, pos_t.view("int64") / 1e9)
+    frame = pd.DataFrame(
+        {
+            s.TIME: time_series(t),
+            s.LAT: lat,
+            s.LON: lon,
+            s.ALT_BARO_FT: num("baroaltitude", FT_PER_M),
+            s.ALT_GEOM_FT: num("geoaltitude", FT_PER_M),
+            s.GS_KT: num("velocity", KT_PER_MS),
+            s.TRACK_DEG: num("heading"),
+            s.VRATE_FPM: num("vertrate", FPM_PER_MS),
+            s.ICAO24: clean_text(cols[name["icao24"]], lower=True).reset_index(drop=True),
+            s.STALE: _stale(t_s, pos_s, ~np.isnan(lat)),
+            s.RECORD: rec,
+        },
+        copy=False,
+    )
+    if "callsign" in name:
+        frame[s.CALLSIGN] = clean_text(cols[name["callsign"]]).reset_index(drop=True)
+    if "squawk" in name:
+        frame[s.SQUAWK] = squawk_text(cols[name["squawk"]]).reset_index(drop=True)
+    if "onground" in name:
+        frame[s.ON_GROUND] = to_bool(cols[name["onground"]], rec, name["onground"], problems)
+    units = {
+        "baroaltitude": " (m -> ft)",
+        "geoaltitude": " (m -> ft)",
+        "velocity": " (m/s -> kt)",
+        "vertrate": " (m/s -> ft/min)",
+    }
+    targets = {
+        "time": s.TIME,
+        "lat": s.LAT,
+        "lon": s.LON,
+        "baroaltitude": s.ALT_BARO_FT,
+        "geoaltitude": s.ALT_GEOM_FT,
+        "velocity": s.GS_KT,
+        "heading": s.TRACK_DEG,
+        "vertrate": s.VRATE_FPM,
+        "icao24": s.ICAO24,
+        "callsign": s.CALLSIGN,
+        "squawk": s.SQUAWK,
+        "onground": s.ON_GROUND,
+    }
+    mapping = {col: name[src] + units.get(src, "") for src, col in targets.items() if src in name}
+    if "lastposupdate" in name:
+        mapping[s.STALE] = f"{name['time']} - {name['lastposupdate']} > {STALE_AFTER_S:g} s"
+    return Raw(frame, name["lat"], name["lon"], name["time"], mapping)
+
+
+def _state_column(states: list[list[Any]], i: int) -> tuple[Any, ...]:
+    return tuple(st[i] if len(st) > i else None for st in states)
+
+
+def read_rest(
+    inp: Input, problems: Problems, *, tz: str | None = None, progress: bool = False
+) -> Raw:
+    """Read an OpenSky REST ``/states/all`` response (or a list of them). See the docstring."""
+    del tz
+    data = load_json(inp, progress=progress)
+    responses = data if isinstance(data, list) else [data]
+    states: list[list[Any]] = []
+    times: list[Any] = []
+    records: list[int] = []
+    bad_records: list[int] = []
+    count = 0
+    for k, resp in enumerate(responses):
+        where = f"response {k + 1}" if isinstance(data, list) else None
+        if not isinstance(resp, dict) or "states" not in resp:
+            raise InputError(
+                "expected an object with 'time' and 'states'",
+                path=inp.path,
+                where=where,
+                field="states",
+            )
+        resp_time = resp.get("time")
+        if not isinstance(resp_time, int | float) or isinstance(resp_time, bool):
+            raise InputError(
+                f"expected Unix seconds, got {resp_time!r}",
+                path=inp.path,
+                where=where,
+                field="time",
+            )
+        block = resp.get("states") or []
+        if not isinstance(block, list):
+            raise InputError(
+                "expected a list of state arrays", path=inp.path, where=where, field="states"
+            )
+        for st in block:
+            count += 1
+            if isinstance(st, list) and len(st) >= 7:
+                states.append(st)
+                times.append(resp_time)
+                records.append(count)
+            else:
+                bad_records.append(count)
+    if bad_records:
+        problems.add(
+            np.array(bad_records),
+            "states",
+            None,
+            "bad_row",
+            "expected an array of at least 7 values",
+            "row dropped",
+        )
+    if not states:
+        raise InputError(
+            "no reports: 'states' is empty or holds no state array", path=inp.path, field="states"
+        )
+
+    rec = np.asarray(records, dtype="int64")
+    t_s = np.asarray(times, dtype="float64")
+    t = epoch_to_time(t_s, rec, "time", problems)
+    lon = object_numbers(_state_column(states, 5), rec, "longitude", problems)
+    lat = object_numbers(_state_column(states, 6), rec, "latitude", problems)
+    lat, lon = check_positions(lat, lon, rec, problems, "latitude", "longitude")
+    pos_s = object_numbers(_state_column(states, 3), rec, "time_position", problems)
+
+    old_layout = [len(st) >= 18 and isinstance(st[16], bool) for st in states]
+    src_codes = [
+        st[17] if old else (st[16] if len(st) > 16 else None)
+        for st, old in zip(states, old_layout, strict=True)
+    ]
+    src = pd.Series(src_codes, dtype=object).map(
+        lambda v: (
+            POSITION_SOURCES.get(v, "other")
+            if isinstance(v, int) and not isinstance(v, bool)
+            else None
+        )
+    )
+    on_ground = pd.Series(_state_column(states, 8), dtype=object).map(
+        lambda v: v if isinstance(v, bool) else None
+    )
+    frame = pd.DataFrame(
+        {
+            s.TIME: time_series(t),
+            s.LAT: lat,
+            s.LON: lon,
+            s.ALT_BARO_FT: object_numbers(_state_column(states, 7), rec, "baro_altitude", problems)
+            * FT_PER_M,
+            s.ALT_GEOM_FT: object_numbers(_state_column(states, 13), rec, "geo_altitude", problems)
+            * FT_PER_M,
+            s.GS_KT: object_numbers(_state_column(states, 9), rec, "velocity", problems)
+            * KT_PER_MS,
+            s.TRACK_DEG: object_numbers(_state_column(states, 10), rec, "true_track", problems),
+            s.VRATE_FPM: object_numbers(_state_column(states, 11), rec, "vertical_rate", problems)
+            * FPM_PER_MS,
+            s.ICAO24: clean_text(
+                pd.Series(_state_column(states, 0), dtype=s.STR_DTYPE), lower=True
+            ),
+            s.CALLSIGN: clean_text(pd.Series(_state_column(states, 1), dtype=s.STR_DTYPE)),
+            s.SQUAWK: squawk_text(pd.Series(_state_column(states, 14), dtype=s.STR_DTYPE)),
+            s.ON_GROUND: pd.array(on_ground.to_numpy(), dtype="boolean"),
+            s.POSITION_SOURCE: src.astype(s.STR_DTYPE),
+            s.STALE: _stale(t_s, pos_s, ~np.isnan(lat)),
+            s.RECORD: rec,
+        },
+        copy=False,
+    )
+    mapping = {
+        s.TIME: "time (response)",
+        s.ICAO24: "states[0]",
+        s.CALLSIGN: "states[1]",
+        s.LON: "states[5]",
+        s.LAT: "states[6]",
+        s.ALT_BARO_FT: "states[7] (m -> ft)",
+        s.ON_GROUND: "states[8]",
+        s.GS_KT: "states[9] (m/s -> kt)",
+        s.TRACK_DEG: "states[10]",
+        s.VRATE_FPM: "states[11] (m/s -> ft/min)",
+        s.ALT_GEOM_FT: "states[13] (m -> ft)",
+        s.SQUAWK: "states[14]",
+        s.POSITION_SOURCE: "states[16] (states[17] in the old layout)",
+        s.STALE: f"time - states[3] > {STALE_AFTER_S:g} s",
+    }
+    return Raw(frame, "latitude", "longitude", "time", mapping)

@@ -1,0 +1,241 @@
+"""readsb / ADS-B Exchange / tar1090 trace files (``trace_full_<hex>.json``, plain or gzip).
+
+Layout (``wiedehopf/readsb`` ``README-json.md``)::
+
+    {"icao": "<hex>", "timestamp": <unix s>, "trace": [[...], ...], ...}
+
+Each trace entry: 0 seconds after ``timestamp``; 1 lat; 2 lon; 3 altitude ft, ``"ground"`` or
+null; 4 ground speed kt; 5 track deg; 6 flags; 7 vertical rate fpm; 8 aircraft object or null;
+then, in files from 2022 on, 9 source type; 10 geometric altitude ft; 11 geometric vertical rate
+fpm; 12 IAS; 13 roll.
+
+Flags: bit 0 (1) stale position, bit 1 (2) start of a new leg, bit 2 (4) the vertical rate is
+geometric, bit 3 (8) the altitude is geometric. Geometric values go to ``alt_geom_ft`` and
+``vrate_geom_fpm``, never into the barometric columns. ``"ground"`` sets ``on_ground`` and leaves
+the altitude NA.
+
+The aircraft object appears in some entries only. Its ``nic``, ``nac_p``, ``sil``, ``rc``,
+``flight`` (callsign), ``squawk`` and ``type`` hold until the next object: they are carried
+forward (a forward fill over the entries whose object is null). A key absent from an object that
+is present means the value is no longer known (NA from there on). Records are trace entries,
+numbered from 1.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from flightmap import schema as s
+from flightmap.errors import InputError
+from flightmap.readers._base import Raw
+from flightmap.readers._columns import (
+    Problems,
+    check_positions,
+    epoch_to_time,
+    object_numbers,
+    squawk_text,
+    time_series,
+    to_small_int,
+)
+from flightmap.readers._source import Input, load_json
+
+_WIDTH: Final = 14
+_MIN_WIDTH: Final = 4
+
+FLAG_STALE: Final = 1
+FLAG_NEW_LEG: Final = 2
+FLAG_VRATE_GEOM: Final = 4
+FLAG_ALT_GEOM: Final = 8
+
+# readsb source types (README-json.md, "type") -> schema position_source.
+SOURCE_TYPES: Final = {
+    "adsb_icao": "adsb",
+    "adsb_icao_nt": "adsb",
+    "adsb_other": "adsb",
+    "adsr_icao": "adsr",
+    "adsr_other": "adsr",
+    "tisb_icao": "tisb",
+    "tisb_trackfile": "tisb",
+    "tisb_other": "tisb",
+    "adsc": "adsc",
+    "mlat": "mlat",
+    "mode_s": "mode_s",
+    "other": "other",
+    "unknown": "other",
+}
+
+
+def _carry(present: np.ndarray, values: list[Any]) -> list[Any]:
+    """Forward-fill ``values`` (one per entry) over the entries whose object is absent."""
+    idx = np.maximum.accumulate(np.where(present, np.arange(present.size), -1))
+    return [None if i < 0 else values[i] for i in idx]
+
+
+def read_trace(
+    inp: Input, problems: Problems, *, tz: str | None = None, progress: bool = False
+) -> Raw:
+    """Read a readsb trace file. See the module docstring for the layout and the rules."""
+    del tz  # trace times are Unix seconds
+    data = load_json(inp, progress=progress)
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object with 'timestamp' and 'trace'", path=inp.path)
+    base = data.get("timestamp")
+    if not isinstance(base, int | float) or isinstance(base, bool):
+        raise InputError(f"expected Unix seconds, got {base!r}", path=inp.path, field="timestamp")
+    trace = data.get("trace")
+    if not isinstance(trace, list):
+        raise InputError(
+            f"expected a list of entries, got {type(trace).__name__}", path=inp.path, field="trace"
+        )
+    if not trace:
+        raise InputError("no reports: the trace is empty", path=inp.path, field="trace")
+
+    shaped = [isinstance(e, list) and len(e) >= _MIN_WIDTH for e in trace]
+    ok_rec = np.flatnonzero(shaped) + 1
+    if len(ok_rec) < len(trace):
+        bad_rec = np.flatnonzero(~np.asarray(shaped)) + 1
+        problems.add(
+            bad_rec,
+            "trace",
+            [json.dumps(trace[i - 1])[:60] for i in bad_rec],
+            "bad_row",
+            f"expected an array of at least {_MIN_WIDTH} values",
+            "row dropped",
+        )
+    if len(ok_rec) == 0:
+        raise InputError(
+            f"no readable entry: expected arrays of at least {_MIN_WIDTH} values",
+            path=inp.path,
+            where="record 1",
+            field="trace",
+        )
+    rows = [
+        e + [None] * (_WIDTH - len(e)) if len(e) < _WIDTH else e[:_WIDTH]
+        for e, ok in zip(trace, shaped, strict=True)
+        if ok
+    ]
+    cols = list(zip(*rows, strict=True))
+    rec = ok_rec.astype("int64")
+    n = len(rows)
+
+    offset = object_numbers(cols[0], rec, "trace[0] (time offset)", problems)
+    t = epoch_to_time(float(base) + offset, rec, "trace[0] (time offset)", problems)
+    lat = object_numbers(cols[1], rec, "lat", problems)
+    lon = object_numbers(cols[2], rec, "lon", problems)
+    lat, lon = check_positions(lat, lon, rec, problems, "lat", "lon")
+
+    alt_raw = cols[3]
+    ground = np.array([v == "ground" for v in alt_raw], dtype=bool)
+    alt = object_numbers(
+        tuple(None if g else v for v, g in zip(alt_raw, ground, strict=True)),
+        rec,
+        "altitude",
+        problems,
+    )
+    on_ground = pd.array(ground, dtype="boolean")
+    on_ground[~ground & np.isnan(alt)] = pd.NA
+
+    flags = object_numbers(cols[6], rec, "flags", problems)
+    has_flags = ~np.isnan(flags)
+    bits = np.where(has_flags, flags, 0).astype("int64")
+    alt_geom_flag = (bits & FLAG_ALT_GEOM) != 0
+    vrate_geom_flag = (bits & FLAG_VRATE_GEOM) != 0
+    vrate = object_numbers(cols[7], rec, "vertical rate", problems)
+    geom_alt = object_numbers(cols[10], rec, "geometric altitude", problems)
+    geom_rate = object_numbers(cols[11], rec, "geometric vertical rate", problems)
+
+    objects = cols[8]
+    present = np.array([isinstance(o, dict) for o in objects], dtype=bool)
+    junk = np.array([o is not None and not isinstance(o, dict) for o in objects], dtype=bool)
+    if junk.any():
+        problems.add(
+            rec[junk],
+            "aircraft",
+            [str(o)[:60] for o in np.asarray(objects, dtype=object)[junk]],
+            "bad_value",
+            "expected an object or null",
+            "ignored",
+        )
+
+    def key(name: str) -> list[Any]:
+        return [o.get(name) if isinstance(o, dict) else None for o in objects]
+
+    obj_alt_geom = object_numbers(tuple(key("alt_geom")), rec, "aircraft.alt_geom", problems)
+    alt_geom = np.where(~np.isnan(geom_alt), geom_alt, np.where(alt_geom_flag, alt, obj_alt_geom))
+    integrity = {
+        name: object_numbers(tuple(_carry(present, key(name))), rec, f"aircraft.{name}", problems)
+        for name in ("nic", "nac_p", "sil", "rc")
+    }
+    callsign = pd.Series(_carry(present, key("flight")), dtype=s.STR_DTYPE).str.strip()
+    callsign = callsign.where(callsign != "")
+    squawk = squawk_text(pd.Series(_carry(present, key("squawk")), dtype=s.STR_DTYPE))
+    src_raw = pd.Series(cols[9], dtype=object)
+    src_raw = src_raw.where(src_raw.notna(), pd.Series(_carry(present, key("type")), dtype=object))
+    src_text = src_raw.map(lambda v: v if isinstance(v, str) else None).astype(s.STR_DTYPE)
+    position_source = src_text.map(SOURCE_TYPES).astype(s.STR_DTYPE)
+    unknown_src = (src_text.notna() & position_source.isna()).to_numpy()
+    if unknown_src.any():
+        position_source[unknown_src] = "other"
+
+    icao = data.get("icao")
+    icao24 = str(icao).strip().lower() if icao is not None else None
+
+    def flag_bit(bit: int) -> Any:
+        arr = pd.array((bits & bit) != 0, dtype="boolean")
+        arr[~has_flags] = pd.NA
+        return arr
+
+    frame = pd.DataFrame(
+        {
+            s.TIME: time_series(t),
+            s.LAT: lat,
+            s.LON: lon,
+            s.ALT_BARO_FT: np.where(alt_geom_flag, np.nan, alt),
+            s.ALT_GEOM_FT: alt_geom,
+            s.GS_KT: object_numbers(cols[4], rec, "ground speed", problems),
+            s.TRACK_DEG: object_numbers(cols[5], rec, "track", problems),
+            s.VRATE_FPM: np.where(vrate_geom_flag, np.nan, vrate),
+            s.VRATE_GEOM_FPM: np.where(
+                ~np.isnan(geom_rate), geom_rate, np.where(vrate_geom_flag, vrate, np.nan)
+            ),
+            s.CALLSIGN: callsign,
+            s.ICAO24: pd.Series([icao24] * n, dtype=s.STR_DTYPE),
+            s.SQUAWK: squawk,
+            s.ON_GROUND: on_ground,
+            s.NIC: to_small_int(integrity["nic"], rec, "aircraft.nic", problems, 0, 11),
+            s.NAC_P: to_small_int(integrity["nac_p"], rec, "aircraft.nac_p", problems, 0, 11),
+            s.SIL: to_small_int(integrity["sil"], rec, "aircraft.sil", problems, 0, 3),
+            s.RC_M: integrity["rc"],
+            s.POSITION_SOURCE: position_source,
+            s.STALE: flag_bit(FLAG_STALE),
+            s.NEW_LEG: flag_bit(FLAG_NEW_LEG),
+            s.RECORD: rec,
+        },
+        copy=False,
+    )
+    mapping = {
+        s.TIME: "timestamp + trace[0]",
+        s.LAT: "trace[1]",
+        s.LON: "trace[2]",
+        s.ALT_BARO_FT: "trace[3] (unless flags & 8)",
+        s.GS_KT: "trace[4]",
+        s.TRACK_DEG: "trace[5]",
+        s.STALE: "trace[6] & 1",
+        s.NEW_LEG: "trace[6] & 2",
+        s.VRATE_FPM: "trace[7] (unless flags & 4)",
+        s.ALT_GEOM_FT: "trace[10], else trace[3] if flags & 8, else aircraft.alt_geom",
+        s.VRATE_GEOM_FPM: "trace[11], else trace[7] if flags & 4",
+        s.NIC: "aircraft.nic (carried forward)",
+        s.NAC_P: "aircraft.nac_p (carried forward)",
+        s.SIL: "aircraft.sil (carried forward)",
+        s.RC_M: "aircraft.rc (carried forward)",
+        s.CALLSIGN: "aircraft.flight (carried forward)",
+        s.SQUAWK: "aircraft.squawk (carried forward)",
+        s.POSITION_SOURCE: "trace[9], else aircraft.type (carried forward)",
+        s.ICAO24: "icao",
+    }
+    return Raw(frame, "lat", "lon", "trace[0] (time offset)", mapping)

@@ -1,0 +1,443 @@
+"""Operations on canonical track frames: cleaning, flight splitting, summaries, position runs.
+
+Every function takes a frame in the :mod:`flightmap.schema` layout (or the part of it it
+needs) and returns new objects; inputs are never modified. Nothing here reads files.
+
+Cleaning is visible, never silent: :func:`clean` sorts and drops exact duplicates but reports
+each dropped row, and only *flags* suspicious rows (times going backwards, two different
+positions at the same time).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from flightmap import schema as s
+
+__all__ = [
+    "FLIGHT_GAP",
+    "RUN_GAP",
+    "clean",
+    "mark_flags",
+    "position_runs",
+    "report",
+    "split_flights",
+    "summarize",
+]
+
+FLIGHT_GAP: Final = pd.Timedelta(minutes=60)
+"""A silence longer than this between two reports of one aircraft starts a new flight. Long
+enough not to cut a flight at an ordinary coverage hole over sea or desert (a cut would hide the
+hole inside two flights), short enough to separate most turnarounds; callsign changes and readsb's
+new-leg flag separate the rest."""
+
+RUN_GAP: Final = pd.Timedelta(minutes=3)
+"""Two fresh positions further apart in time than this are not joined on a map: the aircraft
+could have flown anywhere in between."""
+
+# Columns compared to decide that two rows are the same report.
+_DATA_COLUMNS: Final = tuple(
+    c.name for c in s.COLUMNS if c.name not in (s.FLIGHT_ID, s.FLAG, s.SOURCE, s.RECORD)
+)
+
+
+def _time_ns(df: pd.DataFrame) -> np.ndarray:
+    return df[s.TIME].to_numpy(dtype="datetime64[ns]").view("int64")
+
+
+def _small_codes(codes: np.ndarray) -> np.ndarray:
+    # numpy's stable sort is a radix sort for 16-bit integers: much faster on millions of rows.
+    return codes.astype("int16") if codes.size and codes.max() < 2**15 else codes
+
+
+def _aircraft_codes(df: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """One code per row naming the aircraft (icao24, else callsign), and the code labels.
+
+    Rows with neither take the aircraft of the nearest earlier row (else later row): files
+    without icao24 hold one aircraft whose callsign is sometimes blank.
+    """
+    key = df[s.ICAO24] if s.ICAO24 in df.columns else pd.Series(pd.NA, index=df.index)
+    if s.CALLSIGN in df.columns:
+        key = key.fillna(df[s.CALLSIGN])
+    codes, labels = pd.factorize(key, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype="int64")
+    if (codes < 0).any():
+        if (codes < 0).all():
+            return np.zeros(len(df), dtype="int64"), ["unknown"]
+        n = len(codes)
+        known = codes >= 0
+        last = np.maximum.accumulate(np.where(known, np.arange(n), -1))
+        first_known = int(np.flatnonzero(known)[0])
+        codes = np.where(last >= 0, codes[np.maximum(last, 0)], codes[first_known])
+    return codes, [str(v) for v in labels]
+
+
+def _time_order(t: np.ndarray) -> np.ndarray | None:
+    """Stable argsort of times, or None when already sorted."""
+    if t.size < 2 or bool(np.all(t[1:] >= t[:-1])):
+        return None
+    return np.argsort(t, kind="stable")
+
+
+def _flags(
+    records: np.ndarray,
+    field: str | None,
+    values: np.ndarray | None,
+    code: str,
+    problem: str | np.ndarray,
+    action: str,
+) -> pd.DataFrame:
+    n = len(records)
+    return pd.DataFrame(
+        {
+            s.RECORD: np.asarray(records, dtype="int64"),
+            "field": pd.Series([field] * n, dtype=s.STR_DTYPE),
+            "value": pd.Series(
+                [None] * n if values is None else np.asarray(values, dtype=object),
+                dtype=s.STR_DTYPE,
+            ),
+            "code": pd.Series([code] * n, dtype=s.STR_DTYPE),
+            "problem": pd.Series(
+                [problem] * n if isinstance(problem, str) else np.asarray(problem, dtype=object),
+                dtype=s.STR_DTYPE,
+            ),
+            "action": pd.Series([action] * n, dtype=s.STR_DTYPE),
+        }
+    )
+
+
+def clean(
+    df: pd.DataFrame, *, time_field: str = s.TIME, record_kind: str = "record"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sort by time, drop exact duplicates, flag times going backwards and clashing positions.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Reports in schema columns, in input order, with no missing ``time``.
+    time_field : str
+        Name of the time field in the input, for the flags.
+    record_kind : str
+        ``"line"`` or ``"record"``, for the flag texts.
+
+    Returns
+    -------
+    track : pandas.DataFrame
+        Sorted by time (stable: ties keep input order), exact duplicates removed, new index.
+    flags : pandas.DataFrame
+        One row per problem, columns :data:`flightmap.schema.FLAG_COLUMNS`: ``duplicate``
+        (dropped), ``time_backwards`` and ``duplicate_time`` (kept).
+
+    Examples
+    --------
+    >>> t = pd.to_datetime([2, 1, 1], unit="s", utc=True)
+    >>> df = pd.DataFrame({"time": t, "icao24": "abc123", "lat": [1.0, 0.0, 0.0],
+    ...                    "lon": 0.0, "record": [2, 3, 4]})
+    >>> track, flags = clean(df)
+    >>> track["record"].tolist(), flags["code"].tolist()
+    ([3, 2], ['time_backwards', 'duplicate'])
+    """
+    t_in = _time_ns(df)
+    rec_in = df[s.RECORD].to_numpy(dtype="int64")
+    parts: list[pd.DataFrame] = []
+
+    order = _time_order(t_in)
+    if order is not None:
+        # Times go backwards somewhere: find where, per aircraft, in input order.
+        codes_in, _ = _aircraft_codes(df)
+        perm = np.argsort(_small_codes(codes_in), kind="stable")
+        c, tt, rr = codes_in[perm], t_in[perm], rec_in[perm]
+        back = np.r_[False, (c[1:] == c[:-1]) & (tt[1:] < tt[:-1])]
+        if back.any():
+            prev = np.r_[0, rr[:-1]][back]
+            parts.append(
+                _flags(
+                    rr[back],
+                    time_field,
+                    None,
+                    "time_backwards",
+                    np.array(
+                        [f"earlier than the previous report ({record_kind} {p})" for p in prev],
+                        dtype=object,
+                    ),
+                    "kept, sorted by time",
+                )
+            )
+        out = df.take(order).reset_index(drop=True)
+    else:
+        out = df.reset_index(drop=True)
+
+    t = _time_ns(out)
+    codes, _ = _aircraft_codes(out)
+    perm = np.argsort(_small_codes(codes), kind="stable")
+    c, tt = codes[perm], t[perm]
+    same_time = np.r_[False, (c[1:] == c[:-1]) & (tt[1:] == tt[:-1])]
+    if same_time.any():
+        in_block = same_time | np.r_[same_time[1:], False]
+        block = np.cumsum(~same_time)[in_block]
+        rows = perm[in_block]
+        cols = [col for col in _DATA_COLUMNS if col in out.columns]
+        sub = out.iloc[rows][cols].assign(_block=block, _row=rows, _rec=out[s.RECORD].iloc[rows])
+        dup = sub.duplicated(subset=[*cols, "_block"], keep="first").to_numpy()
+        if dup.any():
+            group = sub.groupby([*cols, "_block"], dropna=False, sort=False).ngroup()
+            first_rec = sub["_rec"].groupby(group.to_numpy()).transform("first").to_numpy()
+            parts.append(
+                _flags(
+                    sub["_rec"].to_numpy()[dup],
+                    None,
+                    None,
+                    "duplicate",
+                    np.array(
+                        [f"exact duplicate of {record_kind} {r}" for r in first_rec[dup]],
+                        dtype=object,
+                    ),
+                    "row dropped",
+                )
+            )
+        kept = sub[~dup]
+        pos = kept[kept[s.LAT].notna()] if s.LAT in kept.columns else kept.iloc[0:0]
+        if len(pos):
+            n_pos = pos.groupby("_block")[[s.LAT, s.LON]].nunique()
+            clash = n_pos[(n_pos[s.LAT] > 1) | (n_pos[s.LON] > 1)].index
+            hit = pos[pos["_block"].isin(clash)]
+            if len(hit):
+                parts.append(
+                    _flags(
+                        hit["_rec"].to_numpy(),
+                        time_field,
+                        None,
+                        "duplicate_time",
+                        "same aircraft and time as another report, different position",
+                        "kept",
+                    )
+                )
+        if dup.any():
+            drop = np.zeros(len(out), dtype=bool)
+            drop[sub["_row"].to_numpy()[dup]] = True
+            out = out[~drop].reset_index(drop=True)
+
+    flags = pd.concat(parts, ignore_index=True) if parts else s.empty_flags()
+    return out, flags
+
+
+def split_flights(df: pd.DataFrame, *, max_gap: pd.Timedelta = FLIGHT_GAP) -> pd.DataFrame:
+    """Return a copy of ``df`` with ``flight_id`` set: one id per aircraft and flight.
+
+    An aircraft is its ``icao24`` (else its ``callsign``). Its reports, in time order, start a
+    new flight after a silence longer than ``max_gap``, where ``new_leg`` is true, and where the
+    callsign changes to another non-missing value. Ids are ``<aircraft>-<n>``, n counting that
+    aircraft's flights from 1.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime([0, 60, 7200], unit="s", utc=True)
+    >>> df = pd.DataFrame({"time": t, "icao24": "abc123", "callsign": "AHY8243"})
+    >>> split_flights(df)["flight_id"].tolist()
+    ['abc123-1', 'abc123-1', 'abc123-2']
+    """
+    n = len(df)
+    if n == 0:
+        return df.assign(**{s.FLIGHT_ID: pd.Series([], dtype=s.STR_DTYPE)})
+    t = _time_ns(df)
+    codes, labels = _aircraft_codes(df)
+    order = _time_order(t)
+    base = np.arange(n) if order is None else order
+    perm = base[np.argsort(_small_codes(codes[base]), kind="stable")]
+    c, tt = codes[perm], t[perm]
+    same = np.r_[False, c[1:] == c[:-1]]
+    new = ~same | np.r_[False, np.diff(tt) > max_gap.value]
+    if s.NEW_LEG in df.columns:
+        new |= df[s.NEW_LEG].fillna(False).to_numpy(dtype=bool)[perm]
+    if s.CALLSIGN in df.columns:
+        cs, _ = pd.factorize(df[s.CALLSIGN])
+        cs = np.asarray(cs, dtype="int64")[perm]
+        idx = np.where((cs >= 0) | ~same, np.arange(n), -1)
+        carried = cs[np.maximum.accumulate(idx)]
+        prev = np.r_[-1, carried[:-1]]
+        new |= same & (cs >= 0) & (prev >= 0) & (cs != prev)
+    flight = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    block_start = np.maximum.accumulate(np.where(~same, np.arange(n), 0))
+    number = flight - flight[block_start] + 1
+    names = [f"{labels[c[i]]}-{number[i]}" for i in starts]
+    fid = np.empty(n, dtype="int32")
+    fid[perm] = flight
+    arr = pa.DictionaryArray.from_arrays(pa.array(fid), pa.array(names, pa.large_string()))
+    out = df.copy(deep=False)  # copy-on-write: df is not modified
+    out[s.FLIGHT_ID] = pd.Series(arr.cast(pa.large_string()), dtype=s.STR_DTYPE, index=df.index)
+    return out
+
+
+def mark_flags(df: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` whose ``flag`` column lists the codes of the flags on each row.
+
+    Flags whose row was dropped are ignored. Codes are sorted and comma-separated; NA if none.
+    """
+    out = df.copy(deep=False)
+    kept = flags[flags["action"] != "row dropped"] if len(flags) else flags
+    if len(kept) == 0:
+        out[s.FLAG] = pd.Series(np.nan, index=df.index, dtype=s.STR_DTYPE)
+        return out
+    joined = kept.groupby(s.RECORD)["code"].agg(lambda codes: ",".join(sorted(set(codes))))
+    out[s.FLAG] = df[s.RECORD].map(joined).astype(s.STR_DTYPE)
+    return out
+
+
+def summarize(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per flight: ids, first and last time, counts of reports with and without position.
+
+    Columns: ``flight_id``, ``callsign`` (most frequent, NA if none), ``icao24``, ``first``,
+    ``last`` (UTC), ``reports``, ``with_position``, ``without_position``, ``flagged`` (rows
+    carrying a flag). Sorted by first time.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime([0, 60], unit="s", utc=True)
+    >>> df = pd.DataFrame({"flight_id": "a-1", "time": t, "lat": [1.0, None], "lon": [2.0, None],
+    ...                    "callsign": "X1", "icao24": "a", "flag": None})
+    >>> summarize(df)[["reports", "with_position", "without_position"]].values.tolist()
+    [[2, 1, 1]]
+    """
+    has_pos = df[s.LAT].notna()
+    work = pd.DataFrame(
+        {
+            s.FLIGHT_ID: df[s.FLIGHT_ID],
+            s.TIME: df[s.TIME],
+            "has_pos": has_pos,
+            "flagged": df[s.FLAG].notna() if s.FLAG in df.columns else False,
+        }
+    )
+    g = work.groupby(s.FLIGHT_ID, sort=False)
+    out = pd.DataFrame(
+        {
+            "first": g[s.TIME].min(),
+            "last": g[s.TIME].max(),
+            "reports": g.size(),
+            "with_position": g["has_pos"].sum(),
+            "flagged": g["flagged"].sum(),
+        }
+    )
+    out["without_position"] = out["reports"] - out["with_position"]
+    for col in (s.CALLSIGN, s.ICAO24):
+        values = df[col] if col in df.columns else pd.Series(np.nan, index=df.index)
+        pairs = pd.DataFrame({s.FLIGHT_ID: df[s.FLIGHT_ID], col: values}).dropna()
+        top = pairs.groupby(s.FLIGHT_ID, sort=False)[col].agg(lambda v: v.value_counts().index[0])
+        out[col] = top.reindex(out.index).astype(s.STR_DTYPE)
+    out = out.reset_index().sort_values(["first", s.FLIGHT_ID], kind="stable", ignore_index=True)
+    cols = [
+        s.FLIGHT_ID,
+        s.CALLSIGN,
+        s.ICAO24,
+        "first",
+        "last",
+        "reports",
+        "with_position",
+        "without_position",
+        "flagged",
+    ]
+    return out[cols].astype({c: "int64" for c in cols[5:]} | {"reports": "int64"})
+
+
+def position_runs(df: pd.DataFrame, *, max_gap: pd.Timedelta = RUN_GAP) -> list[pd.DataFrame]:
+    """Split a flight's rows into runs of consecutive fresh positions, to draw as separate lines.
+
+    A fresh position is a row with ``lat``/``lon`` and not ``stale``. A run ends at any row
+    without a fresh position (altitude-only or stale reports), where two fresh positions are
+    more than ``max_gap`` apart, and where ``flight_id`` changes. So the gaps in reception show
+    as gaps on a map, not as straight lines across them.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of one flight (or several: runs never span two), sorted by time.
+    max_gap : pandas.Timedelta
+        Longest time between two joined positions.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        Row slices of ``df`` (new frames under copy-on-write; the original index labels are
+        kept), in order; each has at least one row.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime([0, 10, 20, 30, 400], unit="s", utc=True)
+    >>> df = pd.DataFrame({"time": t, "lat": [0, 1, None, 3, 4.0], "lon": 0.0})
+    >>> [r.index.tolist() for r in position_runs(df)]
+    [[0, 1], [3], [4]]
+    """
+    if len(df) == 0:
+        return []
+    fresh = df[s.LAT].notna().to_numpy() & df[s.LON].notna().to_numpy()
+    if s.STALE in df.columns:
+        fresh &= ~df[s.STALE].fillna(False).to_numpy(dtype=bool)
+    pos = np.flatnonzero(fresh)
+    if pos.size == 0:
+        return []
+    t = _time_ns(df)[pos]
+    brk = (np.diff(pos) > 1) | (np.diff(t) > max_gap.value)
+    if s.FLIGHT_ID in df.columns:
+        fid = df[s.FLIGHT_ID].to_numpy()[pos]
+        brk |= fid[1:] != fid[:-1]
+    cuts = np.flatnonzero(brk) + 1
+    return [df.iloc[chunk] for chunk in np.split(pos, cuts)]
+
+
+def _iso(t: pd.Timestamp) -> str:
+    return t.tz_convert("UTC").isoformat().replace("+00:00", "Z")
+
+
+def report(
+    track: pd.DataFrame,
+    flags: pd.DataFrame,
+    *,
+    fmt: str,
+    path: object,
+    record_kind: str,
+    mapping: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A JSON-ready description of a read track, as ``flightmap inspect`` shows it.
+
+    Keys: ``file``, ``format``, ``record_kind``, ``reports``, ``with_position``,
+    ``without_position``, ``mapping``, ``flights`` (one dict per row of :func:`summarize`,
+    times as ISO 8601 UTC) and ``flags`` (``total``, ``by_code`` counts, ``items``: every flag).
+    """
+    flights = summarize(track)
+    items = [
+        {k: (None if pd.isna(v) else (int(v) if k == s.RECORD else str(v))) for k, v in row.items()}
+        for row in flags.to_dict(orient="records")
+    ]
+    with_pos = int(track[s.LAT].notna().sum())
+    return {
+        "file": str(path),
+        "format": fmt,
+        "record_kind": record_kind,
+        "reports": len(track),
+        "with_position": with_pos,
+        "without_position": len(track) - with_pos,
+        "mapping": dict(mapping or {}),
+        "flights": [
+            {
+                "flight_id": str(r[s.FLIGHT_ID]),
+                "callsign": None if pd.isna(r[s.CALLSIGN]) else str(r[s.CALLSIGN]),
+                "icao24": None if pd.isna(r[s.ICAO24]) else str(r[s.ICAO24]),
+                "first": _iso(r["first"]),
+                "last": _iso(r["last"]),
+                "reports": int(r["reports"]),
+                "with_position": int(r["with_position"]),
+                "without_position": int(r["without_position"]),
+                "flagged": int(r["flagged"]),
+            }
+            for r in flights.to_dict(orient="records")
+        ],
+        "flags": {
+            "total": len(flags),
+            "by_code": {str(k): int(v) for k, v in flags["code"].value_counts().items()},
+            "items": items,
+        },
+    }

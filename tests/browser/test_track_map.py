@@ -1,0 +1,79 @@
+"""A rendered track in headless Chromium: decoded polylines drawn with gaps left open, the
+profile chart, the hover read-out, and a hostile callsign that must not run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flightmap import geo, render
+from flightmap.readers import read_track
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def write_track(path: Path, callsign: str) -> Path:
+    """A 30-minute flight, one report every 2 s, climbing east from Baku; from minute 10 to 15
+    the reports carry altitude but no position (as J2-8243's did), so the map shows a gap."""
+    n = 900
+    t = pd.date_range("2024-12-25T04:00:00Z", periods=n, freq="2s")
+    lat = 40.4675 + np.linspace(0, 1.5, n)
+    lon = 50.0467 - np.linspace(0, 2.0, n) + 0.05 * np.sin(np.linspace(0, 6, n))
+    silent = (np.arange(n) >= 300) & (np.arange(n) < 450)
+    frame = pd.DataFrame(
+        {
+            "time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "latitude": np.where(silent, np.nan, lat.round(6)),
+            "longitude": np.where(silent, np.nan, lon.round(6)),
+            "altitude_ft": np.linspace(0, 30_000, n).round(),
+            "gs_kt": 400,
+            "callsign": callsign,
+            "icao24": "abc123",
+        }
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_track_map_draws_runs_and_profile(open_map, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = write_track(tmp_path / "track.csv", "AHY8243")
+    track = read_track(src).track
+    html = tmp_path / "track.html"
+    render.write_html(html, render.render_html(render.build_map(None, track)))
+    mp = open_map(html, wait_for="#fm-profile-chart svg")
+    # Two runs (before and after the silent stretch), several altitude bands: never one line
+    # across the gap.
+    drawn = mp.count("path.fm-track-alt")
+    assert drawn >= 4
+    assert mp.js(
+        "() => [...document.querySelectorAll('path.fm-track-alt')].map(p => p.getAttribute('d'))"
+        ".every(d => d && d.length > 10)"
+    )
+    assert mp.count("#fm-profile-chart svg") == 1
+    box = mp.page.locator("path.fm-track-alt").first.bounding_box()
+    assert box is not None
+    mp.screenshot("track-map")
+    mp.assert_clean()
+
+
+def test_hostile_callsign_opens_no_dialog(open_map, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = write_track(tmp_path / "hostile.csv", HOSTILE)
+    track = read_track(src).track
+    html = tmp_path / "hostile.html"
+    render.write_html(html, render.render_html(render.build_map(geo.load_case("j2-8243"), track)))
+    page_text = html.read_text()
+    assert HOSTILE not in page_text
+    mp = open_map(html, wait_for="#fm-profile-chart svg")
+    mp.js("() => document.querySelectorAll('#fm-title details').forEach(d => d.open = true)")
+    # Hover and click the track, which shows the callsign in a tooltip and a popup.
+    path = mp.page.locator("path.fm-track-alt").first
+    path.dispatch_event("click")
+    mp.settle()
+    assert mp.dialogs == []
+    assert HOSTILE in mp.js("() => document.body.innerText")
+    mp.assert_clean()

@@ -1,0 +1,204 @@
+"""flightmap.tracks: cleaning, flight splitting, summaries and position runs, on frames built by
+hand (so every expected value can be checked by eye)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flightmap import schema as s
+from flightmap import tracks
+from flightmap.readers import read_track
+
+DATA = Path(__file__).parent / "data" / "tracks"
+
+
+def frame(seconds: list[float], **cols: object) -> pd.DataFrame:
+    base: dict[str, object] = {
+        s.TIME: pd.to_datetime(seconds, unit="s", utc=True),
+        s.RECORD: np.arange(2, len(seconds) + 2),
+    }
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+# -- clean ------------------------------------------------------------------------------------
+
+
+def test_clean_sorts_stably_and_flags_backwards_times() -> None:
+    df = frame([0, 20, 10, 30], icao24="abc123", lat=[0.0, 2.0, 1.0, 3.0], lon=0.0)
+    out, flags = tracks.clean(df, record_kind="line")
+    assert out[s.RECORD].tolist() == [2, 4, 3, 5]
+    assert flags[[s.RECORD, "code"]].values.tolist() == [[4, "time_backwards"]]
+    assert flags["problem"].item() == "earlier than the previous report (line 3)"
+    assert df[s.RECORD].tolist() == [2, 3, 4, 5]  # input untouched
+
+
+def test_clean_backwards_is_per_aircraft() -> None:
+    # Two aircraft interleaved, each in order: nothing goes backwards.
+    df = frame([10, 0, 20, 5], icao24=["a", "b", "a", "b"], lat=1.0, lon=1.0)
+    out, flags = tracks.clean(df)
+    assert len(flags) == 0
+    assert out[s.RECORD].tolist() == [3, 5, 2, 4]
+
+
+def test_clean_drops_exact_duplicates_and_flags_clashing_positions() -> None:
+    df = frame(
+        [0, 0, 0, 10],
+        icao24="abc123",
+        lat=[1.0, 1.0, 1.5, 2.0],
+        lon=[5.0, 5.0, 5.0, 5.0],
+    )
+    out, flags = tracks.clean(df)
+    assert out[s.RECORD].tolist() == [2, 4, 5]
+    got = flags[[s.RECORD, "code", "action"]].values.tolist()
+    assert [3, "duplicate", "row dropped"] in got
+    assert [2, "duplicate_time", "kept"] in got and [4, "duplicate_time", "kept"] in got
+    assert len(got) == 3
+
+
+def test_clean_same_time_other_aircraft_is_fine() -> None:
+    df = frame([0, 0], icao24=["a", "b"], lat=[1.0, 2.0], lon=[1.0, 2.0])
+    out, flags = tracks.clean(df)
+    assert len(out) == 2 and len(flags) == 0
+
+
+def test_clean_altitude_only_twin_is_not_a_clash() -> None:
+    df = frame(
+        [0, 0], icao24="a", lat=[1.0, np.nan], lon=[1.0, np.nan], alt_baro_ft=[np.nan, 900.0]
+    )
+    out, flags = tracks.clean(df)
+    assert len(out) == 2 and len(flags) == 0
+
+
+# -- split_flights ----------------------------------------------------------------------------
+
+
+def test_split_by_gap_callsign_and_new_leg() -> None:
+    df = frame(
+        [0, 60, 120, 4000, 4060, 4120, 4180],
+        icao24="abc123",
+        callsign=["AHY1", None, "AHY1", "AHY1", "AHY2", None, "AHY2"],
+        new_leg=[False, False, False, False, False, True, False],
+    )
+    out = tracks.split_flights(df)
+    # 120 -> 4000: 64.7 min silence (> 60); AHY1 -> AHY2; new_leg at 4120.
+    assert out[s.FLIGHT_ID].tolist() == [
+        "abc123-1",
+        "abc123-1",
+        "abc123-1",
+        "abc123-2",
+        "abc123-3",
+        "abc123-4",
+        "abc123-4",
+    ]
+    assert s.FLIGHT_ID not in df.columns
+
+
+def test_split_keeps_aircraft_apart_and_uses_callsign_without_icao() -> None:
+    df = frame([0, 0, 10, 10], icao24=["b", None, "b", None], callsign=[None, "X1", None, "X1"])
+    out = tracks.split_flights(df)
+    assert out[s.FLIGHT_ID].tolist() == ["b-1", "X1-1", "b-1", "X1-1"]
+
+
+def test_split_single_aircraft_without_ids() -> None:
+    out = tracks.split_flights(frame([0, 10]))
+    assert out[s.FLIGHT_ID].tolist() == ["unknown-1", "unknown-1"]
+
+
+def test_split_gap_parameter() -> None:
+    df = frame([0, 600], icao24="a")
+    assert tracks.split_flights(df, max_gap=pd.Timedelta(minutes=5))[s.FLIGHT_ID].tolist() == [
+        "a-1",
+        "a-2",
+    ]
+
+
+def test_read_track_splits_opensky_by_aircraft() -> None:
+    t = read_track(DATA / "opensky_states.csv").track
+    summary = tracks.summarize(t)
+    assert summary[s.FLIGHT_ID].tolist() == ["39c902-1", "4b1805-1"]
+    assert summary["reports"].tolist() == [1, 3]
+    assert summary["with_position"].tolist() == [1, 2]
+    assert summary["without_position"].tolist() == [0, 1]
+    assert summary[s.CALLSIGN].tolist() == ["SAMU13", "SWR123"]
+
+
+# -- summarize / report -----------------------------------------------------------------------
+
+
+def test_summarize_bad_rows() -> None:
+    r = read_track(DATA / "fr24_bad_rows.csv")
+    row = tracks.summarize(r.track).iloc[0]
+    assert row[s.FLIGHT_ID] == "ANZ1005-1"
+    assert (row["first"], row["last"]) == (
+        pd.Timestamp("2021-10-29T04:26:16Z"),
+        pd.Timestamp("2021-10-29T04:30:16Z"),
+    )
+    assert (row["reports"], row["with_position"], row["without_position"], row["flagged"]) == (
+        5,
+        3,
+        2,
+        3,
+    )
+    assert pd.isna(row[s.ICAO24])
+
+
+def test_report_is_json_ready() -> None:
+    import json
+
+    r = read_track(DATA / "fr24_bad_rows.csv")
+    rep = tracks.report(
+        r.track, r.flags, fmt=r.format, path=r.path, record_kind=r.record_kind, mapping=r.mapping
+    )
+    again = json.loads(json.dumps(rep))
+    assert again["flights"][0]["first"] == "2021-10-29T04:26:16Z"
+    assert again["flags"]["total"] == 8
+    assert again["flags"]["by_code"]["bad_value"] == 4
+    assert again["flags"]["items"][0] == {
+        "record": 3,
+        "field": "Position",
+        "value": "abc",
+        "code": "bad_value",
+        "problem": "not a number",
+        "action": "set to NA",
+    }
+
+
+# -- position_runs ----------------------------------------------------------------------------
+
+
+def test_position_runs_break_at_altitude_only_and_stale_rows() -> None:
+    t = read_track(DATA / "readsb_trace.json").track
+    runs = tracks.position_runs(t)
+    # Entry 3 has no position and entry 4 is stale: runs are entries 1-2 and 5-6.
+    assert [r[s.RECORD].tolist() for r in runs] == [[1, 2], [5, 6]]
+
+
+def test_position_runs_break_at_time_gaps_and_flights() -> None:
+    df = frame(
+        [0, 10, 20, 400, 410, 420],
+        lat=[0.0, 0.1, 0.2, 1.0, 1.1, 1.2],
+        lon=0.0,
+        flight_id=["a-1"] * 5 + ["a-2"],
+    )
+    runs = tracks.position_runs(df)
+    # 20 -> 400 s is over 3 min; the last row is another flight.
+    assert [r.index.tolist() for r in runs] == [[0, 1, 2], [3, 4], [5]]
+    assert len(tracks.position_runs(df, max_gap=pd.Timedelta(minutes=10))) == 2
+
+
+def test_position_runs_empty_cases() -> None:
+    assert tracks.position_runs(frame([], lat=[], lon=[])) == []
+    assert tracks.position_runs(frame([0, 1], lat=np.nan, lon=np.nan)) == []
+
+
+@pytest.mark.parametrize("name", ["fr24_anz1005.csv", "opensky_states.csv"])
+def test_position_runs_cover_every_fresh_position(name: str) -> None:
+    t = read_track(DATA / name).track
+    runs = [r for _, f in t.groupby(s.FLIGHT_ID) for r in tracks.position_runs(f)]
+    fresh = t[s.LAT].notna() & ~t[s.STALE].fillna(False).astype(bool)
+    assert sum(len(r) for r in runs) == int(fresh.sum())
