@@ -95,3 +95,93 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
     assert proc.stderr.strip().splitlines() == [
         "flightmap: error: unknown case 'nope' (available: j2-8243)"
     ]
+
+
+TRACK = Path(__file__).parent / "data" / "tracks" / "readsb_trace.json"
+
+
+def test_render_with_track_and_manifest(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "m.html"
+    result = runner.invoke(app, ["render", "--track", str(TRACK), "-o", str(out), "--manifest"])
+    assert result.exit_code == 0, result.output
+    *manifest_lines, path_line = result.stdout.strip().splitlines()
+    assert path_line == str(out)
+    manifest = json.loads("\n".join(manifest_lines))
+    assert manifest["case"] == "j2-8243"
+    roles = [i["role"] for i in manifest["inputs"]]
+    assert roles.count("track") == 1 and roles.count("case") == 8
+    assert manifest["parameters"]["max_error_m"] == 25.0
+    page = out.read_text()
+    assert 'id="flightmap-manifest"' in page and manifest["inputs"][-1]["sha256"] in page
+    assert "fm-track-alt" in page
+
+
+def test_manifest_follows_one_changed_byte(runner: CliRunner, tmp_path: Path) -> None:
+    track = tmp_path / "t.json"
+    track.write_bytes(TRACK.read_bytes())
+    first = runner.invoke(
+        app, ["render", "--no-case", "-t", str(track), "-o", str(tmp_path / "a.html")]
+    )
+    again = runner.invoke(
+        app, ["render", "--no-case", "-t", str(track), "-o", str(tmp_path / "b.html")]
+    )
+    assert first.exit_code == again.exit_code == 0
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+    data = bytearray(track.read_bytes())
+    data[data.index(b"AHY8243")] = ord("B")  # one byte of the callsign
+    track.write_bytes(bytes(data))
+    changed = runner.invoke(
+        app, ["render", "--no-case", "-t", str(track), "-o", str(tmp_path / "c.html")]
+    )
+    assert changed.exit_code == 0, changed.output
+    before = (tmp_path / "a.html").read_text()
+    after = (tmp_path / "c.html").read_text()
+    assert before != after
+    sha_before = before.split('"role": "track"')[1][:120]
+    sha_after = after.split('"role": "track"')[1][:120]
+    assert sha_before != sha_after
+
+
+def test_no_case_needs_a_track(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", "--no-case", "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == "flightmap: error: field --no-case: --no-case needs at least one --track FILE"
+    )
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_bad_track_leaves_old_map_untouched(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "m.html"
+    out.write_text("previous map")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,lat,lon\n")
+    result = runner.invoke(app, ["render", "-t", str(bad), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"flightmap: error: {bad}")
+    assert "Traceback" not in result.output
+    assert out.read_text() == "previous map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "m.html"]
+
+
+def test_export_formats(runner: CliRunner, tmp_path: Path) -> None:
+    for fmt in ("geojson", "kml", "csv"):
+        out = tmp_path / f"x.{fmt}"
+        result = runner.invoke(app, ["export", "-t", str(TRACK), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.strip() == str(out)
+    doc = json.loads((tmp_path / "x.geojson").read_text())
+    tracks = [f for f in doc["features"] if f["properties"]["kind"] == "track"]
+    assert tracks and tracks[0]["properties"]["callsign"] == "AHY8243"
+    assert b"<gx:Track>" in (tmp_path / "x.kml").read_bytes()
+    assert "track,abc123-1,2024-12-25T04:13:20" in (tmp_path / "x.csv").read_text()
+
+
+def test_inspect_and_convert_registered(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["inspect", str(TRACK), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["format"] == "readsb_trace"
+    missing = runner.invoke(app, ["inspect", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2
+    assert "nope.csv" in missing.stderr and "Traceback" not in missing.output

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from flightmap.cli import case
+from flightmap.cli import case, track
 from flightmap.errors import InputError
 
 __all__ = ["app", "main"]
@@ -56,6 +56,9 @@ def _register(fn: Callable[..., Any], name: str | None = None) -> None:
 _register(case.cases)
 _register(case.timeline)
 _register(case.render)
+_register(case.export)
+_register(track.inspect)
+_register(track.convert)
 
 
 def _print_version(value: bool) -> None:

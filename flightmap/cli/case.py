@@ -141,8 +141,47 @@ def _zone(name: str) -> Any:
     return ZoneInfo(name)
 
 
+TrackOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--track",
+        "-t",
+        help="Track file to draw (repeatable): FR24 CSV/KML, readsb trace, OpenSky, generic CSV.",
+        dir_okay=False,
+    ),
+]
+NoCaseOpt = Annotated[bool, typer.Option("--no-case", help="Draw only the tracks, on a plain map.")]
+TrackFormatOpt = Annotated[
+    str | None, typer.Option("--track-format", help="Format of the track files, if not detected.")
+]
+MapOpt = Annotated[
+    str | None,
+    typer.Option("--map", help="Column mapping for generic CSV tracks, e.g. 'time=ts,lat=Lat'."),
+]
+TzOpt = Annotated[
+    str | None, typer.Option("--tz", help="Time zone of track times written without one.")
+]
+
+
+def _case_or_none(case: str, no_case: bool, tracks: list[Path] | None) -> Any:
+    from flightmap.errors import InputError
+    from flightmap.geo import load_case
+
+    if no_case and not tracks:
+        raise InputError("--no-case needs at least one --track FILE", field="--no-case")
+    return None if no_case else load_case(case)
+
+
+def _mapping(text: str | None) -> dict[str, str] | None:
+    from flightmap.readers.generic import parse_mapping
+
+    return parse_mapping(text) if text else None
+
+
 def render(
     case: CaseArg = DEFAULT_CASE,
+    track: TrackOpt = None,
+    no_case: NoCaseOpt = False,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Output HTML file [default: outputs/<case>.html]."),
@@ -151,18 +190,84 @@ def render(
         bool, typer.Option("--open", help="Open the map in the default web browser.")
     ] = False,
     tiles: Annotated[Tiles, typer.Option("--tiles", help="Base layer shown first.")] = Tiles.osm,
+    max_error_m: Annotated[
+        float,
+        typer.Option("--max-error-m", help="Largest distance (m) of a track point from the line."),
+    ] = 25.0,
+    manifest: Annotated[
+        bool, typer.Option("--manifest", help="Also print the embedded manifest (JSON).")
+    ] = False,
+    track_format: TrackFormatOpt = None,
+    mapping: MapOpt = None,
+    tz: TzOpt = None,
 ) -> None:
-    """Render CASE to an interactive HTML map and print its path."""
-    from flightmap import render as render_
-    from flightmap.geo import load_case
+    """Render CASE and/or track files to an interactive HTML map and print its path."""
+    from flightmap.atomic import write_text
+    from flightmap.compose import render_page
+    from flightmap.manifest import manifest_json
 
-    c = load_case(case)
-    target = out if out is not None else Path("outputs") / f"{c.id}.html"
-    page = render_.render_html(render_.build_map(c, tiles=tiles.value))
-    path = render_.write_html(target, page)
+    c = _case_or_none(case, no_case, track)
+    page = render_page(
+        c,
+        track or [],
+        tiles=tiles.value,
+        max_error_m=max_error_m,
+        format=track_format,
+        mapping=_mapping(mapping),
+        tz=tz,
+        progress=True,
+    )
+    name = c.id if c is not None else Path((track or [Path("tracks")])[0]).stem
+    target = out if out is not None else Path("outputs") / f"{name}.html"
+    path = write_text(target, page.html)
+    if manifest:
+        typer.echo(manifest_json(page.manifest))
     typer.echo(str(path))
     if open_:
         import webbrowser
 
         if not webbrowser.open(path.resolve().as_uri()):
             typer.echo("flightmap: could not start a web browser; open the file above", err=True)
+
+
+class ExportFormat(StrEnum):
+    """Formats of ``flightmap export``."""
+
+    geojson = "geojson"
+    kml = "kml"
+    csv = "csv"
+
+
+def export(
+    case: CaseArg = DEFAULT_CASE,
+    track: TrackOpt = None,
+    no_case: NoCaseOpt = False,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="geojson, kml or csv.")
+    ] = ExportFormat.geojson,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file.", dir_okay=False)] = Path(
+        "outputs/export.geojson"
+    ),
+    track_format: TrackFormatOpt = None,
+    mapping: MapOpt = None,
+    tz: TzOpt = None,
+) -> None:
+    """Export CASE and/or tracks as GeoJSON, KML (gx:Track, plays in Google Earth) or CSV."""
+    from flightmap import export as export_
+    from flightmap.atomic import write_bytes, write_text
+    from flightmap.compose import read_tracks
+
+    c = _case_or_none(case, no_case, track)
+    frame = read_tracks(
+        track or [], format=track_format, mapping=_mapping(mapping), tz=tz, progress=True
+    )
+    data = frame if len(frame) else None
+    name = c.id if c is not None else Path((track or [Path("tracks")])[0]).stem
+    out = out if out is not None else Path("outputs") / f"{name}.{fmt.value}"
+    if fmt is ExportFormat.kml:
+        path = write_bytes(out, export_.to_kml(c, data))
+    elif fmt is ExportFormat.csv:
+        path = write_text(out, export_.to_csv(c, data))
+    else:
+        path = write_text(out, export_.to_geojson(c, data))
+    typer.echo(str(path))
