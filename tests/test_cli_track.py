@@ -165,13 +165,6 @@ def test_convert_failure_while_writing_keeps_old_file(
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
-def test_convert_missing_folder(app: typer.Typer, cli: CliRunner, tmp_path: Path) -> None:
-    out = tmp_path / "nope" / "t.csv"
-    result = cli.invoke(app, ["convert", str(DATA / "fr24_anz1005.csv"), "-o", str(out)])
-    assert isinstance(result.exception, InputError)
-    assert "folder does not exist" in str(result.exception)
-
-
 def test_progress_bar_on_large_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Lower the threshold so the small fixtures count as large: the result must not change.
     monkeypatch.setattr(_source, "PROGRESS_MIN_BYTES", 0)

@@ -12,7 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
-import json, flightmap, flightmap.geo as geo
+import importlib, json, pkgutil, flightmap, flightmap.geo as geo
+for mod in pkgutil.walk_packages(flightmap.__path__, "flightmap."):
+    importlib.import_module(mod.name)  # every module ships and imports
 c = geo.load_case("j2-8243")
 print(json.dumps({"module": flightmap.__file__, "case": str(c.path),
                   "events": len(c.events), "kover": c.event("kover").time.isoformat()}))
@@ -44,6 +46,9 @@ def test_wheel_contains_and_loads_the_case(tmp_path: Path) -> None:
         assert f"flightmap/_data/cases/j2-8243/{name}" in names
     assert "flightmap/_data/basemap/land-10m.geojson" in names
     assert "flightmap/_data/README.md" in names
+    # Every package in the source tree is in the wheel.
+    for init in (ROOT / "flightmap").rglob("__init__.py"):
+        assert init.relative_to(ROOT).as_posix() in names
 
     # Run from an empty folder with the unpacked wheel first on the path, so neither the
     # clone nor an editable install can supply the data.

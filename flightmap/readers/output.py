@@ -1,14 +1,8 @@
-"""Writing a canonical track to CSV, Parquet or GeoJSON, atomically.
-
-The file appears complete or not at all: it is written to a temporary file in the same folder
-and moved into place with :func:`os.replace`. Nothing else in flightmap writes track files.
-"""
+"""Writing a canonical track to CSV, Parquet or GeoJSON (atomically, via
+:mod:`flightmap.atomic`)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import IO, Final
 
@@ -19,6 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from flightmap import schema as s
+from flightmap.atomic import atomic_write
 from flightmap.errors import InputError
 
 __all__ = ["OUTPUT_TYPES", "output_type", "write_track"]
@@ -56,42 +51,22 @@ def write_track(track: pd.DataFrame, path: str | Path) -> Path:
     Path
         ``path``.
 
+    The file is written atomically (:func:`flightmap.atomic.atomic_write`): complete or not at
+    all, and a failure leaves any previous file untouched.
+
     Raises
     ------
     InputError
-        Unknown suffix or missing folder.
+        Unknown suffix.
     """
     out = Path(path)
     kind = output_type(out)
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError("folder does not exist", path=folder, field="--output")
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if kind == "csv":
-                _write_csv(track, f)
-            elif kind == "parquet":
-                track.to_parquet(f, index=False)
-            else:
-                _write_geojson(track, f)
-        os.chmod(tmp, _mode_for(out))  # mkstemp makes 0600 files; give the usual mode
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    return out
+    writers = {"csv": _write_csv, "parquet": _write_parquet, "geojson": _write_geojson}
+    return atomic_write(out, lambda f: writers[kind](track, f), binary=True)
 
 
-def _mode_for(path: Path) -> int:
-    """The mode a new file would get (umask applied), or the mode of the file it replaces."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+def _write_parquet(track: pd.DataFrame, f: IO[bytes]) -> None:
+    track.to_parquet(f, index=False)
 
 
 def _arrow(track: pd.DataFrame) -> pa.Table:
