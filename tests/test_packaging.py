@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import importlib, json, pkgutil, flightmap, flightmap.geo as geo
 for mod in pkgutil.walk_packages(flightmap.__path__, "flightmap."):
-    importlib.import_module(mod.name)  # every module ships and imports
+    if not mod.name.endswith("__main__"):
+        importlib.import_module(mod.name)  # every module ships and imports
 c = geo.load_case("j2-8243")
 print(json.dumps({"module": flightmap.__file__, "case": str(c.path),
                   "events": len(c.events), "kover": c.event("kover").time.isoformat()}))

@@ -49,6 +49,47 @@ class Prepared:
         """Number of rows."""
         return len(self.t)
 
+    def flights_slice(self, f0: int, f1: int) -> Prepared:
+        """The rows of flights ``f0`` to ``f1 - 1`` (codes re-based to 0), as views."""
+        r0, r1 = int(self.starts[f0]), int(self.ends[f1 - 1]) if f1 > f0 else int(self.starts[f0])
+        sl = slice(r0, r1)
+        return Prepared(
+            order=self.order[sl],
+            flight=self.flight[sl] - f0,
+            flight_ids=self.flight_ids[f0:f1],
+            starts=self.starts[f0:f1] - r0,
+            ends=self.ends[f0:f1] - r0,
+            t=self.t[sl],
+            lat=self.lat[sl],
+            lon=self.lon[sl],
+            gs=self.gs[sl],
+            alt_baro=self.alt_baro[sl],
+            alt_geom=self.alt_geom[sl],
+            nic=self.nic[sl],
+            nacp=self.nacp[sl],
+            stale=self.stale[sl],
+            on_ground=self.on_ground[sl],
+        )
+
+    def chunks(self, max_rows: int) -> list[tuple[int, int]]:
+        """Ranges of whole flights ``(f0, f1)`` holding at most ``max_rows`` rows each (a longer
+        flight is a chunk of its own). Working chunk by chunk keeps the arrays in cache.
+
+        >>> p = prepare(pd.DataFrame({"flight_id": ["a", "a", "b", "c"], "lat": 0.0, "lon": 0.0,
+        ...     "time": pd.to_datetime([0, 1, 2, 3], unit="s", utc=True)}))
+        >>> p.chunks(2), p.chunks(3), p.chunks(10)
+        ([(0, 1), (1, 3)], [(0, 2), (2, 3)], [(0, 3)])
+        """
+        out: list[tuple[int, int]] = []
+        f0, n_f = 0, len(self.flight_ids)
+        while f0 < n_f:
+            limit = self.starts[f0] + max_rows
+            f1 = int(np.searchsorted(self.ends, limit, side="right"))
+            f1 = max(f1, f0 + 1)
+            out.append((f0, f1))
+            f0 = f1
+        return out
+
 
 def _float(df: pd.DataFrame, col: str) -> F8:
     if col not in df.columns:

@@ -320,7 +320,68 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
     [['nominal', 1], ['position_lost', 2], ['nominal', 1]]
     """
     params = params or IntegrityParams()
-    p = prepare(track)
+    full = prepare(track)
+    parts = [_analyse_chunk(full.flights_slice(f0, f1), params) for f0, f1 in full.chunks(CHUNK)]
+    if not parts:
+        parts = [_analyse_chunk(full, params)]  # an empty track
+    n = full.n
+
+    def gather(name: str) -> Any:
+        values = np.concatenate([getattr(c, name) for c in parts])
+        res = np.empty(n, dtype=values.dtype)
+        res[full.order] = values
+        return res
+
+    offsets = np.cumsum([0] + [len(c.gaps) for c in parts])
+    for c, off in zip(parts, offsets, strict=False):
+        c.gap_id[c.gap_id >= 0] += off
+    out = track.copy()
+    out[STATE] = pd.Categorical.from_codes(gather("state"), categories=list(STATES))
+    out[RULE_BITS] = gather("bits")
+    out[FIX] = gather("fix")
+    gap_id = gather("gap_id")
+    out[GAP_ID] = pd.array(np.where(gap_id >= 0, gap_id, 0), dtype="Int64")
+    out[GAP_ID] = out[GAP_ID].mask(gap_id < 0)
+    out[POSITION_SPEED_KT] = gather("speed_kt")
+    out[NIC_CF] = gather("nic")
+    out[NAC_P_CF] = gather("nacp")
+
+    def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    fix_sorted = np.concatenate([c.fix for c in parts])
+    cadence = np.concatenate([c.cadence for c in parts])
+    thr = np.concatenate([c.threshold for c in parts])
+    return TrackAnalysis(
+        track=out,
+        gaps=concat([c.gaps for c in parts]),
+        intervals=concat([c.intervals for c in parts]),
+        flights=_flights(track, full, fix_sorted, cadence, thr),
+        params=params,
+    )
+
+
+#: Rows analysed at a time (whole flights): arrays of this size stay in the processor caches and
+#: reuse heap memory, which makes a 5M-row track about twice as fast as one pass.
+CHUNK: Final = 250_000
+
+
+@dataclass
+class _Chunk:
+    state: NDArray[np.int8]
+    bits: NDArray[np.uint16]
+    fix: B1
+    gap_id: I8
+    speed_kt: F8
+    nic: F8
+    nacp: F8
+    gaps: pd.DataFrame
+    intervals: pd.DataFrame
+    cadence: F8
+    threshold: F8
+
+
+def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
     rows = _row_rules(p, params)
     has_pos = np.isfinite(p.lat) & np.isfinite(p.lon)
     spoof = rows.masks["jump"] | rows.masks["teleport"]
@@ -331,30 +392,9 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
     gaps, gap_id, gap_rows = locate_gaps(p, fix, rows.frozen, untrusted, thr)
     rows.masks["gap"] = gap_id >= 0
     state, bits = _states(rows.masks, p.n)
-
-    out = track.copy()
-    n = p.n
-
-    def unsort(values: Any) -> Any:
-        res = np.empty(n, dtype=np.asarray(values).dtype)
-        res[p.order] = values
-        return res
-
-    out[STATE] = pd.Categorical.from_codes(unsort(state), categories=list(STATES))
-    out[RULE_BITS] = unsort(bits)
-    out[FIX] = unsort(fix)
-    out[GAP_ID] = pd.array(unsort(gap_id), dtype="Int64")
-    out[GAP_ID] = out[GAP_ID].mask(out[GAP_ID] < 0)
-    out[POSITION_SPEED_KT] = unsort(rows.speed_kt)
-    out[NIC_CF] = unsort(rows.nic)
-    out[NAC_P_CF] = unsort(rows.nacp)
     intervals = _intervals(p, rows, state, bits, gap_id, gap_rows, gaps, params)
-    return TrackAnalysis(
-        track=out,
-        gaps=gaps,
-        intervals=intervals,
-        flights=_flights(track, p, fix, cadence, thr),
-        params=params,
+    return _Chunk(
+        state, bits, fix, gap_id, rows.speed_kt, rows.nic, rows.nacp, gaps, intervals, cadence, thr
     )
 
 
