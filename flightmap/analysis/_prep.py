@@ -8,6 +8,7 @@ all-False) arrays, so synthetic frames need only ``flight_id``, ``time``, ``lat`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,14 @@ I8 = NDArray[np.int64]
 B1 = NDArray[np.bool_]
 
 NS = 1_000_000_000  # nanoseconds per second
+
+
+@cache
+def geod() -> Any:
+    """The WGS84 :class:`pyproj.Geod`, created once."""
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True)

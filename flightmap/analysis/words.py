@@ -25,7 +25,7 @@ def duration(seconds: float) -> str:
     >>> duration(45), duration(60), duration(130), duration(3209), duration(7440)
     ('45 s', '1 min', '2 min 10 s', '53 min 29 s', '2 h 4 min')
     """
-    sec = int(round(seconds))
+    sec = round(float(seconds))
     if sec < 60:
         return f"{sec} s"
     if sec < 3600:
