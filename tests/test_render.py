@@ -112,7 +112,7 @@ def test_untrusted_text_is_escaped(
         assert raw not in page
     assert "alert(1)" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
-    assert "&#96;&#36;{alert(3)}&#96;" in page
+    assert "&#96;&#36;&#123;alert(3)&#125;&#96;" in page
     assert "&#92;x3cimg" in page
     assert "<script>alert" not in page and "onerror=alert(2)>" not in page
 
@@ -143,3 +143,38 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_unknown_tiles_rejected(case: geo.Case) -> None:
     with pytest.raises(ValueError, match="unknown tiles"):
         render.build_map(case, tiles="Stamen.Watercolor")
+
+
+def test_jinja_syntax_in_inputs_is_never_executed(
+    case_copy: Path, edit: Callable[[Path, str, str], None], tmp_path: Path
+) -> None:
+    """folium re-parses rendered output as a Jinja template: '{{ 7*7 }}' in any input text
+    must come out as text, never as 49."""
+    import pandas as pd
+
+    from flightmap import schema as s
+
+    edit(
+        case_copy / "case.toml", 'title = "Azerbaijan', 'title = "{{ 7*7 }} {% if 1 %}x{% endif %}'
+    )
+    edit(case_copy / "events.csv", "Take-off from Baku,", "Take-off {{ 6*7 }},")
+    track = s.conform(
+        pd.DataFrame(
+            {
+                s.FLIGHT_ID: "{{ 8*8 }}-1",
+                s.TIME: pd.date_range("2024-12-25T04:00Z", periods=3, freq="10s"),
+                s.LAT: [40.0, 40.1, 40.2],
+                s.LON: [50.0, 50.1, 50.2],
+                s.CALLSIGN: "{{ 9*9 }}",
+            }
+        )
+    )
+    case = geo.load_case(case_copy)
+    m = render.build_map(case, track, manifest={"inputs": [{"name": "{{ 5*5 }}.csv"}]})
+    page = render.render_html(m)
+    assert "{{" not in page and "<h3>49 x</h3>" not in page
+    assert "Take-off 42" not in page and "64-1" not in page
+    assert "&#123;&#123; 7*7 &#125;&#125;" in page
+    assert "&#123;&#123; 6*7 &#125;&#125;" in page
+    assert "\\u007b\\u007b 9*9 \\u007d\\u007d" in page  # callsign inside the track payload
+    assert "\\u007b\\u007b 5*5 \\u007d\\u007d.csv" in page  # file name in the manifest

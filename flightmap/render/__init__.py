@@ -28,7 +28,6 @@ from folium import plugins
 from flightmap import schema as s
 from flightmap.atomic import write_text
 from flightmap.geo import Case
-from flightmap.manifest import manifest_json
 from flightmap.render._case import (
     events_layer,
     legs_layer,
@@ -39,7 +38,7 @@ from flightmap.render._case import (
     waypoint_layer,
     zones_layer,
 )
-from flightmap.render._html import esc
+from flightmap.render._html import esc, safe_json
 from flightmap.render._panels import CSS, title_panel
 from flightmap.render._style import EVIDENCE_STYLE
 from flightmap.render._tracks import (
@@ -208,11 +207,11 @@ def _bounds(case: Case | None, track: pd.DataFrame | None) -> tuple[tuple[float,
 
 
 def manifest_script(manifest: Mapping[str, Any]) -> str:
-    """The manifest as a JSON ``<script>`` block; ``<``, ``>`` and ``&`` are escaped as
-    ``\\u003c`` etc., so no input text can close the element."""
-    text = manifest_json(manifest)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f'<script type="application/json" id="flightmap-manifest">\n{text}\n</script>'
+    """The manifest as a JSON ``<script>`` block that no input text can break out of."""
+    return (
+        '<script type="application/json" id="flightmap-manifest">\n'
+        f"{safe_json(dict(manifest))}\n</script>"
+    )
 
 
 def _stable_ids(root: Element) -> None:

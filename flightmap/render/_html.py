@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import html
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import folium
@@ -14,20 +17,47 @@ from flightmap.geo import Case, Conflict, Event, Leg, Source, Waypoint, Zone
 # --------------------------------------------------------------------------- escaping
 
 
-def esc(text: object) -> str:
-    """Escape text for HTML that folium also places inside JavaScript template literals.
+_EXTRA = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
 
-    Besides ``& < > " '``, backslashes, backticks and ``$`` become character references, so
-    the text can neither close a JavaScript template literal, nor open a ``${...}``
-    interpolation, nor smuggle escape sequences such as ``\\x3c``.
+
+def esc(text: object) -> str:
+    """Escape text for HTML that folium also places in JavaScript and in Jinja templates.
+
+    Besides ``& < > " '``, these become character references:
+
+    - backslashes, backticks and ``$``: the text can neither close a JavaScript template
+      literal, nor open a ``${...}`` interpolation, nor smuggle escapes such as ``\\x3c``;
+    - ``{`` and ``}``: folium renders each element's output and then parses it again as a
+      Jinja template, so ``{{ ... }}`` in a callsign would otherwise be *executed*.
 
     >>> esc('<img src=x onerror=alert(1)>')
     '&lt;img src=x onerror=alert(1)&gt;'
-    >>> esc("`${alert(1)}`")
-    '&#96;&#36;{alert(1)}&#96;'
+    >>> esc("`${alert(1)}` {{ 7*7 }}")
+    '&#96;&#36;&#123;alert(1)&#125;&#96; &#123;&#123; 7*7 &#125;&#125;'
     """
-    out = html.escape(str(text), quote=True)
-    return out.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    return html.escape(str(text), quote=True).translate(_EXTRA)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACES = str.maketrans({"{": "\\u007b", "}": "\\u007d"})
+_JSON_HTML = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def safe_json(value: Any) -> str:
+    r"""JSON for a ``<script>`` in a folium page: a JavaScript literal that no data can break.
+
+    ``< > &`` (and U+2028/2029) are escaped as in Jinja's ``tojson``, so no string can close
+    the script element; ``{`` and ``}`` inside strings become ``\u007b``/``\u007d``, so no
+    string can open a Jinja expression when folium re-parses the rendered output.
+
+    >>> print(safe_json({"a": "{{x}}</script>"}))
+    {"a": "\u007b\u007bx\u007d\u007d\u003c/script\u003e"}
+    """
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False)
+    text = _JSON_STRING.sub(lambda m: m.group(0).translate(_JSON_BRACES), text)
+    return text.translate(_JSON_HTML)
 
 
 def safe_url(url: str) -> str | None:

@@ -21,7 +21,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from flightmap import schema as s
-from flightmap.render._html import esc
+from flightmap.render._html import esc, safe_json
 from flightmap.simplify import encode_ints, encode_polyline, simplify_indices
 
 __all__ = [
@@ -52,8 +52,12 @@ INTEGRITY_COLORS: dict[str, str] = {
 }
 #: Integer stand-in for a missing altitude or speed in the encoded arrays.
 _NA = -100_000
-#: Largest number of aircraft positions per flight on the time slider.
-SLIDER_POINTS = 600
+#: Encoded polylines round to 1e-5 degrees: a vertex moves by at most half a unit on each
+#: axis, sqrt(0.556**2 + 0.556**2) = 0.79 m. The simplification tolerance is reduced by this
+#: much, so the line as drawn stays within ``max_error_m`` of every point.
+QUANTISATION_M = 0.8
+#: Largest number of aircraft positions on the time slider, shared by all flights.
+SLIDER_POINTS = 1500
 
 
 def epoch_ns(times: pd.Series) -> np.ndarray:
@@ -61,15 +65,26 @@ def epoch_ns(times: pd.Series) -> np.ndarray:
     return times.to_numpy(dtype="datetime64[ns]").view(np.int64)
 
 
-def altitude_band(alt_ft: np.ndarray) -> np.ndarray:
+def altitude_band(alt_ft: np.ndarray, hysteresis_ft: float = 200.0) -> np.ndarray:
     """Index into :data:`ALTITUDE_BANDS` per altitude; ``-1`` where the altitude is NaN.
+
+    A band changes only once the altitude is ``hysteresis_ft`` past a boundary, so an aircraft
+    cruising at FL300 (a boundary) with 25-ft jitter keeps one colour instead of flickering
+    between two; altitudes near a boundary take the band of the last unambiguous report.
 
     >>> altitude_band(np.array([0.0, 3000.0, 39000.0, np.nan])).tolist()
     [0, 1, 6, -1]
+    >>> altitude_band(np.array([29000.0, 30025.0, 29975.0, 30025.0, 30500.0])).tolist()
+    [4, 4, 4, 4, 5]
     """
+    alt = np.asarray(alt_ft, dtype="float64")
     lows = np.array([b for b, _ in ALTITUDE_BANDS[1:]])
-    band = np.searchsorted(lows, alt_ft, side="right")
-    return np.where(np.isnan(alt_ft), -1, band)
+    band = np.searchsorted(lows, alt, side="right").astype("float64")
+    near = np.abs(alt[:, None] - lows[None, :]).min(axis=1) < hysteresis_ft if len(lows) else False
+    clear = pd.Series(np.where(near | np.isnan(alt), np.nan, band))
+    held = clear.ffill().bfill().to_numpy()
+    out = np.where(np.isnan(held), band, held)
+    return np.where(np.isnan(alt), -1, out).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -141,7 +156,8 @@ def track_payload(
             # Keep colour boundaries exact: the vertex where a category starts, and the one
             # before it, so each chunk ends where the next begins.
             keep_here = must[rows] | change | np.r_[change[1:], False]
-            kept = simplify_indices(lat, lon, max_error_m, keep_here)
+            tolerance = max(max_error_m - QUANTISATION_M, 0.0)
+            kept = simplify_indices(lat, lon, tolerance, keep_here)
             points_out += len(kept)
             secs = (epoch_ns(run[s.TIME]) // 1_000_000_000 - t0)[kept]
             alt = _ints(run[s.ALT_BARO_FT].to_numpy(dtype="float64", na_value=np.nan)[kept])
@@ -179,7 +195,7 @@ class TrackLayer(JSCSSMixin, MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var data = {{ this.payload|tojson }};
+            var data = {{ this.payload_json }};
             var group = {{ this._parent.get_name() }};
             function raw(str) {  // Google polyline scheme: zigzag varints, 5 bits a char
                 var out = [], i = 0;
@@ -206,7 +222,7 @@ class TrackLayer(JSCSSMixin, MacroElement):
                     var ll = pairs(ch.p), t = dec(ch.t), a = dec(ch.a), g = dec(ch.g);
                     var color = ch.c < 0 ? data.missing : data.palette[ch.c];
                     var line = L.polyline(ll, {color: color, weight: 3, opacity: 0.9,
-                        className: {{ this.class_name|tojson }}});
+                        className: {{ this.class_json }}});
                     function info(latlng) {
                         var best = 0, bd = Infinity;
                         for (var k = 0; k < ll.length; k++) {
@@ -237,7 +253,9 @@ class TrackLayer(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "TrackLayer"
         self.payload = payload
-        self.class_name = class_name
+        # Pre-serialised: no string in the data can close the script or open a Jinja tag.
+        self.payload_json = safe_json(payload)
+        self.class_json = safe_json(class_name)
         self.na = _NA
 
 
@@ -258,14 +276,15 @@ def track_group(
 
 
 def slider_features(track: pd.DataFrame) -> list[dict[str, Any]]:
-    """Aircraft positions for the time slider: at most :data:`SLIDER_POINTS` per flight, each
-    shown from its time to the next one's (Leaflet.timeline ``start``/``end`` in ms)."""
+    """Aircraft positions for the time slider, at most :data:`SLIDER_POINTS` in all (at least
+    two per flight), each shown from its time to the next one's (``start``/``end`` in ms)."""
     feats: list[dict[str, Any]] = []
+    per_flight = max(SLIDER_POINTS // max(track[s.FLIGHT_ID].nunique(), 1), 2)
     for _, flight in track.groupby(s.FLIGHT_ID, sort=True):
         pos = flight[flight[s.LAT].notna() & flight[s.LON].notna()]
         if pos.empty:
             continue
-        step = max(len(pos) // SLIDER_POINTS, 1)
+        step = max(-(-len(pos) // per_flight), 1)
         sample = pos.iloc[::step]
         ms = epoch_ns(sample[s.TIME]) // 1_000_000
         label = esc(_label(flight))
@@ -292,7 +311,8 @@ def slider_features(track: pd.DataFrame) -> list[dict[str, Any]]:
     return feats
 
 
-PROFILE_POINTS = 1500
+#: Largest number of reports on the profile chart, shared by all flights.
+PROFILE_POINTS = 3000
 _VEGA_JS = [
     # The same URLs as folium.VegaLite, so one offline asset table serves both.
     ("vega", "https://cdn.jsdelivr.net/npm//vega@5"),
@@ -314,12 +334,13 @@ def profile_spec(
     """A Vega-Lite spec: altitude (left axis) and ground speed (right axis) against UTC time,
     event rules, and shaded intervals (gaps, integrity states).
 
-    Every report counts, with or without a position, thinned to :data:`PROFILE_POINTS` per
-    flight. Texts are plain strings inside JSON; Vega renders them as text, not HTML.
+    Every report counts, with or without a position, thinned to :data:`PROFILE_POINTS` in all
+    (at least ten per flight). Texts are plain strings inside JSON; Vega renders them as text.
     """
     rows: list[dict[str, Any]] = []
+    per_flight = max(PROFILE_POINTS // max(track[s.FLIGHT_ID].nunique(), 1), 10)
     for _, flight in track.groupby(s.FLIGHT_ID, sort=True):
-        step = max(len(flight) // PROFILE_POINTS, 1)
+        step = max(-(-len(flight) // per_flight), 1)
         thin = flight.iloc[::step]
         label = _label(flight)
         alt = thin[s.ALT_BARO_FT].to_numpy(dtype="float64", na_value=np.nan)
@@ -361,7 +382,7 @@ def profile_spec(
         )
     layers.append(
         {
-            "data": {"values": rows},
+            "data": {"name": "reports"},
             "mark": {"type": "line", "interpolate": "step-after"},
             "encoding": {
                 "x": x,
@@ -373,7 +394,7 @@ def profile_spec(
     )
     layers.append(
         {
-            "data": {"values": rows},
+            "data": {"name": "reports"},
             "mark": {"type": "line", "strokeDash": [4, 3], "color": "#d95f02"},
             "encoding": {
                 "x": x,
@@ -399,6 +420,7 @@ def profile_spec(
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": 480,
         "height": 150,
+        "datasets": {"reports": rows},
         "layer": layers,
         "resolve": {"scale": {"y": "independent"}},
         "config": {"view": {"stroke": None}},
@@ -416,7 +438,7 @@ class ProfilePanel(JSCSSMixin, MacroElement):
         <div id="fm-profile-chart"></div></details>
         {% endmacro %}
         {% macro script(this, kwargs) %}
-        vegaEmbed('#fm-profile-chart', {{ this.spec|tojson }}, {actions: false, renderer: 'svg'})
+        vegaEmbed('#fm-profile-chart', {{ this.spec_json }}, {actions: false, renderer: 'svg'})
             .catch(function (err) { console.error(err); });
         {% endmacro %}
         """
@@ -427,3 +449,4 @@ class ProfilePanel(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "ProfilePanel"
         self.spec = spec
+        self.spec_json = safe_json(spec)
