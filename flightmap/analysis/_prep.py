@@ -121,7 +121,8 @@ def utc_times(df: pd.DataFrame) -> pd.Series:
         raise InputError("times must be tz-aware (UTC), got " + str(t.dtype), field=s.TIME)
     if t.isna().any():
         raise InputError("time is missing (NaT)", field=s.TIME)
-    return t.dt.tz_convert("UTC")
+    out: pd.Series = t.dt.tz_convert("UTC")
+    return out
 
 
 def prepare(df: pd.DataFrame) -> Prepared:

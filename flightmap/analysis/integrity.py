@@ -162,7 +162,7 @@ def _greedy_pairs(ok: B1) -> B1:
     idx = np.arange(ok.size)
     prev = np.concatenate(([False], ok[:-1]))
     run_start = np.maximum.accumulate(np.where(ok & ~prev, idx, 0))
-    return ok & ((idx - run_start) % 2 == 0)
+    return np.asarray(ok & ((idx - run_start) % 2 == 0), dtype=bool)
 
 
 def _speed_kt(p: Prepared, a: I8, b: I8) -> tuple[F8, F8]:
@@ -270,8 +270,8 @@ def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) ->
     for col in (s.CALLSIGN, s.ICAO24):
         if col not in track.columns:
             continue
-        values = track[col].to_numpy(dtype=object, na_value=None)[p.order]
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+        values = np.asarray(track[col].to_numpy(), dtype=object)[p.order]
+        codes, uniques = pd.factorize(values)
         ok = codes >= 0
         if not ok.any():
             continue
@@ -336,7 +336,7 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
     for c, off in zip(parts, offsets, strict=False):
         c.gap_id[c.gap_id >= 0] += off
     out = track.copy()
-    out[STATE] = pd.Categorical.from_codes(gather("state"), categories=list(STATES))
+    out[STATE] = _categorical(gather("state"))
     out[RULE_BITS] = gather("bits")
     out[FIX] = gather("fix")
     gap_id = gather("gap_id")
@@ -396,6 +396,10 @@ def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
     return _Chunk(
         state, bits, fix, gap_id, rows.speed_kt, rows.nic, rows.nacp, gaps, intervals, cadence, thr
     )
+
+
+def _categorical(codes: NDArray[np.int8]) -> Any:
+    return pd.Categorical.from_codes(np.asarray(codes, dtype="int64"), categories=pd.Index(STATES))
 
 
 def _intervals(
@@ -466,7 +470,7 @@ def _intervals(
             "start": pd.to_datetime(start, unit="ns", utc=True),
             "end": pd.to_datetime(end, unit="ns", utc=True),
             "duration_s": (end - start) / NS,
-            "state": pd.Categorical.from_codes(el_state[si], categories=list(STATES)),
+            "state": _categorical(el_state[si]),
             "points": points,
             "rule_codes": codes_out,
             "rules": sentences,

@@ -60,7 +60,7 @@ def crossover_altitude_m(vmo_kcas: float, mmo: float) -> float:
     qc_over_p0 = (1.0 + 0.2 * (vmo_kcas / _A0_KT) ** 2) ** 3.5 - 1.0
     qc_over_p = (1.0 + 0.2 * mmo**2) ** 3.5 - 1.0
     p = _P0_PA * qc_over_p0 / qc_over_p
-    t = _T0_K * (p / _P0_PA) ** (1.0 / _P_EXPONENT)
+    t = float(_T0_K * (p / _P0_PA) ** (1.0 / _P_EXPONENT))
     if t >= _T_TROPOPAUSE_K:
         return (_T0_K - t) / _LAPSE_K_M
     # Isothermal stratosphere above 11,000 m.

@@ -16,7 +16,7 @@ import pandas as pd
 from flightmap.analysis.params import NACP_EPU_M, NIC_RC_M, IntegrityParams
 from flightmap.geodesy import NM_M
 
-__all__ = ["clock", "duration", "rule_sentence"]
+__all__ = ["clock", "duration", "reports", "rule_sentence"]
 
 
 def duration(seconds: float) -> str:
@@ -56,11 +56,15 @@ def _range(lo: float, hi: float) -> str:
     return f"{int(lo)}" if int(lo) == int(hi) else f"{int(lo)} to {int(hi)}"
 
 
-def _reports(n: int) -> str:
+def reports(n: int) -> str:
+    """``1 report``, ``2 reports``."""
     return "1 report" if n == 1 else f"{n} reports"
 
 
-def _gap_sentence(gaps: Sequence[Mapping[str, Any]]) -> str:
+_reports = reports
+
+
+def _gap_sentence(gaps: Sequence[Mapping[Any, Any]]) -> str:
     if len(gaps) > 1:
         longest = max(gaps, key=lambda g: float(g["duration_s"]))
         total = sum(float(g["duration_s"]) for g in gaps)
@@ -70,6 +74,12 @@ def _gap_sentence(gaps: Sequence[Mapping[str, Any]]) -> str:
             f"(from {_hms(longest['start'])} to {clock(longest['end'])})."
         )
     g = gaps[0]
+    whole = math.isnan(g["lat_before"]) and math.isnan(g["lat_after"])
+    if whole:
+        return (
+            f"No fresh position in the whole flight ({_reports(int(g['reports']))} from "
+            f"{_hms(g['start'])} to {clock(g['end'])})."
+        )
     head = (
         f"No fresh position for {duration(g['duration_s'])}, from {_hms(g['start'])} to "
         f"{clock(g['end'])} (this flight's gap threshold is {duration(g['threshold_s'])})"
@@ -100,7 +110,7 @@ def rule_sentence(
     code: str,
     st: Mapping[str, Any],
     params: IntegrityParams,
-    gaps: Sequence[Mapping[str, Any]] = (),
+    gaps: Sequence[Mapping[Any, Any]] = (),
 ) -> str:
     """The sentence for rule ``code`` given the interval statistics ``st``.
 
