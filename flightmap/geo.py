@@ -252,6 +252,7 @@ class Case:
     legs: tuple[Leg, ...]
     zones: tuple[Zone, ...]
     conflicts: tuple[Conflict, ...]
+    regions: Mapping[str, Any] = field(default_factory=dict)
 
     def event(self, event_id: str) -> Event:
         """The event with this id (``KeyError`` naming the id if there is none)."""
@@ -515,9 +516,32 @@ class _CaseReader:
             legs=legs,
             zones=zones,
             conflicts=conflicts,
+            regions=self._regions(meta, {e.id for e in events_t}),
         )
 
     # -- files ---------------------------------------------------------------
+
+    def _regions(self, meta: Mapping[str, Any], event_ids: set[str]) -> dict[str, Any]:
+        """The optional ``[regions]`` table: ``start``/``end`` event ids, ``instants`` ids."""
+        spec = meta.get("regions")
+        if spec is None:
+            return {}
+        path = self.path / "case.toml"
+        if not isinstance(spec, dict):
+            raise InputError("expected a table", path=path, field="regions")
+        for key in ("start", "end"):
+            if spec.get(key) not in event_ids:
+                raise InputError(
+                    f"{spec.get(key)!r} is not an event id", path=path, field=f"regions.{key}"
+                )
+        instants = spec.get("instants", [])
+        if not isinstance(instants, list) or any(i not in event_ids for i in instants):
+            raise InputError(
+                f"expected a list of event ids, got {instants!r}",
+                path=path,
+                field="regions.instants",
+            )
+        return {"start": spec["start"], "end": spec["end"], "instants": list(instants)}
 
     def _read_meta(self) -> dict[str, Any]:
         path = self.path / "case.toml"

@@ -10,14 +10,16 @@ DataFrames and shapely geometries (``(lon, lat)`` order) and never read or write
 - :func:`reachable_region`, :func:`region_at`: where the aircraft could have been across a gap
   and at an instant inside it (:mod:`.reachable`); :func:`gap_regions` for every gap.
 - :func:`place_events`, :func:`leg_speeds`, :func:`case_regions`: case events on the track,
-  plausibility of the case's own legs, and the case regions without a track (:mod:`.placement`).
+  plausibility of the case's own legs, and the case regions without a track (:mod:`.placement`,
+  :mod:`.cases`).
 - :func:`jamming_grid`: share of aircraft with degraded or lost GNSS per cell and time window
   (:mod:`.area`).
 - :func:`analysis_report`, :func:`analysis_text`: what ``flightmap analyse`` prints.
 - :mod:`.speeds`: maximum speeds (E190 derived from Vmo/Mmo) used as defaults.
 """
 
-from flightmap.analysis.area import h3_available, jamming_geojson, jamming_grid
+from flightmap.analysis.area import GRID_COLUMNS, h3_available, jamming_geojson, jamming_grid
+from flightmap.analysis.cases import EVENT_COLUMNS, case_events, case_regions, leg_speeds
 from flightmap.analysis.gaps import GAP_COLUMNS, GAP_KINDS, find_gaps
 from flightmap.analysis.integrity import (
     FIX,
@@ -36,13 +38,7 @@ from flightmap.analysis.integrity import (
     rule_codes,
 )
 from flightmap.analysis.params import NACP_EPU_M, NIC_RC_M, IntegrityParams
-from flightmap.analysis.placement import (
-    case_events,
-    case_regions,
-    leg_speeds,
-    place_events,
-    region_size,
-)
+from flightmap.analysis.placement import PLACEMENT_COLUMNS, place_events, region_size
 from flightmap.analysis.reachable import (
     ellipse_region,
     ellipse_regions,
@@ -69,16 +65,19 @@ from flightmap.analysis.speeds import (
 __all__ = [
     "E190_MAX_SPEED_KT",
     "E190_MAX_TAS_KT",
+    "EVENT_COLUMNS",
     "FIX",
     "GAP_COLUMNS",
     "GAP_ID",
     "GAP_KINDS",
+    "GRID_COLUMNS",
     "INTERVAL_COLUMNS",
     "MAX_SPEED_KT",
     "NACP_EPU_M",
     "NAC_P_CF",
     "NIC_CF",
     "NIC_RC_M",
+    "PLACEMENT_COLUMNS",
     "POSITION_SPEED_KT",
     "RULES",
     "RULE_BITS",

@@ -8,9 +8,9 @@ consecutive reports in the same state form an interval, which lists every rule t
 as a sentence a journalist can quote. Gaps open a ``position_lost`` interval at the last fix
 before them, so silences with no report at all appear too (with 0 points).
 
-All rules are vectorised over numpy arrays (no loop over rows); position-derived speeds use the
-haversine formula, whose 0.5 % error is far below every threshold, and the gaps use exact WGS84
-geodesics. This module never reads files.
+The rules themselves are in :mod:`flightmap.analysis.rules`, the gaps in
+:mod:`flightmap.analysis.gaps`; this module runs them flight by flight, in chunks of whole
+flights (no loop over rows), and builds the intervals. It never reads files.
 """
 
 from __future__ import annotations
@@ -23,11 +23,22 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from flightmap import schema as s
-from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, ffill_within, prepare
-from flightmap.analysis.gaps import frozen_runs, gap_thresholds, locate_gaps
+from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, prepare
+from flightmap.analysis.gaps import gap_thresholds, locate_gaps
 from flightmap.analysis.params import IntegrityParams
+from flightmap.analysis.rules import (
+    BIT,
+    POSITION_LOST,
+    RULES,
+    SEVERITY,
+    STATES,
+    RowRules,
+    Rule,
+    row_rules,
+    rule_codes,
+    states,
+)
 from flightmap.analysis.words import rule_sentence
-from flightmap.geodesy import KT_MS, haversine_m
 
 __all__ = [
     "FIX",
@@ -46,10 +57,6 @@ __all__ = [
     "rule_codes",
 ]
 
-NOMINAL, DEGRADED, POSITION_LOST, SPOOFED = "nominal", "degraded", "position_lost", "spoofed"
-STATES: Final = (NOMINAL, DEGRADED, POSITION_LOST, SPOOFED)
-"""The states, in increasing severity."""
-
 # Columns added to the track by analyse().
 STATE: Final = "state"
 """Integrity state of the report (categorical, one of :data:`STATES`)."""
@@ -65,34 +72,6 @@ NIC_CF: Final = "nic_cf"
 NAC_P_CF: Final = "nac_p_cf"
 """NIC and NACp carried forward over the flight (at most ``integrity_max_age_s``)."""
 
-
-@dataclass(frozen=True)
-class Rule:
-    """One integrity rule: its code, the state it implies and what it means."""
-
-    code: str
-    state: str
-    meaning: str
-
-
-RULES: Final[tuple[Rule, ...]] = (
-    Rule("gap", POSITION_LOST, "no fresh position for longer than the flight's gap threshold"),
-    Rule("frozen", POSITION_LOST, "position repeated unchanged while the aircraft moves"),
-    Rule("nic_lost", POSITION_LOST, "NIC at or below nic_lost: containment radius unknown"),
-    Rule("nacp_lost", POSITION_LOST, "NACp at or below nacp_lost: position error of 2 NM or more"),
-    Rule("nic_low", DEGRADED, "NIC below nic_min (14 CFR 91.227)"),
-    Rule("nacp_low", DEGRADED, "NACp below nacp_min (14 CFR 91.227)"),
-    Rule("speed_mismatch", DEGRADED, "position-derived speed far from reported ground speed"),
-    Rule("alt_divergence", DEGRADED, "geometric and barometric altitude diverge"),
-    Rule("jump", SPOOFED, "position jump faster than the aircraft can fly"),
-    Rule("teleport", SPOOFED, "position jumps away and comes back (teleport-and-return)"),
-    Rule("slow_at_altitude", SPOOFED, "ground speed impossibly low at altitude"),
-    Rule("too_fast", SPOOFED, "ground speed faster than the aircraft can fly"),
-)
-_CODES: Final = tuple(r.code for r in RULES)
-_BIT: Final = {code: 1 << i for i, code in enumerate(_CODES)}
-_SEVERITY: Final = {state: i for i, state in enumerate(STATES)}
-
 INTERVAL_COLUMNS: Final = (
     s.FLIGHT_ID,
     "start",
@@ -106,15 +85,6 @@ INTERVAL_COLUMNS: Final = (
 """Columns of the intervals frame: ``start`` is the first report in the state (or the last fix
 before a gap), ``end`` the start of the next interval (the last report for the last one);
 ``points`` counts the reports; ``rule_codes`` and ``rules`` are lists of codes and sentences."""
-
-
-def rule_codes(bits: int) -> list[str]:
-    """The rule codes set in ``bits``.
-
-    >>> rule_codes(1 | 1 << 8)
-    ['gap', 'jump']
-    """
-    return [code for code in _CODES if bits & _BIT[code]]
 
 
 @dataclass(frozen=True)
@@ -144,112 +114,6 @@ class TrackAnalysis:
     intervals: pd.DataFrame
     flights: pd.DataFrame
     params: IntegrityParams = field(default_factory=IntegrityParams)
-
-
-@dataclass
-class _Rows:
-    masks: dict[str, B1]
-    fresh: B1
-    frozen: B1
-    speed_kt: F8
-    stats: dict[str, F8]
-    nic: F8
-    nacp: F8
-
-
-def _greedy_pairs(ok: B1) -> B1:
-    """Pick non-overlapping consecutive pairs: in each run of valid pairs, every other one."""
-    idx = np.arange(ok.size)
-    prev = np.concatenate(([False], ok[:-1]))
-    run_start = np.maximum.accumulate(np.where(ok & ~prev, idx, 0))
-    return np.asarray(ok & ((idx - run_start) % 2 == 0), dtype=bool)
-
-
-def _speed_kt(p: Prepared, a: I8, b: I8) -> tuple[F8, F8]:
-    d = haversine_m(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
-    dt = (p.t[b] - p.t[a]) / NS
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = np.where(dt > 0, d / dt, np.where(d > 0, np.inf, 0.0)) / KT_MS
-    return d, v
-
-
-def _row_rules(p: Prepared, params: IntegrityParams) -> _Rows:
-    n = p.n
-    masks = {code: np.zeros(n, dtype=bool) for code in _CODES}
-    stats = {name: np.full(n, np.nan) for name in ("leg_m", "mismatch_kt")}
-    speed = np.full(n, np.nan)
-    frozen, frozen_since = frozen_runs(p, params)
-    stats["frozen_since"] = frozen_since
-    with np.errstate(invalid="ignore"):
-        masks["slow_at_altitude"] = (
-            (p.gs < params.slow_gs_kt) & (p.alt_baro >= params.slow_alt_ft) & ~p.on_ground
-        )
-        masks["too_fast"] = p.gs > params.max_speed_kt
-        masks["alt_divergence"] = np.abs(p.alt_geom - p.alt_baro) > (
-            params.alt_divergence_ft + params.alt_divergence_frac * np.abs(p.alt_baro)
-        )
-    masks["frozen"] = frozen
-    fresh = np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale & ~frozen
-    fi = np.flatnonzero(fresh)
-    if fi.size >= 2:
-        a, b = fi[:-1], fi[1:]
-        same = p.flight[a] == p.flight[b]
-        d, v = _speed_kt(p, a, b)
-        speed[b[same]] = v[same]
-        stats["leg_m"][b[same]] = d[same]
-        jumps = np.flatnonzero(same & (d > params.min_jump_m) & (v > params.max_speed_kt))
-        if jumps.size:
-            out, back = jumps[:-1], jumps[1:]
-            pa, pb = fi[out], fi[back + 1]
-            dd, vv = _speed_kt(p, pa, pb)
-            returns = (p.flight[pa] == p.flight[pb]) & (
-                (dd <= params.min_jump_m) | (vv <= params.max_speed_kt)
-            )
-            pick = _greedy_pairs(returns)
-            marks = np.zeros(fi.size + 1, dtype="int64")
-            np.add.at(marks, out[pick] + 1, 1)
-            np.add.at(marks, back[pick] + 1, -1)
-            masks["teleport"][fi[np.cumsum(marks)[:-1] > 0]] = True
-            paired = np.zeros(jumps.size, dtype=bool)
-            paired[:-1] |= pick
-            paired[1:] |= pick
-            masks["jump"][fi[jumps[~paired] + 1]] = True
-        # Compare with the reported ground speed only on legs between positions not already
-        # shown impossible, using ground speeds not already shown false.
-        dt = (p.t[b] - p.t[a]) / NS
-        bad_pos = masks["jump"] | masks["teleport"]
-        gs = np.where(masks["slow_at_altitude"] | masks["too_fast"], np.nan, p.gs)
-        ga, gb = gs[a], gs[b]
-        gmean = np.where(np.isnan(ga), gb, np.where(np.isnan(gb), ga, (ga + gb) / 2.0))
-        with np.errstate(invalid="ignore"):
-            diff = np.abs(v - gmean)
-            legs = same & ~bad_pos[a] & ~bad_pos[b]
-            legs &= (dt >= params.mismatch_min_leg_s) & (dt <= params.mismatch_max_leg_s)
-            mm = legs & (diff > np.fmax(params.mismatch_kt, params.mismatch_frac * gmean))
-        masks["speed_mismatch"][b[mm]] = True
-        stats["mismatch_kt"][b[mm]] = diff[mm]
-    max_age = int(params.integrity_max_age_s * NS)
-    carried = []
-    for values in (p.nic, p.nacp):
-        src = ffill_within(np.isfinite(values), p.flight, p.t, max_age)
-        carried.append(np.where(src >= 0, values[np.maximum(src, 0)], np.nan))
-    nic, nacp = carried
-    with np.errstate(invalid="ignore"):
-        masks["nic_lost"] = nic <= params.nic_lost
-        masks["nic_low"] = (nic < params.nic_min) & ~masks["nic_lost"]
-        masks["nacp_lost"] = nacp <= params.nacp_lost
-        masks["nacp_low"] = (nacp < params.nacp_min) & ~masks["nacp_lost"]
-    return _Rows(masks, fresh, frozen, speed, stats, nic, nacp)
-
-
-def _states(masks: dict[str, B1], n: int) -> tuple[NDArray[np.int8], NDArray[np.uint16]]:
-    state = np.zeros(n, dtype="int8")
-    bits = np.zeros(n, dtype="uint16")
-    for rule in RULES:
-        m = masks[rule.code]
-        state = np.maximum(state, np.where(m, _SEVERITY[rule.state], 0).astype("int8"))
-        bits |= np.where(m, _BIT[rule.code], 0).astype("uint16")
-    return state, bits
 
 
 def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) -> pd.DataFrame:
@@ -382,7 +246,7 @@ class _Chunk:
 
 
 def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
-    rows = _row_rules(p, params)
+    rows = row_rules(p, params)
     has_pos = np.isfinite(p.lat) & np.isfinite(p.lon)
     spoof = rows.masks["jump"] | rows.masks["teleport"]
     spoof |= rows.masks["slow_at_altitude"] | rows.masks["too_fast"]
@@ -391,7 +255,7 @@ def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
     cadence, thr = gap_thresholds(p, fix, params)
     gaps, gap_id, gap_rows = locate_gaps(p, fix, rows.frozen, untrusted, thr)
     rows.masks["gap"] = gap_id >= 0
-    state, bits = _states(rows.masks, p.n)
+    state, bits = states(rows.masks, p.n)
     intervals = _intervals(p, rows, state, bits, gap_id, gap_rows, gaps, params)
     return _Chunk(
         state, bits, fix, gap_id, rows.speed_kt, rows.nic, rows.nacp, gaps, intervals, cadence, thr
@@ -404,7 +268,7 @@ def _categorical(codes: NDArray[np.int8]) -> Any:
 
 def _intervals(
     p: Prepared,
-    rows: _Rows,
+    rows: RowRules,
     state: Any,
     bits: Any,
     gap_id: I8,
@@ -422,8 +286,8 @@ def _intervals(
 
     el_flight = ins(p.flight, g_flight)
     el_t = ins(p.t, g_start)
-    el_state = ins(state, np.full(len(gaps), _SEVERITY[POSITION_LOST], dtype="int8"))
-    el_bits = ins(bits, np.full(len(gaps), _BIT["gap"], dtype="uint16"))
+    el_state = ins(state, np.full(len(gaps), SEVERITY[POSITION_LOST], dtype="int8"))
+    el_bits = ins(bits, np.full(len(gaps), BIT["gap"], dtype="uint16"))
     el_row = ins(np.ones(p.n, dtype="int64"), np.zeros(len(gaps), dtype="int64"))
     el_gap = ins(gap_id, np.arange(len(gaps)))
     m = len(el_t)
@@ -479,7 +343,7 @@ def _intervals(
 
 
 def _rule_stats(
-    p: Prepared, rows: _Rows, bits: NDArray[np.uint16], iid: I8, n_int: int
+    p: Prepared, rows: RowRules, bits: NDArray[np.uint16], iid: I8, n_int: int
 ) -> dict[str, dict[str, F8]]:
     """Per interval and rule: how many reports fired it and the values the sentences quote.
 

@@ -9,12 +9,13 @@ traceback.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
 
-from flightmap.cli import case, track
+from flightmap.cli import analyse, case, track
 from flightmap.errors import InputError
 
 __all__ = ["app", "main"]
@@ -45,6 +46,18 @@ def _guarded(fn: F) -> F:
             where = f"{exc.filename}: " if exc.filename else ""
             typer.echo(f"flightmap: error: {where}{exc.strerror or exc}", err=True)
             raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # A bug in flightmap, not in the input: one line, and the traceback on request.
+            if os.environ.get("FLIGHTMAP_DEBUG"):
+                raise
+            typer.echo(
+                f"flightmap: internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
+                " (please report it; set FLIGHTMAP_DEBUG=1 for the traceback)",
+                err=True,
+            )
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -59,6 +72,8 @@ _register(case.render)
 _register(case.export)
 _register(track.inspect)
 _register(track.convert)
+_register(analyse.analyse)
+_register(analyse.jamming)
 
 
 def _print_version(value: bool) -> None:

@@ -71,6 +71,7 @@ def build_map(
     tiles: str = "OpenStreetMap",
     max_error_m: float = 25.0,
     states: Sequence[str] | np.ndarray | None = None,
+    state_notes: Sequence[str] | None = None,
     shaded: Sequence[tuple[pd.Timestamp, pd.Timestamp, str]] = (),
     regions: Sequence[tuple[Any, str, str]] = (),
     manifest: Mapping[str, Any] | None = None,
@@ -90,6 +91,8 @@ def build_map(
     states : sequence of str, optional
         GNSS integrity state per track row (``nominal``, ``degraded``, ``position_lost``,
         ``spoofed``), from :mod:`flightmap.analysis`; adds a layer coloured by state.
+    state_notes : sequence of str, optional
+        Per track row, the escaped HTML describing its integrity interval (rules that fired).
     shaded : sequence of (start, end, label)
         Intervals to shade on the profile chart (gaps, integrity intervals), UTC.
     regions : sequence of (shapely geometry, label, popup HTML)
@@ -136,7 +139,12 @@ def build_map(
             names = list(INTEGRITY_COLORS)
             codes = np.array([names.index(x) if x in names else -1 for x in states])
             change = np.r_[False, codes[1:] != codes[:-1]]
-            by_state = Colouring("Track: GNSS integrity", list(INTEGRITY_COLORS.values()), codes)
+            by_state = Colouring(
+                "Track: GNSS integrity",
+                list(INTEGRITY_COLORS.values()),
+                codes,
+                notes=state_notes,
+            )
             track_group(
                 track,
                 by_state,

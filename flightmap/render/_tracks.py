@@ -95,6 +95,7 @@ class Colouring:
     palette: Sequence[str]
     categories: np.ndarray  # int per row of the track frame, -1 = the "missing" colour
     missing: str = NO_ALTITUDE_COLOR
+    notes: Sequence[str] | None = None  # per row: already-escaped HTML shown with the point
 
 
 def _label(flight: pd.DataFrame) -> str:
@@ -169,8 +170,10 @@ def track_payload(
                 if b <= a:
                     continue  # a lone vertex draws nothing; the profile and slider show it
                 sl = slice(a, b + 1)
+                note = colouring.notes[rows[kept[a]]] if colouring.notes is not None else ""
                 chunks.append(
                     {
+                        "n": note,
                         "c": int(kcat[a]),
                         "p": encode_polyline(lat[kept][sl], lon[kept][sl]),
                         "t": encode_ints(secs[sl]),
@@ -233,7 +236,8 @@ class TrackLayer(JSCSSMixin, MacroElement):
                         return f.label + '<br>' + new Date((f.t0 + t[best]) * 1000)
                             .toISOString().slice(0, 19).replace('T', ' ') + ' UTC<br>altitude '
                             + fmt(a[best], 'ft') + ' · ground speed ' + fmt(g[best], 'kt')
-                            + '<br>' + ll[best][0].toFixed(5) + ', ' + ll[best][1].toFixed(5);
+                            + '<br>' + ll[best][0].toFixed(5) + ', ' + ll[best][1].toFixed(5)
+                            + (ch.n ? '<br>' + ch.n : '');
                     }
                     line.bindTooltip('', {sticky: true});
                     line.on('mousemove', function (e) { line.setTooltipContent(info(e.latlng)); });

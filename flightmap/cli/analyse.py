@@ -1,0 +1,171 @@
+"""``flightmap analyse`` and ``flightmap jamming``: thin commands over :mod:`flightmap.analysis`.
+
+The functions do not register themselves; :mod:`flightmap.cli` composes them
+(``app.command()(analyse.analyse)``). They let :class:`~flightmap.errors.InputError` propagate:
+the application prints its one line and exits with code 2. Files are written atomically
+(:mod:`flightmap.atomic`): complete or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+# Heavy imports (pandas, pyproj, shapely) happen inside the commands so that --help stays fast.
+
+FILE_HELP = (
+    "Track file: Flightradar24 CSV or KML, readsb/ADS-B Exchange trace JSON, OpenSky CSV or "
+    "REST JSON, or any CSV with time, lat and lon columns (gzip accepted)."
+)
+FORMAT_HELP = (
+    "Input format, instead of detecting it: fr24_csv, fr24_kml, readsb_trace, opensky_csv, "
+    "opensky_rest, generic_csv."
+)
+SPEED_HELP = (
+    "Fastest ground speed the aircraft can fly, kt: faster position jumps are impossible, and "
+    "gap regions use it. Default: the --aircraft category."
+)
+AIRCRAFT_HELP = (
+    "Aircraft category for the maximum speed: 'any' (1,166 kt, the 600 m/s rule of the "
+    "eugenepik OpenSky analysis) or 'e190' (585.6 kt: Vmo/Mmo 320 kt/M0.82 plus 100 kt wind)."
+)
+
+FileArg = Annotated[
+    Path, typer.Argument(help=FILE_HELP, exists=True, dir_okay=False, show_default=False)
+]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)]
+MapOpt = Annotated[
+    str | None,
+    typer.Option("--map", help="Column mapping for a generic CSV, e.g. 'time=ts,lat=Lat'."),
+]
+TzOpt = Annotated[
+    str | None, typer.Option("--tz", help="Time zone of times written without one (UTC, +04:00).")
+]
+SpeedOpt = Annotated[float | None, typer.Option("--max-speed-kt", min=1.0, help=SPEED_HELP)]
+AircraftOpt = Annotated[str, typer.Option("--aircraft", help=AIRCRAFT_HELP)]
+
+
+def _params(max_speed_kt: float | None, aircraft: str) -> Any:
+    from flightmap.analysis import MAX_SPEED_KT, IntegrityParams
+    from flightmap.errors import InputError
+
+    if aircraft not in MAX_SPEED_KT:
+        raise InputError(
+            f"unknown aircraft category {aircraft!r}; expected one of {', '.join(MAX_SPEED_KT)}",
+            field="--aircraft",
+        )
+    return IntegrityParams(max_speed_kt=max_speed_kt or MAX_SPEED_KT[aircraft])
+
+
+def _read(file: Path, fmt: str | None, mapping: str | None, tz: str | None) -> Any:
+    from flightmap.readers import read_track
+    from flightmap.readers.generic import parse_mapping
+
+    return read_track(
+        file, fmt, mapping=parse_mapping(mapping) if mapping else None, tz=tz, progress=True
+    )
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    from flightmap.atomic import write_text
+
+    write_text(path, json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def analyse(
+    file: FileArg,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the analysis as JSON (flights, gaps, intervals).")
+    ] = False,
+    max_speed_kt: SpeedOpt = None,
+    aircraft: AircraftOpt = "any",
+    regions: Annotated[
+        Path | None,
+        typer.Option(
+            "--regions",
+            help="Also write the where-could-it-have-been region of every gap (GeoJSON).",
+            dir_okay=False,
+        ),
+    ] = None,
+    all_intervals: Annotated[
+        bool, typer.Option("--all", help="List the nominal intervals too (text output).")
+    ] = False,
+    fmt: FormatOpt = None,
+    mapping: MapOpt = None,
+    tz: TzOpt = None,
+) -> None:
+    """Per flight: the gaps in positions and the GNSS integrity intervals, with the rules that
+    fired (nominal, degraded, position_lost, spoofed)."""
+    from flightmap import analysis as an
+
+    params = _params(max_speed_kt, aircraft)
+    result = _read(file, fmt, mapping, tz)
+    found = an.analyse(result.track, params)
+    if regions is not None:
+        _write_json(regions, an.gap_regions_geojson(an.gap_regions(found)))
+        typer.echo(f"wrote {regions} ({len(found.gaps)} gaps)", err=True)
+    if as_json:
+        doc = {"file": str(file), "format": result.format, **an.analysis_report(found)}
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        typer.echo(an.analysis_text(found, nominal=all_intervals), nl=False)
+
+
+def jamming(
+    file: FileArg,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="GeoJSON file of grid cells per time window (zones.geojson).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    window_min: Annotated[
+        float, typer.Option("--window-min", min=1.0, help="Length of the time windows, minutes.")
+    ] = 60.0,
+    grid: Annotated[
+        str | None,
+        typer.Option("--grid", help="h3 (default when installed, as gpsjam.org) or latlon."),
+    ] = None,
+    resolution: Annotated[
+        int, typer.Option("--resolution", min=0, max=15, help="H3 resolution (4: ~1,770 km2).")
+    ] = 4,
+    cell_deg: Annotated[
+        float, typer.Option("--cell-deg", min=0.01, max=10.0, help="latlon cell height, degrees.")
+    ] = 0.4,
+    min_aircraft: Annotated[
+        int, typer.Option("--min-aircraft", min=1, help="Fewer aircraft: level 'few'.")
+    ] = 3,
+    max_speed_kt: SpeedOpt = None,
+    aircraft: AircraftOpt = "any",
+    fmt: FormatOpt = None,
+    mapping: MapOpt = None,
+    tz: TzOpt = None,
+) -> None:
+    """Share of aircraft with degraded, lost or spoofed GNSS per grid cell and time window, from
+    a file with many aircraft, to tell a local jammer from a faulty aircraft."""
+    import pandas as pd
+
+    from flightmap import analysis as an
+
+    params = _params(max_speed_kt, aircraft)
+    result = _read(file, fmt, mapping, tz)
+    found = an.analyse(result.track, params)
+    cells = an.jamming_grid(
+        found,
+        window=pd.Timedelta(minutes=window_min),
+        grid=grid,
+        resolution=resolution,
+        cell_deg=cell_deg,
+        min_aircraft=min_aircraft,
+    )
+    _write_json(output, an.jamming_geojson(cells))
+    levels = cells["level"].value_counts()
+    summary = ", ".join(f"{levels.get(k, 0)} {k}" for k in ("high", "medium", "low", "few"))
+    typer.echo(f"wrote {output} ({len(cells)} cell-windows: {summary})")

@@ -1,0 +1,342 @@
+"""Integrity rules on hand-computable synthetic tracks (flightmap.analysis.integrity).
+
+The base track flies east along the equator, one report every 10 s, 0.02 degree of longitude
+apart: 0.02 * 111,319.49 m = 2,226.39 m per 10 s = 432.8 kt (on the equator a degree of
+longitude is exactly a * pi / 180 on WGS84), at FL350 with a reported ground speed of 430 kt.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flightmap import schema as s
+from flightmap.analysis import (
+    FIX,
+    RULE_BITS,
+    RULES,
+    STATE,
+    STATES,
+    IntegrityParams,
+    analyse,
+    analysis_report,
+    rule_codes,
+)
+from flightmap.errors import InputError
+from flightmap.geodesy import distance_m
+
+STEP_DEG = 0.02
+T0 = pd.Timestamp("2024-12-25T05:00:00Z")
+
+
+def track(n: int = 40, dt_s: float = 10.0, **cols: object) -> pd.DataFrame:
+    """``n`` reports of flight ``t-1`` flying east on the equator."""
+    df = pd.DataFrame(
+        {
+            s.FLIGHT_ID: pd.array(["t-1"] * n, dtype=s.STR_DTYPE),
+            s.TIME: T0 + pd.to_timedelta(np.arange(n) * dt_s, unit="s"),
+            s.LAT: np.zeros(n),
+            s.LON: np.arange(n) * STEP_DEG,
+            s.ALT_BARO_FT: np.full(n, 35_000.0),
+            s.GS_KT: np.full(n, 430.0),
+        }
+    )
+    for name, value in cols.items():
+        df[name] = value
+    return df
+
+
+def states(df: pd.DataFrame, params: IntegrityParams | None = None) -> list[str]:
+    return [str(x) for x in analyse(df, params).track[STATE]]
+
+
+def codes_at(df: pd.DataFrame, row: int) -> list[str]:
+    return rule_codes(int(analyse(df).track[RULE_BITS].iloc[row]))
+
+
+def test_clean_track_is_one_nominal_interval() -> None:
+    a = analyse(track())
+    assert set(a.track[STATE]) == {"nominal"}
+    assert a.gaps.empty
+    assert a.intervals[["state", "points"]].values.tolist() == [["nominal", 40]]
+    # 432.8 kt from the distances (haversine, within 0.5 % of the geodesic).
+    assert a.track["position_speed_kt"].iloc[1:].to_numpy() == pytest.approx(432.78, rel=5e-3)
+
+
+def test_input_not_modified_and_order_kept() -> None:
+    df = track().sample(frac=1.0, random_state=1)  # shuffled rows
+    before = df.copy()
+    a = analyse(df)
+    pd.testing.assert_frame_equal(df, before)
+    assert list(a.track.index) == list(df.index)
+    assert a.track[FIX].all()
+
+
+def test_frozen_run_is_position_lost() -> None:
+    df = track()
+    # Rows 11-15 repeat row 10's position for 50 s (>= 30 s) while the aircraft reports 430 kt.
+    df.loc[11:15, s.LON] = df.loc[10, s.LON]
+    a = analyse(df)
+    st = a.track[STATE].astype(str).tolist()
+    assert st[10] == "nominal"  # the genuine fix
+    assert st[11:16] == ["position_lost"] * 5
+    assert st[16] == "nominal"
+    assert "frozen" in rule_codes(int(a.track[RULE_BITS].iloc[12]))
+    # Fix 10 at 100 s to fix 16 at 160 s: 60 s without a fresh position = a gap (threshold 60 s).
+    gap = a.gaps.iloc[0]
+    assert (gap["kind"], gap["duration_s"], gap["frozen"]) == ("frozen", 60.0, 5)
+    lost = a.intervals[a.intervals["state"] == "position_lost"].iloc[0]
+    assert lost["start"] == T0 + pd.Timedelta(seconds=100)  # the last fix before the gap
+    assert lost["end"] == T0 + pd.Timedelta(seconds=160)
+    assert lost["points"] == 5
+    sentence = next(r for r in lost["rules"] if r.startswith("The position stayed frozen"))
+    assert "0.0000, 0.2000 from 05:01:40 to 05:02:30 UTC (50 s, 5 reports" in sentence
+
+
+def test_short_repeat_or_parked_aircraft_is_not_frozen() -> None:
+    df = track()
+    df.loc[11:12, s.LON] = df.loc[10, s.LON]  # 20 s < frozen_min_s
+    assert not analyse(df).track[RULE_BITS].iloc[11] & 2
+    parked = track(gs_kt=0.0, on_ground=True)
+    parked[s.LON] = 0.0
+    assert set(states(parked)) == {"nominal"}
+
+
+def test_teleport_and_return() -> None:
+    df = track()
+    df.loc[20, s.LAT] = 1.0  # 111 km north for one report, 10 s each way: about 21,600 kt
+    a = analyse(df)
+    st = a.track[STATE].astype(str).tolist()
+    assert st[19:22] == ["nominal", "spoofed", "nominal"]
+    assert codes_at(df, 20) == ["teleport"]
+    assert not a.track[FIX].iloc[20]
+    assert a.gaps.empty  # fixes 19 and 21 are 20 s apart
+    spoof = a.intervals[a.intervals["state"] == "spoofed"].iloc[0]
+    # Geodesic from (0, 0.38) to (1, 0.40): 110.6 km (1 degree of latitude is 110.57 km here).
+    assert distance_m((0.0, 0.38), (1.0, 0.40)) == pytest.approx(110_596, abs=1)
+    assert spoof["rules"] == [
+        "The position jumped up to 110.6 km away at an impossible speed and came back "
+        "(teleport-and-return): 1 report off the track."
+    ]
+
+
+def test_jump_without_return_and_paired_excursions() -> None:
+    df = track()
+    df.loc[20:, s.LAT] = 1.0  # moves 111 km north and stays
+    assert codes_at(df, 20) == ["jump"]
+    assert states(df)[21:] == ["nominal"] * 19
+    two = track()
+    two.loc[10, s.LAT] = 1.0  # out and back
+    two.loc[20:22, s.LAT] = -1.0  # out for three reports and back
+    st = states(two)
+    assert [i for i, x in enumerate(st) if x == "spoofed"] == [10, 20, 21, 22]
+    words = analyse(track(n=3, lat=[0.0, 0.0, 5.0])).intervals["rules"].iloc[-1][0]
+    # 5 degrees of latitude north of the equator: a meridian arc of 552.9 km on WGS84.
+    assert words.startswith("The position jumped 552.9 km between two reports")
+    assert "faster than the 1,166 kt the aircraft can fly" in words
+
+
+def test_jump_threshold_is_a_parameter() -> None:
+    df = track()
+    df.loc[20:, s.LON] += 0.02  # the leg into row 20 doubles: 865 kt, 4.5 km
+    assert "jump" not in codes_at(df, 20)  # (the position speed disagrees with 430 kt)
+    assert "jump" in rule_codes(
+        int(analyse(df, IntegrityParams(max_speed_kt=600.0)).track[RULE_BITS].iloc[20])
+    )
+
+
+def test_50_kt_at_fl380_is_spoofed() -> None:
+    df = track(alt_baro_ft=38_000.0)
+    df.loc[5, s.GS_KT] = 50.0
+    a = analyse(df)
+    assert a.track[STATE].iloc[5] == "spoofed"
+    assert codes_at(df, 5) == ["slow_at_altitude"]
+    sentence = a.intervals[a.intervals["state"] == "spoofed"]["rules"].iloc[0][0]
+    assert sentence.startswith("Reported ground speed as low as 50 kt at up to 38,000 ft")
+    assert "under 100 kt above 10,000 ft" in sentence
+    # Neighbours' legs are not blamed on the false ground speed.
+    assert states(df)[4] == states(df)[6] == "nominal"
+    low = track(alt_baro_ft=3_000.0, gs_kt=50.0)  # slow but low: allowed
+    low[s.LON] = np.arange(40) * 0.0023  # about 50 kt
+    assert set(states(low)) == {"nominal"}
+
+
+def test_ground_speed_faster_than_the_aircraft() -> None:
+    df = track()
+    df.loc[7, s.GS_KT] = 1500.0
+    assert codes_at(df, 7) == ["too_fast"]
+
+
+def test_nic_drop_carried_forward() -> None:
+    nic = pd.array([8] + [None] * 9 + [4] + [None] * 19 + [8] * 10, dtype="Int8")
+    df = track(nic=nic)
+    a = analyse(df)
+    st = a.track[STATE].astype(str).tolist()
+    # NIC 4 at row 10 is carried over the rows without a value (20 rows, 200 s < 600 s).
+    assert st[:10] == ["nominal"] * 10
+    assert st[10:30] == ["degraded"] * 20
+    assert st[30:] == ["nominal"] * 10
+    assert a.track["nic_cf"].iloc[25] == 4
+    deg = a.intervals[a.intervals["state"] == "degraded"].iloc[0]
+    assert (deg["start"], deg["end"], deg["points"]) == (
+        T0 + pd.Timedelta(seconds=100),
+        T0 + pd.Timedelta(seconds=300),
+        20,
+    )
+    assert deg["rules"] == [
+        "The aircraft reported NIC 4 (20 reports): containment radius up to 2 NM (3.7 km); "
+        "the ADS-B Out rule 14 CFR 91.227 requires NIC 7 or more, a radius under 0.2 NM (370 m)."
+    ]
+    # With a 60 s carry-forward, the value expires after row 16.
+    short = analyse(df, IntegrityParams(integrity_max_age_s=60.0)).track[STATE].astype(str)
+    assert list(short[10:17]) == ["degraded"] * 7
+    assert list(short[17:30]) == ["nominal"] * 13
+
+
+def test_nacp_and_nic_lost() -> None:
+    nacp = pd.array([9] * 10 + [2] * 5 + [8] * 5 + [9] * 20, dtype="Int8")
+    df = track(nac_p=nacp)
+    st = states(df)
+    assert st[10:15] == ["position_lost"] * 5
+    assert st[15:20] == ["nominal"] * 5  # NACp 8 meets 14 CFR 91.227
+    assert codes_at(df, 12) == ["nacp_lost"]
+    words = analyse(df).intervals
+    lost = words[words["state"] == "position_lost"]["rules"].iloc[0][0]
+    assert "NACp 2 (5 reports)" in lost
+    assert "2 NM (3.7 km) or more; gpsjam.org counts NACp of 2 or less as bad GPS" in lost
+    nic0 = track(nic=pd.array([0] * 40, dtype="Int8"))
+    assert set(states(nic0)) == {"position_lost"}
+
+
+def test_nacp_eight_is_the_minimum() -> None:
+    assert set(states(track(nac_p=pd.array([8] * 40, dtype="Int8")))) == {"nominal"}
+    assert set(states(track(nac_p=pd.array([7] * 40, dtype="Int8")))) == {"degraded"}
+
+
+def test_geometric_barometric_divergence() -> None:
+    # Allowed: 2,000 ft + 10 % of 35,000 ft = 5,500 ft.
+    assert set(states(track(alt_geom_ft=35_000.0 + 5_400.0))) == {"nominal"}
+    df = track(alt_geom_ft=35_000.0 + 5_600.0)
+    assert set(states(df)) == {"degraded"}
+    assert codes_at(df, 3) == ["alt_divergence"]
+    sentence = analyse(df).intervals["rules"].iloc[0][0]
+    assert sentence.startswith("Geometric (GNSS) and barometric altitude differ by up to 5,600 ft")
+
+
+def test_position_speed_against_ground_speed() -> None:
+    df = track(gs_kt=200.0)  # positions move at 432.8 kt: 232.8 kt more, limit 100 kt
+    st = states(df)
+    assert st[0] == "nominal"  # no leg into the first fix
+    assert set(st[1:]) == {"degraded"}
+    assert codes_at(df, 5) == ["speed_mismatch"]
+    # 300 kt reported: 132.8 kt apart, within 50 % of 300 kt.
+    assert set(states(track(gs_kt=300.0))) == {"nominal"}
+
+
+def test_states_take_the_most_severe_rule() -> None:
+    df = track(nic=pd.array([4] * 40, dtype="Int8"))
+    df.loc[5, s.GS_KT] = 50.0
+    a = analyse(df)
+    assert a.track[STATE].iloc[5] == "spoofed"
+    assert rule_codes(int(a.track[RULE_BITS].iloc[5])) == ["nic_low", "slow_at_altitude"]
+    assert [r.state for r in RULES if r.code in ("gap", "nic_low", "jump")] == [
+        "position_lost",
+        "degraded",
+        "spoofed",
+    ]
+    assert STATES == ("nominal", "degraded", "position_lost", "spoofed")
+
+
+def test_intervals_tile_each_flight_and_include_silent_gaps() -> None:
+    df = track()
+    df = df.drop(index=range(10, 20))  # nothing at all from 100 s to 190 s
+    other = track(n=5)
+    other[s.FLIGHT_ID] = "u-1"
+    a = analyse(pd.concat([df, other], ignore_index=True))
+    ints = a.intervals[a.intervals[s.FLIGHT_ID] == "t-1"]
+    assert ints["state"].astype(str).tolist() == ["nominal", "position_lost", "nominal"]
+    assert ints["points"].tolist() == [10, 0, 20]
+    assert (ints["end"].iloc[:-1].to_numpy() == ints["start"].iloc[1:].to_numpy()).all()
+    silent = ints.iloc[1]
+    assert silent["start"] == T0 + pd.Timedelta(seconds=90)
+    assert silent["end"] == T0 + pd.Timedelta(seconds=200)
+    assert silent["rules"][0].startswith(
+        "No fresh position for 1 min 50 s, from 05:01:30 to 05:03:20 UTC (this flight's gap "
+        "threshold is 1 min): no report at all arrived"
+    )
+    # 11 steps of 0.02 degree on the equator: 0.22 * 111,319.49 m = 24.49 km in 110 s.
+    assert "the fixes either side are 24.5 km apart, an average of 433 kt" in silent["rules"][0]
+    assert a.intervals[a.intervals[s.FLIGHT_ID] == "u-1"]["points"].tolist() == [5]
+
+
+def test_report_is_json_with_iso_times() -> None:
+    df = track(callsign="AHY8243", icao24="abc123")
+    df.loc[10:20, [s.LAT, s.LON]] = np.nan
+    rep = analysis_report(analyse(df))
+    text = json.dumps(rep, allow_nan=False)
+    flight = json.loads(text)["flights"][0]
+    assert flight["callsign"] == "AHY8243" and flight["icao24"] == "abc123"
+    assert flight["start"] == "2024-12-25T05:00:00+00:00"
+    assert flight["gaps"][0]["fix_before"]["time"] == "2024-12-25T05:01:30+00:00"
+    assert flight["gaps"][0]["kind"] == "no_position"
+    assert [i["state"] for i in flight["intervals"]] == ["nominal", "position_lost", "nominal"]
+    assert flight["intervals"][1]["points"] == 11
+
+
+def test_bad_input() -> None:
+    df = track()
+    with pytest.raises(InputError, match="tz-aware"):
+        analyse(df.assign(time=df[s.TIME].dt.tz_localize(None)))
+    with pytest.raises(InputError, match="field lat"):
+        analyse(df.drop(columns=[s.LAT]))
+    with pytest.raises(ValueError, match="max_speed_kt"):
+        IntegrityParams(max_speed_kt=0.0)
+
+
+def test_one_million_rows_runs_in_seconds() -> None:
+    n_f, per = 100, 10_000
+    f = np.repeat(np.arange(n_f), per)
+    k = np.tile(np.arange(per), n_f)
+    df = pd.DataFrame(
+        {
+            s.FLIGHT_ID: pd.array(np.char.add("f", f.astype(str)), dtype=s.STR_DTYPE),
+            s.TIME: T0 + pd.to_timedelta(k + f * 7, unit="s"),
+            s.LAT: f * 0.1,
+            s.LON: k * 0.002,
+            s.GS_KT: 430.0,
+            s.NIC: pd.array(np.where(k % 1000 < 50, 4, 8), dtype="Int8"),
+        }
+    ).sort_values(s.TIME, kind="stable", ignore_index=True)
+    start = time.perf_counter()
+    a = analyse(df)
+    elapsed = time.perf_counter() - start
+    print(f"\nanalyse: {len(df):,} rows in {elapsed:.2f} s ({len(a.intervals):,} intervals)")
+    assert len(a.track) == 1_000_000
+    assert (a.intervals["state"] == "degraded").sum() == n_f * 10
+
+
+def test_chunked_analysis_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flightmap.analysis import integrity
+
+    parts = []
+    for k in range(5):
+        df = track(n=30)
+        df[s.FLIGHT_ID] = f"f-{k}"
+        df[s.TIME] += pd.Timedelta(seconds=3 * k)
+        df.loc[5 + k : 12 + k, [s.LAT, s.LON]] = np.nan
+        df.loc[20, s.LAT] = 1.0
+        parts.append(df)
+    df = pd.concat(parts, ignore_index=True).sort_values(s.TIME, kind="stable")
+    whole = analyse(df)
+    monkeypatch.setattr(integrity, "CHUNK", 40)  # one or two flights at a time
+    chunked = analyse(df)
+    pd.testing.assert_frame_equal(whole.track, chunked.track)
+    pd.testing.assert_frame_equal(whole.gaps, chunked.gaps)
+    pd.testing.assert_frame_equal(whole.intervals, chunked.intervals)
+    assert len(whole.gaps) == 5
+    ids = chunked.track.groupby(s.FLIGHT_ID)["gap_id"].max().tolist()
+    assert ids == [0, 1, 2, 3, 4]
