@@ -117,6 +117,78 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+GRID_LEVELS = ("low", "medium", "high", "few")
+
+
+def read_grid(path: str | Path) -> list[dict[str, Any]]:
+    """Read a ``flightmap jamming`` GeoJSON file, checking what the map will use.
+
+    Returns the features; each has a Polygon geometry and the properties ``level`` (one of
+    :data:`GRID_LEVELS`), ``share_bad`` (0 to 1), ``aircraft`` and ``bad_aircraft`` (counts),
+    ``window_start`` and ``window_end`` (ISO 8601 with offset).
+    """
+    import json
+
+    from shapely.geometry import shape
+
+    from flightmap.geo import parse_utc
+
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"invalid JSON: {exc.msg}", path=path, where=f"line {exc.lineno} column {exc.colno}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
+    feats = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(feats, list) or not feats:
+        raise InputError(
+            "expected a GeoJSON FeatureCollection with features", path=path, field="features"
+        )
+    out = []
+    for i, f in enumerate(feats, 1):
+        where = f"feature {i}"
+        props = f.get("properties") if isinstance(f, dict) else None
+        if not isinstance(props, dict):
+            raise InputError("expected an object", path=path, where=where, field="properties")
+        try:
+            geom = shape(f.get("geometry"))
+        except Exception:  # shapely raises several types for bad GeoJSON
+            raise InputError("invalid geometry", path=path, where=where, field="geometry") from None
+        if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            raise InputError("expected a polygon", path=path, where=where, field="geometry")
+        if props.get("level") not in GRID_LEVELS:
+            raise InputError(
+                f"expected one of {', '.join(GRID_LEVELS)}", path=path, where=where, field="level"
+            )
+        share = props.get("share_bad")
+        if not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise InputError(
+                "expected a share between 0 and 1", path=path, where=where, field="share_bad"
+            )
+        for key in ("aircraft", "bad_aircraft"):
+            if not isinstance(props.get(key), int) or props[key] < 0:
+                raise InputError("expected a count", path=path, where=where, field=key)
+        times = {}
+        for key in ("window_start", "window_end"):
+            try:
+                times[key] = parse_utc(str(props.get(key)))
+            except ValueError as exc:
+                raise InputError(str(exc), path=path, where=where, field=key) from None
+        out.append(
+            {
+                "geometry": geom,
+                "level": props["level"],
+                "share_bad": float(share),
+                "aircraft": props["aircraft"],
+                "bad_aircraft": props["bad_aircraft"],
+                **times,
+            }
+        )
+    return out
+
+
 #: Largest number of gap regions drawn (the largest first); the rest are listed by analyse.
 MAX_GAP_REGIONS = 200
 
@@ -151,6 +223,7 @@ def render_page(
     mapping: dict[str, str] | None = None,
     tz: str | None = None,
     progress: bool = False,
+    grid_path: str | Path | None = None,
 ) -> MapPage:
     """Read the tracks, analyse them, build the map of the case and tracks, and render it.
 
@@ -166,9 +239,10 @@ def render_page(
     if not max_error_m >= 0:
         raise InputError(f"{max_error_m} is not a distance >= 0 (metres)", field="--max-error-m")
     track = read_tracks(track_paths, format=format, mapping=mapping, tz=tz, progress=progress)
+    grid = read_grid(grid_path) if grid_path is not None else None
     manifest = build_manifest(
         case=case,
-        tracks=track_paths,
+        tracks=[*track_paths, *([grid_path] if grid_path is not None else [])],
         parameters={
             "tiles": tiles,
             "max_error_m": max_error_m,
@@ -198,6 +272,7 @@ def render_page(
         tiles=tiles,
         max_error_m=max_error_m,
         regions=regions,
+        grid=grid,
         manifest=manifest,
         **kwargs,
     )

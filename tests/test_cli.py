@@ -145,9 +145,9 @@ def test_manifest_follows_one_changed_byte(runner: CliRunner, tmp_path: Path) ->
 def test_no_case_needs_a_track(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["render", "--no-case", "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 2
-    assert (
-        result.stderr.strip()
-        == "flightmap: error: field --no-case: --no-case needs at least one --track FILE"
+    assert result.stderr.strip() == (
+        "flightmap: error: field --no-case: --no-case needs at least one --track FILE "
+        "(or --jamming-grid)"
     )
     assert not (tmp_path / "x.html").exists()
 
@@ -185,3 +185,21 @@ def test_inspect_and_convert_registered(runner: CliRunner, tmp_path: Path) -> No
     missing = runner.invoke(app, ["inspect", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2
     assert "nope.csv" in missing.stderr and "Traceback" not in missing.output
+
+
+def test_jamming_grid_drawn_on_the_map(runner: CliRunner, tmp_path: Path) -> None:
+    grid = tmp_path / "zones.geojson"
+    made = runner.invoke(app, ["jamming", str(TRACK), "-o", str(grid), "--min-aircraft", "1"])
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "grid.html"
+    result = runner.invoke(
+        app, ["render", "--no-case", "--jamming-grid", str(grid), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "GNSS interference grid (from tracks)" in page and "fm-replay-grid" in page
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [{"properties": {}}]}')
+    bad = runner.invoke(app, ["render", "--jamming-grid", str(broken), "-o", str(out)])
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith(f"flightmap: error: {broken}: feature 1: field geometry")

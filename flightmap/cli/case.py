@@ -168,7 +168,9 @@ def _case_or_none(case: str, no_case: bool, tracks: list[Path] | None) -> Any:
     from flightmap.geo import load_case
 
     if no_case and not tracks:
-        raise InputError("--no-case needs at least one --track FILE", field="--no-case")
+        raise InputError(
+            "--no-case needs at least one --track FILE (or --jamming-grid)", field="--no-case"
+        )
     return None if no_case else load_case(case)
 
 
@@ -200,13 +202,21 @@ def render(
     track_format: TrackFormatOpt = None,
     mapping: MapOpt = None,
     tz: TzOpt = None,
+    jamming_grid: Annotated[
+        Path | None,
+        typer.Option(
+            "--jamming-grid",
+            help="GeoJSON written by `flightmap jamming`, drawn as a layer and on the slider.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Render CASE and/or track files to an interactive HTML map and print its path."""
     from flightmap.atomic import write_text
     from flightmap.compose import render_page
     from flightmap.manifest import manifest_json
 
-    c = _case_or_none(case, no_case, track)
+    c = _case_or_none(case, no_case, track or ([jamming_grid] if jamming_grid else None))
     page = render_page(
         c,
         track or [],
@@ -216,8 +226,10 @@ def render(
         mapping=_mapping(mapping),
         tz=tz,
         progress=True,
+        grid_path=jamming_grid,
     )
-    name = c.id if c is not None else Path((track or [Path("tracks")])[0]).stem
+    first = (track or [jamming_grid or Path("tracks")])[0]
+    name = c.id if c is not None else Path(first).stem
     target = out if out is not None else Path("outputs") / f"{name}.html"
     path = write_text(target, page.html)
     if manifest:

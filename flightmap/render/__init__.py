@@ -30,6 +30,8 @@ from flightmap.atomic import write_text
 from flightmap.geo import Case
 from flightmap.render._case import (
     events_layer,
+    grid_features,
+    grid_layer,
     legs_layer,
     offline_layer,
     regions_layer,
@@ -74,6 +76,7 @@ def build_map(
     state_notes: Sequence[str] | None = None,
     shaded: Sequence[tuple[pd.Timestamp, pd.Timestamp, str]] = (),
     regions: Sequence[tuple[Any, str, str]] = (),
+    grid: Sequence[Mapping[str, Any]] | None = None,
     manifest: Mapping[str, Any] | None = None,
 ) -> folium.Map:
     """Build the interactive map of a case, of tracks, or of both.
@@ -98,6 +101,9 @@ def build_map(
     regions : sequence of (shapely geometry, label, popup HTML)
         Where-could-it-have-been regions to draw, ``(lon, lat)`` geometries; popup HTML must
         already be escaped.
+    grid : sequence of mapping, optional
+        GNSS-interference grid cells from ``flightmap jamming`` (:func:`flightmap.compose.
+        read_grid`): a layer by level, and each cell on the time slider during its window.
     manifest : mapping, optional
         Embedded in the page as JSON (``<script id="flightmap-manifest">``).
 
@@ -106,8 +112,8 @@ def build_map(
     folium.Map
         The map with its layer control, panels and time slider, fitted to the data.
     """
-    if case is None and (track is None or track.empty):
-        raise ValueError("nothing to draw: give a case, a track, or both")
+    if case is None and (track is None or track.empty) and not grid:
+        raise ValueError("nothing to draw: give a case, a track, a grid, or several")
     if tiles not in BASE_LAYERS:
         raise ValueError(f"unknown tiles {tiles!r}: expected one of {', '.join(BASE_LAYERS)}")
     m = folium.Map(tiles=None, control_scale=True)
@@ -122,6 +128,9 @@ def build_map(
         replay_feats += replay_features(case)
     if regions:
         regions_layer(regions).add_to(m)
+    if grid:
+        grid_layer(grid).add_to(m)
+        replay_feats += grid_features(grid)
     if track is not None and not track.empty:
         track = track.reset_index(drop=True)
         keep = _event_rows(track, case)
@@ -167,11 +176,13 @@ def build_map(
     root = m.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(Element(CSS), name="fm_css")
-    panel = title_panel(case, track, max_error_m=max_error_m, states=states is not None)
+    panel = title_panel(
+        case, track, max_error_m=max_error_m, states=states is not None, regions=bool(regions)
+    )
     root.html.add_child(Element(panel), name="fm_title")
     if manifest is not None:
         root.html.add_child(Element(manifest_script(manifest)), name="fm_manifest")
-    (south, west), (north, east) = _bounds(case, track)
+    (south, west), (north, east) = _bounds(case, track, grid)
     # Keep the data clear of the title panel (left) and the time slider (bottom).
     m.fit_bounds(
         [[south, west], [north, east]],
@@ -202,12 +213,18 @@ def _event_rows(track: pd.DataFrame, case: Case | None) -> np.ndarray:
     return keep
 
 
-def _bounds(case: Case | None, track: pd.DataFrame | None) -> tuple[tuple[float, float], ...]:
+def _bounds(
+    case: Case | None, track: pd.DataFrame | None, grid: Sequence[Mapping[str, Any]] | None
+) -> tuple[tuple[float, float], ...]:
     lats: list[float] = []
     lons: list[float] = []
     if case is not None:
         lats += [w.lat for w in case.waypoints.values()]
         lons += [w.lon for w in case.waypoints.values()]
+    for cell in grid or ():
+        west_, south_, east_, north_ = cell["geometry"].bounds
+        lats += [south_, north_]
+        lons += [west_, east_]
     if track is not None and track[s.LAT].notna().any():
         lats += [float(track[s.LAT].min()), float(track[s.LAT].max())]
         lons += [float(track[s.LON].min()), float(track[s.LON].max())]

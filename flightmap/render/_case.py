@@ -318,7 +318,7 @@ def regions_layer(regions: Sequence[tuple[Any, str, str]]) -> folium.FeatureGrou
                     "weight": 2,
                     "dashArray": EVIDENCE_STYLE["inferred"]["dash_array"],
                     "fillColor": "#cab2d6",
-                    "fillOpacity": 0.15,
+                    "fillOpacity": 0.06,
                     "className": "fm-region",
                 }
             ),
@@ -327,3 +327,65 @@ def regions_layer(regions: Sequence[tuple[Any, str, str]]) -> folium.FeatureGrou
         popup(popup_html).add_to(gj)
         gj.add_to(layer)
     return layer
+
+
+GRID_COLORS = {"low": "#1a9850", "medium": "#fee08b", "high": "#d73027", "few": "#bbbbbb"}
+
+
+def _grid_popup(cell: Mapping[str, Any]) -> str:
+    return (
+        f"<div class='fm-popup'><h4>GNSS interference: {esc(cell['level'])}</h4>"
+        f"<p>{cell['bad_aircraft']} of {cell['aircraft']} aircraft with degraded, lost or "
+        f"spoofed positions ({cell['share_bad']:.0%}) from {cell['window_start']:%Y-%m-%d %H:%M} "
+        f"to {cell['window_end']:%H:%M} UTC.</p><p><b>Evidence:</b> inferred from the tracks "
+        "(flightmap jamming): a cell where many aircraft lose integrity points to a local "
+        "jammer; a single aircraft, to its own equipment.</p></div>"
+    )
+
+
+def grid_layer(grid: Sequence[Mapping[str, Any]]) -> folium.FeatureGroup:
+    """Cells of a ``flightmap jamming`` grid, each at its worst window, coloured by level."""
+    layer = folium.FeatureGroup(name="GNSS interference grid (from tracks)", show=True)
+    worst: dict[str, Mapping[str, Any]] = {}
+    for cell in grid:
+        key = cell["geometry"].wkb_hex
+        if key not in worst or cell["share_bad"] > worst[key]["share_bad"]:
+            worst[key] = cell
+    for cell in worst.values():
+        color = GRID_COLORS[cell["level"]]
+        gj = folium.GeoJson(
+            {"type": "Feature", "properties": {}, "geometry": cell["geometry"].__geo_interface__},
+            style_function=constant_style(
+                {
+                    "color": color,
+                    "weight": 1,
+                    "fillColor": color,
+                    "fillOpacity": 0.35,
+                    "className": f"fm-grid fm-grid-{cell['level']}",
+                }
+            ),
+        )
+        popup(_grid_popup(cell)).add_to(gj)
+        gj.add_to(layer)
+    return layer
+
+
+def grid_features(grid: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Grid cells for the time slider, each shown during its window."""
+    return [
+        {
+            "type": "Feature",
+            "geometry": cell["geometry"].__geo_interface__,
+            "properties": {
+                "start": _ms(cell["window_start"]),
+                "end": _ms(cell["window_end"]),
+                "color": GRID_COLORS[cell["level"]],
+                "fill": GRID_COLORS[cell["level"]],
+                "dashArray": None,
+                "className": "fm-replay-grid",
+                "tooltip": esc(f"GNSS interference: {cell['level']} ({cell['share_bad']:.0%})"),
+                "popup": _grid_popup(cell),
+            },
+        }
+        for cell in grid
+    ]

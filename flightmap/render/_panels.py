@@ -57,6 +57,7 @@ def title_panel(
     *,
     max_error_m: float = 25.0,
     states: bool = False,
+    regions: bool = False,
 ) -> str:
     """The panel at the top left: title, summary, legend, timeline, methods and sources."""
     has_track = track is not None and not track.empty
@@ -73,7 +74,7 @@ def title_panel(
     if has_track:
         assert track is not None
         parts.append(_tracks_html(track))
-    parts.append(legend(case, has_track=has_track, states=states))
+    parts.append(legend(case, has_track=has_track, states=states, regions=regions))
     methods = [
         "<p>Times are UTC; popups add local times in the named zones. Evidence classes: "
         "<b>observed</b> = measured by a sensor; <b>reported</b> = stated by a source; "
@@ -124,7 +125,9 @@ def title_panel(
     return f'<div class="fm-panel fm-title" id="fm-title">{"".join(parts)}</div>'
 
 
-def legend(case: Case | None, *, has_track: bool = False, states: bool = False) -> str:
+def legend(
+    case: Case | None, *, has_track: bool = False, states: bool = False, regions: bool = False
+) -> str:
     """The legend: line styles by evidence class, then only what this map draws."""
     items = [
         f"<div><span class='fm-swatch' style='border-top-style:"
@@ -166,6 +169,11 @@ def legend(case: Case | None, *, has_track: bool = False, states: bool = False) 
             for k, st in ZONE_STYLE.items()
             if any(z.kind == k for z in case.zones)
         ]
+    if regions:
+        items.append(
+            "<div><span class='fm-dot' style='background:#cab2d6;border:2px dotted #6a3d9a'>"
+            "</span>where it could have been (inferred from time and maximum speed)</div>"
+        )
     items.append(
         "<div><span class='fm-dot' style='border:1px dashed #555'></span>uncertainty radius</div>"
     )

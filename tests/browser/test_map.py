@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from flightmap import geo, render
+from flightmap import compose, geo, render
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def case_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Exactly what `flightmap render` writes for the default case.
     case = geo.load_case("j2-8243")
     path = tmp_path_factory.mktemp("map") / "j2-8243.html"
-    render.write_html(path, render.render_html(render.build_map(case)))
+    render.write_html(path, compose.render_page(case).html)
     return path
 
 
@@ -40,6 +41,7 @@ def test_case_map_draws_everything(open_map, case_html: Path) -> None:  # type: 
     )
     assert mp.count(".leaflet-overlay-pane path.fm-waypoint") == len(case.waypoints)
     assert mp.count(".leaflet-overlay-pane path.fm-zone") == len(case.zones) == 3
+    assert mp.count(".leaflet-overlay-pane path.fm-region") == 3  # where it could have been
     # The offline Natural Earth layer draws coastlines and borders without any tile.
     assert mp.overlay_paths() > 30
     assert len(mp.blocked_tiles) > 0
