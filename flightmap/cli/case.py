@@ -52,6 +52,7 @@ def timeline(
 ) -> None:
     """Print the events of CASE in UTC and in the case's local time zones."""
     from flightmap.geo import load_case
+    from flightmap.geo.timeline import timeline_json, timeline_table
 
     c = load_case(case)
     if fmt is TimelineFormat.json:
@@ -64,81 +65,6 @@ def timeline(
         typer.echo(df.to_csv(index=False), nl=False)
     else:
         typer.echo(timeline_table(c))
-
-
-def timeline_json(c: Any) -> dict[str, Any]:
-    """The timeline of case ``c`` as a JSON-ready dict; times ISO 8601 with offset."""
-    events = []
-    for ev in c.events:
-        events.append(
-            {
-                "id": ev.id,
-                "time": ev.time.isoformat(),
-                "local": {z: ev.time.astimezone(_zone(z)).isoformat() for z, _ in c.timezones},
-                "uncertainty_s": ev.uncertainty_s,
-                "title": ev.title,
-                "description": ev.description,
-                "category": ev.category,
-                "evidence": ev.evidence,
-                "confidence": ev.confidence,
-                "sources": [
-                    {
-                        "id": s,
-                        "title": c.sources[s].title,
-                        "publisher": c.sources[s].publisher,
-                        "url": c.sources[s].url or None,
-                    }
-                    for s in ev.sources
-                ],
-                "conflicts_with": list(ev.conflicts_with),
-                "relative_to": ev.relative_to or None,
-                "offset_s": ev.offset_s,
-                "waypoint": ev.waypoint or None,
-                "basis": ev.basis or None,
-            }
-        )
-    return {
-        "case": c.id,
-        "title": c.title,
-        "timezones": [{"zone": z, "label": label} for z, label in c.timezones],
-        "events": events,
-    }
-
-
-def timeline_table(c: Any) -> str:
-    """The timeline of case ``c`` as an aligned text table."""
-    zones = [z for z, _ in c.timezones]
-    header = ["UTC", *[z.split("/")[-1] for z in zones], "evidence", "conf.", "event", "sources"]
-    rows = [header]
-    for ev in c.events:
-        local = [ev.time.astimezone(_zone(z)).strftime("%H:%M:%S") for z in zones]
-        title = ev.title + (
-            f"  [conflicts: {', '.join(ev.conflicts_with)}]" if ev.conflicts_with else ""
-        )
-        rows.append(
-            [
-                ev.time.strftime("%H:%M:%S"),
-                *local,
-                ev.evidence,
-                ev.confidence,
-                title,
-                ";".join(ev.sources),
-            ]
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 2)]
-    lines = [
-        "  ".join([*(v.ljust(w) for v, w in zip(r, widths, strict=False)), *r[len(widths) :]])
-        for r in rows
-    ]
-    day = c.events[0].time.strftime("%Y-%m-%d") if c.events else ""
-    note = f"{c.title}: times on {day}; local columns: {', '.join(zones)}"
-    return "\n".join([note, *lines])
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 TrackOpt = Annotated[
