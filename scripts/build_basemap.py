@@ -48,7 +48,8 @@ DECIMALS = 5
 #: Douglas-Peucker tolerance in degrees for the country layer; 0 keeps every vertex.
 COUNTRIES_TOLERANCE = 0.0
 
-SOURCE = f"Natural Earth via {PACKAGE}@{VERSION}"
+NATURAL_EARTH_VERSION = "4.1.0"  # as stated in the world-atlas 2.0.2 README
+SOURCE = f"Natural Earth {NATURAL_EARTH_VERSION} via {PACKAGE}@{VERSION}"
 LICENSE = (
     "Natural Earth data: public domain (https://www.naturalearthdata.com/about/terms-of-use/); "
     f"{PACKAGE} packaging: ISC licence, Copyright 2013-2019 Michael Bostock"

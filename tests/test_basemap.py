@@ -164,7 +164,7 @@ def test_script_doctests() -> None:
 def test_metadata(name: str, source_file: str) -> None:
     data = _read(name)
     assert data["type"] == "FeatureCollection"
-    assert data["source"] == "Natural Earth via world-atlas@2.0.2"
+    assert data["source"] == "Natural Earth 4.1.0 via world-atlas@2.0.2"
     assert data["source_sha256"] == bb.TARBALL_SHA256
     assert data["source_file"] == source_file
     assert data["bbox"] == list(BBOX)
