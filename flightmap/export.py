@@ -3,8 +3,10 @@
 - GeoJSON (RFC 7946, ``(lon, lat)``): every waypoint, leg, event, zone and track run as a
   feature, with all properties (times ISO 8601 UTC, evidence, confidence, sources, basis,
   conflicts). Events without a position have a ``null`` geometry.
-- KML 2.2 with the Google ``gx`` extension: placemarks with ``TimeStamp`` / ``TimeSpan`` and
-  one ``gx:Track`` per track run, so Google Earth's time slider plays the flight. Built with
+- KML 2.2 with the Google ``gx`` extension: placemarks with ``TimeStamp`` / ``TimeSpan``, one
+  ``gx:MultiTrack`` per track run (a ``gx:Track`` per stretch with or without altitude), and
+  the case's placed events as an inferred ``gx:Track``, so Google Earth's time slider plays the
+  flight. Built with
   :mod:`xml.etree.ElementTree`, which escapes every text, rather than string templates.
 - CSV: one row per point of the reconstructed path (track positions, or the case's legs) and
   one per event, in UTC.
@@ -15,6 +17,7 @@ job (the same atomic writer).
 
 from __future__ import annotations
 
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -41,7 +44,18 @@ def _iso(when: datetime | pd.Timestamp | None) -> str | None:
 
 
 def _kml_time(when: datetime | pd.Timestamp) -> str:
-    return pd.Timestamp(when).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``xsd:dateTime`` in UTC; fractions of a second are kept (to the microsecond) when present.
+
+    >>> _kml_time(pd.Timestamp("2024-12-25T04:13:30.5Z"))
+    '2024-12-25T04:13:30.5Z'
+    >>> _kml_time(pd.Timestamp("2024-12-25T05:21:42Z"))
+    '2024-12-25T05:21:42Z'
+    """
+    ts = pd.Timestamp(when).tz_convert("UTC")
+    text = ts.strftime("%Y-%m-%dT%H:%M:%S")
+    if ts.microsecond:
+        text += f".{ts.microsecond:06d}".rstrip("0")
+    return text + "Z"
 
 
 def _sources(case: Case, ids: tuple[str, ...]) -> list[dict[str, str | None]]:
@@ -289,6 +303,7 @@ def to_kml(case: Case | None, track: pd.DataFrame | None = None) -> bytes:
                     "coordinates",
                     " ".join(f"{x:.5f},{y:.5f}" for x, y in poly.exterior.coords),
                 )
+        _case_track(case, doc)
     runs = list(_runs(track))
     if runs:
         folder = _sub(doc, "Folder")
@@ -297,17 +312,69 @@ def to_kml(case: Case | None, track: pd.DataFrame | None = None) -> bytes:
             props = _run_props(run)
             pm = _sub(folder, "Placemark")
             _sub(pm, "name", f"{props['callsign'] or props['flight_id']} {props['start']}")
-            gx = _sub(pm, "Track", ns=GX_NS)
-            _sub(gx, "altitudeMode", "absolute")
-            for t in run[s.TIME]:
-                _sub(gx, "when", _kml_time(t))
-            alts = run[s.ALT_BARO_FT].to_numpy(dtype="float64", na_value=float("nan"))
-            for lat, lon, alt in zip(run[s.LAT], run[s.LON], alts, strict=True):
-                alt_m = 0.0 if alt != alt else alt * FT_M  # KML altitudes are metres
-                _sub(gx, "coord", f"{lon:.6f} {lat:.6f} {alt_m:.1f}", ns=GX_NS)
+            _run_multitrack(pm, run)
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"
+
+
+def _run_multitrack(pm: ET.Element, run: pd.DataFrame) -> None:
+    """One ``gx:MultiTrack`` per run: a ``gx:Track`` per stretch with and without altitude.
+
+    Reports with a barometric altitude are placed at it (``absolute``, metres); stretches of
+    reports without one are ``clampToGround`` rather than put at 0 m, so a missing altitude is
+    never drawn as sea level. ``gx:interpolate`` joins the stretches in Google Earth's player.
+    """
+    multi = _sub(pm, "MultiTrack", ns=GX_NS)
+    _sub(multi, "interpolate", "1", ns=GX_NS)
+    alts = run[s.ALT_BARO_FT].to_numpy(dtype="float64", na_value=float("nan"))
+    known = alts == alts
+    cuts = [0, *(i for i in range(1, len(run)) if known[i] != known[i - 1]), len(run)]
+    times, lats, lons = run[s.TIME].to_list(), run[s.LAT].to_numpy(), run[s.LON].to_numpy()
+    for a, b in itertools.pairwise(cuts):
+        gx = _sub(multi, "Track", ns=GX_NS)
+        _sub(gx, "altitudeMode", "absolute" if known[a] else "clampToGround")
+        for when in times[a:b]:
+            _sub(gx, "when", _kml_time(when))
+        for lat, lon, alt in zip(lats[a:b], lons[a:b], alts[a:b], strict=True):
+            alt_m = alt * FT_M if known[a] else 0.0  # KML altitudes are metres; ignored if clamped
+            _sub(gx, "coord", f"{lon:.6f} {lat:.6f} {alt_m:.1f}", ns=GX_NS)
+
+
+def _case_track(case: Case, doc: ET.Element) -> None:
+    """The case's placed events in time order as one ``gx:Track``, labelled inferred.
+
+    The case has no measured track: each point is where an event was placed (an airport, a
+    derived point), so the track plays the reconstruction in Google Earth, clamped to the
+    ground, and says so. Events whose position conflicts with another claim are included as
+    placed; the description lists the basis of every placement.
+    """
+    placed = sorted(
+        ((ev, pos) for ev in case.events if (pos := case.event_position(ev)) is not None),
+        key=lambda item: item[0].time,
+    )
+    if len(placed) < 2:
+        return
+    folder = _sub(doc, "Folder")
+    _sub(folder, "name", "Reconstructed path (inferred)")
+    pm = _sub(folder, "Placemark")
+    _sub(pm, "name", "Placed events in time order (inferred)")
+    lines = [
+        f"{ev.time:%H:%M:%S} UTC {ev.title}: {ev.position_basis or ev.waypoint}" for ev, _ in placed
+    ]
+    _sub(
+        pm,
+        "description",
+        "Evidence: inferred. Not a measured track: each point is the position at which the "
+        "case places an event; straight lines between them are not where the aircraft flew.\n"
+        + "\n".join(lines),
+    )
+    gx = _sub(pm, "Track", ns=GX_NS)
+    _sub(gx, "altitudeMode", "clampToGround")
+    for ev, _ in placed:
+        _sub(gx, "when", _kml_time(ev.time))
+    for _, pos in placed:
+        _sub(gx, "coord", f"{pos.lon:.6f} {pos.lat:.6f} 0", ns=GX_NS)
 
 
 # --------------------------------------------------------------------------- CSV
@@ -319,6 +386,7 @@ CSV_COLUMNS = [
     "lat",
     "lon",
     "alt_baro_ft",
+    "stale",
     "title",
     "evidence",
     "confidence",
@@ -330,7 +398,9 @@ def to_csv(case: Case | None, track: pd.DataFrame | None = None) -> str:
     """The reconstructed path and the events as CSV text (times ISO 8601 UTC, degrees WGS84).
 
     ``kind`` is ``track`` (an observed position, ``id`` = flight id), ``path`` (a point on a
-    case leg: no time, since the case gives none), or ``event``.
+    case leg: no time, since the case gives none), or ``event``. Track rows keep every report
+    with a position; ``stale`` is true where the receiver marked the position as not refreshed
+    (the map and the other exports leave those out of the lines).
     """
     parts: list[pd.DataFrame] = []
     if track is not None and not track.empty:
@@ -344,6 +414,9 @@ def to_csv(case: Case | None, track: pd.DataFrame | None = None) -> str:
                     "lat": pos[s.LAT].round(6).to_numpy(),
                     "lon": pos[s.LON].round(6).to_numpy(),
                     "alt_baro_ft": pos[s.ALT_BARO_FT].to_numpy(),
+                    "stale": pos[s.STALE].fillna(False).to_numpy(dtype=bool)
+                    if s.STALE in pos.columns
+                    else False,
                     "evidence": "observed",
                 }
             )

@@ -12,8 +12,10 @@ import pytest
 from shapely.geometry import shape
 
 from flightmap import export, geo
+from flightmap import schema as s
 
 KML = "{http://www.opengis.net/kml/2.2}"
+GX = "{http://www.google.com/kml/ext/2.2}"
 
 
 def test_geojson_round_trip(case: geo.Case) -> None:
@@ -33,11 +35,7 @@ def test_geojson_round_trip(case: geo.Case) -> None:
     assert kover["properties"]["sources"][0]["url"].startswith("https://")
     unplaced = next(f for f in by_kind["event"] if f["properties"]["id"] == "hyd1_fail")
     assert unplaced["geometry"] is None
-    assert unplaced["properties"]["conflicts_with"] == [
-        "hyd3_fail_apa",
-        "hyd1_fail_apa",
-        "hyd2_fail_apa",
-    ]
+    assert unplaced["properties"]["conflicts_with"] == ["hyd1_fail_apa"]
     for z in by_kind["zone"]:
         assert shape(z["geometry"]).is_valid
     leg = next(f for f in by_kind["leg"] if f["properties"]["id"] == "planned")
@@ -48,8 +46,10 @@ def test_kml_parses_with_times(case: geo.Case) -> None:
     root = ET.fromstring(export.to_kml(case))
     placemarks = root.findall(f".//{KML}Placemark")
     positioned = [e for e in case.events if e.waypoint]
-    assert len(placemarks) == len(case.waypoints) + len(case.legs) + len(positioned) + len(
-        case.zones
+    # waypoints, legs, positioned events, zones, and the reconstructed path (one gx:Track)
+    assert (
+        len(placemarks)
+        == len(case.waypoints) + len(case.legs) + len(positioned) + len(case.zones) + 1
     )
     whens = [w.text for w in root.findall(f".//{KML}TimeStamp/{KML}when")]
     assert "2024-12-25T05:21:42Z" in whens and len(whens) == len(positioned)
@@ -57,6 +57,56 @@ def test_kml_parses_with_times(case: geo.Case) -> None:
     assert "2024-12-25T05:21:42Z" in begins  # the Kovyor zone
     coords = root.find(f".//{KML}Placemark/{KML}Point/{KML}coordinates")
     assert coords is not None and coords.text == "50.046700,40.467499"  # KML is lon,lat
+
+
+def test_kml_case_path_is_an_inferred_gx_track(case: geo.Case) -> None:
+    root = ET.fromstring(export.to_kml(case))
+    tracks = root.findall(f".//{GX}Track")
+    assert len(tracks) == 1
+    whens = [w.text for w in tracks[0].findall(f"{KML}when")]
+    coords = [c.text for c in tracks[0].findall(f"{GX}coord")]
+    placed = sorted((e for e in case.events if e.waypoint), key=lambda e: e.time)
+    assert len(whens) == len(coords) == len(placed) == 9
+    assert (whens[0], whens[-1]) == ("2024-12-25T03:55:00Z", "2024-12-25T06:27:58Z")
+    assert coords[0] == "50.046700 40.467499 0"  # take-off at Baku GYD, lon lat alt
+    assert coords[-1] == "51.010000 43.882500 0"  # impact at the crash site
+    pm = next(p for p in root.iter(f"{KML}Placemark") if p.find(f".//{GX}Track") is not None)
+    assert "inferred" in (pm.findtext(f"{KML}name") or "")
+    assert tracks[0].findtext(f"{KML}altitudeMode") == "clampToGround"
+
+
+def test_kml_track_keeps_missing_altitude_off_sea_level() -> None:
+    t = pd.to_datetime(
+        ["2024-12-25T04:00:00Z", "2024-12-25T04:00:10.5Z", "2024-12-25T04:00:20Z"], format="ISO8601"
+    )
+    track = pd.DataFrame(
+        {
+            s.FLIGHT_ID: "f1",
+            s.TIME: t,
+            s.LAT: [43.0, 43.01, 43.02],
+            s.LON: [47.0, 47.01, 47.02],
+            s.ALT_BARO_FT: pd.array([10000, None, 10100], dtype="Float64"),
+            s.CALLSIGN: "AHY8243",
+            s.ICAO24: pd.NA,
+            s.SOURCE: "test",
+            s.STALE: False,
+        }
+    )
+    root = ET.fromstring(export.to_kml(None, track))
+    multi = root.findall(f".//{GX}MultiTrack")
+    assert len(multi) == 1
+    parts = multi[0].findall(f"{GX}Track")
+    assert [p.findtext(f"{KML}altitudeMode") for p in parts] == [
+        "absolute",
+        "clampToGround",
+        "absolute",
+    ]
+    assert [p.findtext(f"{KML}when") for p in parts] == [
+        "2024-12-25T04:00:00Z",
+        "2024-12-25T04:00:10.5Z",  # fractions of a second are kept
+        "2024-12-25T04:00:20Z",
+    ]
+    assert parts[0].findtext(f"{GX}coord") == "47.000000 43.000000 3048.0"  # 10,000 ft in m
 
 
 def test_csv_path_and_events(case: geo.Case) -> None:
