@@ -178,3 +178,41 @@ def test_jinja_syntax_in_inputs_is_never_executed(
     assert "&#123;&#123; 6*7 &#125;&#125;" in page
     assert "\\u007b\\u007b 9*9 \\u007d\\u007d" in page  # callsign inside the track payload
     assert "\\u007b\\u007b 5*5 \\u007d\\u007d.csv" in page  # file name in the manifest
+
+
+def test_placed_events_have_the_inferred_ring(
+    case: geo.Case, built: tuple[folium.Map, str]
+) -> None:
+    m, _ = built
+    markers = _of_type(_layers(m)["Events (positioned)"], folium.CircleMarker)
+    placed = [e for e in case.events if e.waypoint]
+    assert len(markers) == len(placed)
+    for ev, marker in zip(placed, markers, strict=True):
+        assert ev.position_basis  # every J2-8243 event position is derived, none measured
+        assert marker.options["dashArray"] == render.EVIDENCE_STYLE["inferred"]["dash_array"]
+
+
+def test_claims_and_every_conflict_are_on_the_page(
+    case: geo.Case, built: tuple[folium.Map, str]
+) -> None:
+    _, page = built
+    assert f"Claims ({len(case.claims)}) and conflicts ({len(case.conflicts)})" in page
+    for k in case.conflicts:
+        assert f"id='fm-conflict-{k.id}'" in page
+    # The source articles' claims appear, escaped, with their publishers.
+    assert render.esc(case.claims["reuters_pantsir_ew"].statement) in page
+    assert render.esc(case.claims["khankala_fire"].statement) in page
+    # One pair per hydraulic system, the two sides side by side.
+    assert "Hydraulic failure sequence after the first bang: system 2" in page
+
+
+def test_methods_explain_the_regions_and_placements(case: geo.Case) -> None:
+    from flightmap import compose
+
+    page = compose.render_page(case).html
+    methods = page[page.index("id='fm-methods'") :]
+    assert "<b>Where it could have been</b>" in methods
+    assert "d(A,P) + d(P,B)" in methods
+    assert "585.6 kt" in methods  # the stated E190 maximum speed, in each region's basis
+    assert "<b>Where events are placed</b>" in methods
+    assert render.esc(case.event("adsb_back").position_basis) in methods

@@ -177,7 +177,7 @@ def build_map(
     assert isinstance(root, Figure)
     root.header.add_child(Element(CSS), name="fm_css")
     panel = title_panel(
-        case, track, max_error_m=max_error_m, states=states is not None, regions=bool(regions)
+        case, track, max_error_m=max_error_m, states=states is not None, regions=regions
     )
     root.html.add_child(Element(panel), name="fm_title")
     if manifest is not None:

@@ -114,6 +114,8 @@ def events_layer(case: Case) -> folium.FeatureGroup:
             radius=radius,
             color=color,
             weight=2,
+            # A placed event (time reported, position derived) gets the inferred dotted ring.
+            dash_array=EVIDENCE_STYLE["inferred"]["dash_array"] if ev.position_basis else None,
             fill=True,
             fill_color=color,
             fill_opacity=0.35,

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
 
 from flightmap import __version__
 from flightmap import schema as s
 from flightmap.geo import Case
-from flightmap.render._html import esc, event_popup, source_item
+from flightmap.render._html import (
+    _item_summary,
+    esc,
+    event_popup,
+    evidence_html,
+    source_item,
+    sources_html,
+)
 from flightmap.render._style import CATEGORY_COLOR, DEFAULT_COLOR, EVIDENCE_STYLE, ZONE_STYLE
 from flightmap.render._tracks import ALTITUDE_BANDS, INTEGRITY_COLORS
 
@@ -57,9 +67,13 @@ def title_panel(
     *,
     max_error_m: float = 25.0,
     states: bool = False,
-    regions: bool = False,
+    regions: Sequence[tuple[Any, str, str]] = (),
 ) -> str:
-    """The panel at the top left: title, summary, legend, timeline, methods and sources."""
+    """The panel at the top left: title, summary, legend, timeline, claims, methods, sources.
+
+    ``regions`` are the where-could-it-have-been regions drawn on the map, as ``(geometry,
+    label, popup HTML already escaped)``; the Methods panel repeats how each was derived.
+    """
     has_track = track is not None and not track.empty
     title = case.title if case is not None else "Flight tracks"
     parts = [f"<h3>{esc(title)}</h3>"]
@@ -74,7 +88,7 @@ def title_panel(
     if has_track:
         assert track is not None
         parts.append(_tracks_html(track))
-    parts.append(legend(case, has_track=has_track, states=states, regions=regions))
+    parts.append(legend(case, has_track=has_track, states=states, regions=bool(regions)))
     methods = [
         "<p>Times are UTC; popups add local times in the named zones. Evidence classes: "
         "<b>observed</b> = measured by a sensor; <b>reported</b> = stated by a source; "
@@ -102,16 +116,40 @@ def title_panel(
             f"<details><summary>Timeline (UTC, {len(case.events)} events)</summary>"
             f"<table class='fm-timeline'>{timeline_rows}</table></details>"
         )
+        parts.append(claims_panel(case))
         inferred = (
             [(w.name, w.basis) for w in case.waypoints.values() if w.evidence == "inferred"]
             + [(z.name, z.basis) for z in case.zones if z.evidence == "inferred"]
             + [(g.label, g.basis) for g in case.legs if g.evidence == "inferred"]
+            + [(c.statement, c.basis) for c in case.claims.values() if c.evidence == "inferred"]
+            + [(e.title, e.basis) for e in case.events if e.evidence == "inferred"]
         )
         inferred_html = "".join(f"<li><b>{esc(n)}</b>: {esc(b)}</li>" for n, b in inferred)
+        placed = "".join(
+            f"<li><b>{ev.time:%H:%M:%S} UTC {esc(ev.title)}</b>: {esc(ev.position_basis)}</li>"
+            for ev in case.events
+            if ev.waypoint and ev.position_basis
+        )
         sources = "".join(f"<li>{source_item(src)}</li>" for src in case.sources.values())
         methods.append(
             f"<p><b>Inferred elements and how they were derived</b></p><ul>{inferred_html}</ul>"
+            "<p><b>Where events are placed</b> (no source gives the aircraft's position at "
+            "these times; markers with a dotted ring are placed, not measured)</p>"
+            f"<ul>{placed}</ul>"
             f"<p><b>Sources ({len(case.sources)})</b></p><ul>{sources}</ul>"
+        )
+    if regions:
+        # The popup HTML of each region already holds its escaped basis (speed, window).
+        region_items = "".join(
+            f"<li><b>{esc(label)}</b><div>{popup_html}</div></li>"
+            for _, label, popup_html in regions
+        )
+        methods.append(
+            "<p><b>Where it could have been</b>: for a stretch from a known place A at time t0 "
+            "to a known place B at t1, every point P with d(A,P) + d(P,B) &le; v (t1 &minus; "
+            "t0), distances geodesic on WGS84, v the stated maximum speed; at one instant, the "
+            "intersection of the two reachable disks.</p>"
+            f"<ul>{region_items}</ul>"
         )
     methods.append(
         f"<p class='fm-meta'>flightmap {esc(__version__)}"
@@ -123,6 +161,33 @@ def title_panel(
         "</details>"
     )
     return f'<div class="fm-panel fm-title" id="fm-title">{"".join(parts)}</div>'
+
+
+def claims_panel(case: Case) -> str:
+    """Every claim of the case (what sources state, kept apart from the timeline), and every
+    conflict between sources with both sides next to each other."""
+    claims = "".join(
+        f"<li><details><summary>{esc(c.statement)}</summary>"
+        f"<div class='fm-popup'><p class='fm-meta'>subject: {esc(c.subject)}</p>"
+        f"{evidence_html(c.evidence, c.confidence)}"
+        + (f"<p><b>Basis:</b> {esc(c.basis)}</p>" if c.basis else "")
+        + f"{sources_html(c.sources, case.sources)}</div></details></li>"
+        for c in case.claims.values()
+    )
+    conflicts = "".join(
+        f"<div class='fm-conflict' id='fm-conflict-{esc(k.id)}'><b>{esc(k.topic)}</b>"
+        "<table><tr><td>"
+        + "".join(f"<div class='fm-claim'>{_item_summary(case, i)}</div>" for i in k.side_a)
+        + "</td><td>"
+        + "".join(f"<div class='fm-claim'>{_item_summary(case, i)}</div>" for i in k.side_b)
+        + f"</td></tr></table><p>{esc(k.summary)}</p><p><i>{esc(k.handling)}</i></p></div>"
+        for k in case.conflicts
+    )
+    return (
+        f"<details id='fm-claims'><summary>Claims ({len(case.claims)}) and conflicts "
+        f"({len(case.conflicts)})</summary><p><b>What sources claim</b></p><ul>{claims}</ul>"
+        f"<p><b>Where sources disagree</b> (both sides kept)</p>{conflicts}</details>"
+    )
 
 
 def legend(
@@ -169,6 +234,11 @@ def legend(
             for k, st in ZONE_STYLE.items()
             if any(z.kind == k for z in case.zones)
         ]
+    if case is not None and any(ev.waypoint and ev.position_basis for ev in case.events):
+        items.append(
+            "<div><span class='fm-dot' style='border:2px dotted #555'></span>event placed "
+            "(time reported, position inferred)</div>"
+        )
     if regions:
         items.append(
             "<div><span class='fm-dot' style='background:#cab2d6;border:2px dotted #6a3d9a'>"
