@@ -283,7 +283,21 @@ def mark_flags(df: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     if len(kept) == 0:
         out[s.FLAG] = pd.Series(np.nan, index=df.index, dtype=s.STR_DTYPE)
         return out
-    joined = kept.groupby(s.RECORD)["code"].agg(lambda codes: ",".join(sorted(set(codes))))
+    # Vectorised: one bit per distinct code (in sorted order), OR-ed per record, then each
+    # distinct bit mask turned into its text once; no Python call per flagged record.
+    pairs = kept[[s.RECORD, "code"]].drop_duplicates()
+    names = sorted(pairs["code"].astype(str).unique())
+    if len(names) > 62:
+        raise ValueError(f"too many distinct flag codes ({len(names)}): at most 62")
+    bits = np.left_shift(
+        np.int64(1), pd.Categorical(pairs["code"].astype(str), categories=names).codes
+    ).astype(np.int64)
+    mask = pd.Series(bits, index=pairs.index).groupby(pairs[s.RECORD].to_numpy()).sum()
+    texts = {
+        m: ",".join(n for i, n in enumerate(names) if m >> i & 1)
+        for m in np.unique(mask.to_numpy())
+    }
+    joined = mask.map(texts)
     out[s.FLAG] = df[s.RECORD].map(joined).astype(s.STR_DTYPE)
     return out
 

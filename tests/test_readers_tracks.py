@@ -202,3 +202,20 @@ def test_position_runs_cover_every_fresh_position(name: str) -> None:
     runs = [r for _, f in t.groupby(s.FLIGHT_ID) for r in tracks.position_runs(f)]
     fresh = t[s.LAT].notna() & ~t[s.STALE].fillna(False).astype(bool)
     assert sum(len(r) for r in runs) == int(fresh.sum())
+
+
+def test_mark_flags_joins_distinct_codes_per_record_sorted() -> None:
+    df = pd.DataFrame({s.RECORD: [1, 2, 3, 4]})
+    flags = pd.DataFrame(
+        {
+            s.RECORD: [2, 2, 2, 3, 4],
+            "code": ["time_backwards", "out_of_range", "out_of_range", "duplicate_time", "x"],
+            "action": ["flagged", "flagged", "flagged", "flagged", "row dropped"],
+        }
+    )
+    out = tracks.mark_flags(df, flags)
+    # Record 1: no flag; 2: both codes once each, sorted; 4: its row was dropped, so no flag.
+    assert out[s.FLAG].isna().tolist() == [True, False, False, True]
+    assert out[s.FLAG].iloc[1] == "out_of_range,time_backwards"
+    assert out[s.FLAG].iloc[2] == "duplicate_time"
+    assert s.FLAG not in df.columns  # pure: the input is not modified
