@@ -34,6 +34,7 @@ from flightmap.render._case import (
     grid_layer,
     legs_layer,
     offline_layer,
+    placements_layer,
     regions_layer,
     replay,
     replay_features,
@@ -77,6 +78,7 @@ def build_map(
     shaded: Sequence[tuple[pd.Timestamp, pd.Timestamp, str]] = (),
     regions: Sequence[tuple[Any, str, str]] = (),
     grid: Sequence[Mapping[str, Any]] | None = None,
+    placements: pd.DataFrame | None = None,
     manifest: Mapping[str, Any] | None = None,
 ) -> folium.Map:
     """Build the interactive map of a case, of tracks, or of both.
@@ -104,6 +106,10 @@ def build_map(
     grid : sequence of mapping, optional
         GNSS-interference grid cells from ``flightmap jamming`` (:func:`flightmap.compose.
         read_grid`): a layer by level, and each cell on the time slider during its window.
+    placements : DataFrame, optional
+        The case's events placed on the track (:func:`flightmap.analysis.place_events`):
+        interpolated points with their uncertainty circle, or the region at that instant
+        inside a gap (dotted, inferred). Needs ``case``.
     manifest : mapping, optional
         Embedded in the page as JSON (``<script id="flightmap-manifest">``).
 
@@ -165,6 +171,8 @@ def build_map(
         replay_feats += slider_features(track)
         events = [(pd.Timestamp(e.time), e.title) for e in case.events] if case else []
         ProfilePanel(profile_spec(track, events=events, shaded=shaded)).add_to(m)
+    if case is not None and placements is not None and len(placements):
+        placements_layer(case, placements).add_to(m)
     if case is not None:
         events_layer(case).add_to(m)
     replay(m, replay_feats)

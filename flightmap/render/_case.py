@@ -13,7 +13,16 @@ from folium.utilities import JsCode
 from flightmap import basemap
 from flightmap.geo import Case
 from flightmap.geodesy import bearing_deg
-from flightmap.render._html import esc, event_popup, leg_popup, popup, waypoint_popup, zone_popup
+from flightmap.render._html import (
+    esc,
+    event_popup,
+    evidence_html,
+    fmt_time,
+    leg_popup,
+    popup,
+    waypoint_popup,
+    zone_popup,
+)
 from flightmap.render._style import (
     CATEGORY_COLOR,
     DEFAULT_COLOR,
@@ -391,3 +400,87 @@ def grid_features(grid: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         }
         for cell in grid
     ]
+
+
+_PLACEMENT_TEXT = {
+    "interpolated": "interpolated along the geodesic between the received positions either "
+    "side; the circle holds every point the aircraft could have reached from both at its "
+    "reported speeds",
+    "gap": "inside a gap in the positions: the region where the aircraft could have been at "
+    "that instant (the intersection of what it could reach from the fix before and still "
+    "reach the fix after, at the maximum speed)",
+    "before_track": "before the first received position: everything within reach of it",
+    "after_track": "after the last received position: everything within reach of it",
+}
+
+
+def placements_layer(case: Case, placements: Any) -> folium.FeatureGroup:
+    """Case events placed on a track (:func:`flightmap.analysis.place_events`).
+
+    An interpolated event is a marker with its uncertainty circle; an event inside a gap or
+    beyond the track's ends is its reachable region, dotted (inferred), with a ring at its
+    centre. Events with no track in reach are left out (they stay in the timeline).
+    """
+    layer = folium.FeatureGroup(name="Events on the track", show=True)
+    for row in placements.itertuples(index=False):
+        if row.method not in _PLACEMENT_TEXT or row.geometry is None:
+            continue
+        ev = case.event(row.id)
+        inferred = bool(row.inferred)
+        color = CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR)
+        dash = EVIDENCE_STYLE["inferred"]["dash_array"] if inferred else None
+        fixes = " and ".join(
+            f"{label} {t:%H:%M:%S} UTC"
+            for label, t in (("fix before", row.fix_before), ("fix after", row.fix_after))
+            if t is not None and t == t
+        )
+        html = (
+            f"<div class='fm-popup'><h4>{esc(ev.title)} (on the track)</h4>"
+            f"<table class='fm-times'>{fmt_time(ev.time, case.timezones, ev.uncertainty_s)}"
+            "</table>"
+            f"<p><b>Placed:</b> {esc(_PLACEMENT_TEXT[row.method])}.</p>"
+            f"<p>Within {row.radius_m / 1000.0:,.1f} km of the point shown"
+            f" ({row.area_km2:,.1f} km²){'; ' + esc(fixes) if fixes else ''}.</p>"
+            + evidence_html("inferred" if inferred else "observed", ev.confidence)
+            + "</div>"
+        )
+        if row.method == "interpolated":
+            folium.Circle(
+                location=[row.lat, row.lon],
+                radius=max(float(row.radius_m), 1.0),
+                color=color,
+                weight=1,
+                fill=True,
+                fill_opacity=0.08,
+                interactive=False,
+                class_name="fm-placed-radius",
+            ).add_to(layer)
+        else:
+            folium.GeoJson(
+                {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},
+                style_function=constant_style(
+                    {
+                        "color": color,
+                        "weight": 1.5,
+                        "dashArray": dash,
+                        "fillColor": color,
+                        "fillOpacity": 0.05,
+                        "className": "fm-placed-region",
+                    }
+                ),
+                interactive=False,
+            ).add_to(layer)
+        folium.CircleMarker(
+            location=[row.lat, row.lon],
+            radius=5,
+            color=color,
+            weight=2,
+            dash_array=dash,
+            fill=True,
+            fill_color="#ffffff",
+            fill_opacity=0.9,
+            popup=popup(html),
+            tooltip=folium.Tooltip(esc(f"{ev.time:%H:%M:%S} UTC · {ev.title} (on the track)")),
+            class_name=f"fm-placed fm-placed-{row.id}",
+        ).add_to(layer)
+    return layer
