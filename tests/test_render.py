@@ -216,3 +216,13 @@ def test_methods_explain_the_regions_and_placements(case: geo.Case) -> None:
     assert "585.6 kt" in methods  # the stated E190 maximum speed, in each region's basis
     assert "<b>Where events are placed</b>" in methods
     assert render.esc(case.event("adsb_back").position_basis) in methods
+
+
+def test_methods_list_the_implied_leg_speeds(built: tuple[folium.Map, str]) -> None:
+    _, page = built
+    table = page[page.index("fm-leg-speeds") :].split("</table>")[0]
+    # Baku GYD take-off 03:55 to Grozny (first approach 04:50): 485 km in 55 min = 286 kt;
+    # the Kovyor plan (Grozny, 05:21:42) to ADS-B back (06:07): 291 km in 45.3 min = 208 kt.
+    assert "03:55:00&ndash;04:50:00</td><td>485 km</td><td>286 kt</td><td>plausible" in table
+    assert "05:21:42&ndash;06:07:00</td><td>291 km</td><td>208 kt</td><td>plausible" in table
+    assert table.count("<tr>") == 3  # legs between events at one place are left out

@@ -131,6 +131,7 @@ def title_panel(
             if ev.waypoint and ev.position_basis
         )
         sources = "".join(f"<li>{source_item(src)}</li>" for src in case.sources.values())
+        methods.append(leg_speeds_html(case))
         methods.append(
             f"<p><b>Inferred elements and how they were derived</b></p><ul>{inferred_html}</ul>"
             "<p><b>Where events are placed</b> (no source gives the aircraft's position at "
@@ -161,6 +162,33 @@ def title_panel(
         "</details>"
     )
     return f'<div class="fm-panel fm-title" id="fm-title">{"".join(parts)}</div>'
+
+
+def leg_speeds_html(case: Case) -> str:
+    """The speeds implied by consecutive placed events, each checked against the aircraft's
+    stated maximum speed (:func:`flightmap.analysis.leg_speeds`); legs between events at the
+    same place are left out."""
+    from flightmap.analysis import E190_MAX_SPEED_KT, case_events, leg_speeds
+
+    legs = leg_speeds(case_events(case))
+    legs = legs[(legs["distance_km"] > 0) | ~legs["plausible"]]
+    if legs.empty:
+        return ""
+    rows = "".join(
+        f"<tr><td>{esc(case.event(r.from_id).title)} &rarr; {esc(case.event(r.to_id).title)}"
+        f"</td><td>{r.start:%H:%M:%S}&ndash;{r.end:%H:%M:%S}</td>"
+        f"<td>{r.distance_km:,.0f} km</td><td>{r.speed_kt:,.0f} kt</td>"
+        f"<td>{'plausible' if r.plausible else '<b>impossible</b>: ' + esc(r.note)}</td></tr>"
+        for r in legs.itertuples(index=False)
+    )
+    return (
+        "<p><b>Speeds implied by the placed events</b> (geodesic distance between the places "
+        "over the time between the events; a leg is impossible when even the shortest path "
+        "allowed by the places' radii and the times' uncertainty needs more than "
+        f"{E190_MAX_SPEED_KT:.1f} kt). Places are where events are drawn, not always where "
+        "the aircraft was.</p>"
+        f"<table class='fm-timeline fm-leg-speeds'>{rows}</table>"
+    )
 
 
 def claims_panel(case: Case) -> str:
