@@ -41,6 +41,8 @@ CSS = """
  margin-right:6px;vertical-align:middle}
 .fm-dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}
 .fm-timeline td{padding:1px 4px;vertical-align:top}
+.leaflet-bottom.leaflet-left .leaflet-timeline-control{max-width:calc(100vw - 240px) !important;
+ box-sizing:border-box}
 </style>
 """
 
