@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from flightmap.geodesy import LatLon, geodesic_line
+from flightmap.resources import data_dir
 
 __all__ = ["coast_crossings", "countries_geojson", "land", "land_meta"]
 
 
 def _read(name: str) -> dict[str, Any]:
-    ref = resources.files("flightmap._data").joinpath("basemap", name)
+    ref = data_dir() / "basemap" / name
     doc: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
     return doc
 
