@@ -1,10 +1,10 @@
 """Geodesy on the WGS84 ellipsoid: distances, bearings, destinations, geodesic lines and circles.
 
 Points are ``(lat, lon)`` in decimal degrees unless a name says otherwise; distances are metres,
-bearings degrees clockwise from true north. Scalar helpers use geopy / geographiclib (Karney's
-algorithm); array helpers use :class:`pyproj.Geod` on numpy arrays, so thousands of legs cost
-microseconds, not a Python loop. Both use the same ellipsoid, so they agree to well under a
-millimetre.
+bearings degrees clockwise from true north. Scalar helpers use geographiclib (Karney's
+algorithm, which geopy's ``geodesic`` wraps); array helpers use :class:`pyproj.Geod` on numpy
+arrays, so thousands of legs cost microseconds, not a Python loop. Both use the same ellipsoid,
+so they agree to well under a millimetre.
 
 The two coordinate orders meet here: folium wants ``(lat, lon)``, shapely and GeoJSON want
 ``(lon, lat)``. Convert only with :func:`lonlat` / :func:`latlon` (or column names), never by
@@ -97,9 +97,12 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     >>> round(distance_m((0.0, 0.0), (0.0, 1.0)))  # one degree of longitude on the equator
     111319
     """
-    from geopy.distance import geodesic
+    # geographiclib directly: the algorithm geopy's ``geodesic`` wraps (Karney 2013), without
+    # importing geopy (0.2 s, most of it its geocoders), which start-up time notices.
+    from geographiclib.geodesic import Geodesic
 
-    return float(geodesic(_check(a), _check(b), ellipsoid="WGS-84").meters)
+    (lat1, lon1), (lat2, lon2) = _check(a), _check(b)
+    return float(Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"])
 
 
 def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -21,10 +21,12 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "MERCATOR_R",
     "encode_ints",
+    "encode_many",
     "encode_polyline",
     "max_deviation_m",
     "mercator",
     "simplify_indices",
+    "simplify_mask",
 ]
 
 #: Web Mercator sphere radius (EPSG:3857), metres: the WGS84 semi-major axis.
@@ -47,21 +49,76 @@ def mercator(lat: ArrayLike, lon: ArrayLike) -> tuple[NDArray[np.float64], NDArr
     return x, y
 
 
-def _dp(x: NDArray[np.float64], y: NDArray[np.float64], tol: float) -> NDArray[np.intp]:
-    """Indices kept by Douglas-Peucker on one piece (first and last always kept)."""
+def simplify_mask(
+    lat: ArrayLike,
+    lon: ArrayLike,
+    max_error_m: float = 25.0,
+    keep: ArrayLike | None = None,
+    starts: ArrayLike | None = None,
+) -> NDArray[np.bool_]:
+    """Which points to draw, for many runs at once; see :func:`simplify_indices`.
+
+    ``starts`` marks the first point of each run (default: one run); runs are separate lines,
+    so each keeps its first and last point. Points in ``keep`` split their run into pieces,
+    and all pieces are simplified by GEOS in one vectorised call, each with its own tolerance;
+    the input index of every point rides along as the Z coordinate, so the kept points are
+    known exactly.
+
+    >>> simplify_mask([0.0, 0.0001, 0.0, 0.0, 0.0], [0.0, 0.01, 0.02, 0.03, 0.04],
+    ...               starts=[True, False, False, True, False]).tolist()
+    [True, False, True, True, True]
+    """
+    la = np.asarray(lat, dtype="float64")
+    lo = np.asarray(lon, dtype="float64")
+    n = len(la)
+    first: NDArray[np.bool_] = np.zeros(n, dtype=bool)
+    if starts is not None:
+        first = np.array(starts, dtype=bool)
+    if n == 0:
+        return first
+    first[0] = True
+    last = np.r_[first[1:], True]
+    must = first | last
+    if keep is not None:
+        must |= np.asarray(keep, dtype=bool)
+    if max_error_m <= 0:
+        return np.ones(n, dtype=bool)
+    cut = np.flatnonzero(must)
+    # Pieces run from one kept point to the next inside a run (never from a run's last point
+    # to the next run's first); pieces of one or two segments have nothing to drop.
+    a, b = cut[:-1], cut[1:]
+    sel = ~last[a] & (b - a >= 2)
+    a, b = a[sel], b[sel]
+    kept: NDArray[np.bool_] = must.copy()
+    if len(a) == 0:
+        return kept
+    length = b - a + 1
+    offsets = np.r_[0, np.cumsum(length)[:-1]]
+    piece = np.repeat(np.arange(len(a)), length)
+    idx = a[piece] + (np.arange(int(length.sum())) - offsets[piece])
+    x, y = mercator(la[idx], lo[idx])
+    # Ground distance = Mercator distance * cos(lat): the scale is largest where |lat| is
+    # smallest, so dividing by the largest cos keeps the bound true across the piece.
+    min_abs_lat = np.minimum.reduceat(np.abs(la[idx]), offsets)
+    tol = max_error_m / np.cos(np.radians(np.minimum(min_abs_lat, _MAX_LAT)))
+    kept[_dp(x, y, idx, piece, tol)] = True
+    return kept
+
+
+def _dp(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    idx: NDArray[np.intp],
+    piece: NDArray[np.intp],
+    tol: NDArray[np.float64],
+) -> NDArray[np.intp]:
+    """Indices kept by Douglas-Peucker (GEOS) on every piece, first and last always kept."""
     import shapely
 
-    n = len(x)
-    if n <= 2 or tol <= 0:
-        return np.arange(n)
-    line = shapely.linestrings(np.column_stack([x, y]))
-    kept = shapely.get_coordinates(shapely.simplify(line, tol, preserve_topology=False))
-    # The simplified vertices are a subsequence of the input; find them by value. Repeated
-    # coordinates are all kept, which only adds zero-length segments.
-    z = x + 1j * y
-    zk = kept[:, 0] + 1j * kept[:, 1]
-    idx = np.flatnonzero(np.isin(z, zk))
-    return np.unique(np.concatenate([[0], idx, [n - 1]]))
+    lines = shapely.linestrings(np.column_stack([x, y, idx.astype("float64")]), indices=piece)
+    simple = shapely.simplify(lines, tol, preserve_topology=False)
+    z = shapely.get_coordinates(simple, include_z=True)[:, 2]
+    return np.asarray(np.rint(z), dtype=np.intp)
 
 
 def simplify_indices(
@@ -95,25 +152,7 @@ def simplify_indices(
     >>> simplify_indices(lat, [0.0, 0.01, 0.02, 0.03], max_error_m=5.0).tolist()
     [0, 1, 2, 3]
     """
-    la = np.asarray(lat, dtype="float64")
-    lo = np.asarray(lon, dtype="float64")
-    n = len(la)
-    if n <= 2:
-        return np.arange(n)
-    x, y = mercator(la, lo)
-    must = np.zeros(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool).copy()
-    must[[0, -1]] = True
-    cuts = np.flatnonzero(must)
-    out = [cuts]
-    for a, b in itertools.pairwise(cuts):
-        if b - a < 2:
-            continue
-        piece = slice(a, b + 1)
-        # Ground distance = Mercator distance * cos(lat): the scale is largest where |lat| is
-        # smallest, so dividing by the largest cos keeps the bound true across the piece.
-        tol = max_error_m / float(np.cos(np.radians(np.abs(la[piece]).min())))
-        out.append(a + _dp(x[piece], y[piece], tol))
-    return np.unique(np.concatenate(out))
+    return np.flatnonzero(simplify_mask(lat, lon, max_error_m, keep))
 
 
 def max_deviation_m(lat: ArrayLike, lon: ArrayLike, kept: ArrayLike) -> float:
@@ -146,19 +185,45 @@ def encode_ints(values: ArrayLike) -> str:
     >>> encode_ints([0, 1, -1])  # deltas 0, 1, -2 -> zigzag 0, 2, 3 -> chr(63 + v)
     '?AB'
     """
-    v = np.asarray(values, dtype=np.int64)
-    return _encode_deltas(np.diff(v, prepend=np.int64(0)).astype(np.int64))
+    return encode_many(np.asarray(values, dtype=np.int64), [0])[0]
 
 
-def _encode_deltas(deltas: NDArray[np.int64]) -> str:
-    zig = np.where(deltas < 0, ~(deltas << 1), deltas << 1).astype(np.int64)
-    out: list[str] = []
-    for z in zig.tolist():
-        while z >= 0x20:
-            out.append(chr((0x20 | (z & 0x1F)) + 63))
-            z >>= 5
-        out.append(chr(z + 63))
-    return "".join(out)
+def encode_many(values: ArrayLike, starts: ArrayLike, width: int = 1) -> list[str]:
+    """Encode many integer sequences at once; one string per sequence.
+
+    ``values`` holds the records of all sequences one after the other (``width`` integers per
+    record, interleaved: ``[lat0, lon0, lat1, lon1, ...]`` for a polyline), ``starts`` the
+    record index where each sequence begins. Each sequence is delta-encoded on its own, per
+    component, as if encoded alone. Vectorised with numpy: the 5-bit groups of every value are
+    written into one byte buffer, which is then cut at the sequence boundaries.
+
+    >>> encode_many([0, 1, -1, 5, 5], [0, 3])
+    ['?AB', 'I?']
+    """
+    v = np.asarray(values, dtype=np.int64).reshape(-1, width)
+    first = np.asarray(starts, dtype=np.intp)
+    if v.shape[0] == 0:
+        return ["" for _ in first]
+    d = np.diff(v, axis=0, prepend=np.zeros((1, width), dtype=np.int64))
+    d[first] = v[first]
+    z = np.where(d < 0, ~(d << 1), d << 1).ravel()
+    # Number of 5-bit groups per value (at least one).
+    groups = np.ones(z.size, dtype=np.int64)
+    rest = z >> 5
+    while rest.any():
+        groups += rest > 0
+        rest >>= 5
+    begin = np.cumsum(groups) - groups
+    buf = np.empty(int(groups.sum()), dtype=np.uint8)
+    for j in range(int(groups.max())):
+        sel = groups > j
+        chunk = (z[sel] >> (5 * j)) & 0x1F
+        more = np.where(groups[sel] > j + 1, 0x20, 0)
+        buf[begin[sel] + j] = chunk | more
+    buf += 63
+    text = buf.tobytes().decode("ascii")
+    bounds = np.r_[begin[first * width], buf.size].tolist()
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def encode_polyline(lat: ArrayLike, lon: ArrayLike, precision: int = 5) -> str:
@@ -170,9 +235,4 @@ def encode_polyline(lat: ArrayLike, lon: ArrayLike, precision: int = 5) -> str:
     factor = 10**precision
     la = np.rint(np.asarray(lat, dtype="float64") * factor).astype(np.int64)
     lo = np.rint(np.asarray(lon, dtype="float64") * factor).astype(np.int64)
-    # Interleave lat and lon, each delta-encoded against its own previous value.
-    dla = np.diff(la, prepend=0)
-    dlo = np.diff(lo, prepend=0)
-    inter = np.empty(2 * len(la), dtype=np.int64)
-    inter[0::2], inter[1::2] = dla, dlo
-    return _encode_deltas(inter)
+    return encode_many(np.column_stack([la, lo]).ravel(), [0], width=2)[0]

@@ -116,6 +116,25 @@ class TrackAnalysis:
     params: IntegrityParams = field(default_factory=IntegrityParams)
 
 
+def _most_frequent(flight: I8, code: I8, n_f: int, n_codes: int) -> tuple[I8, I8]:
+    """Per flight that has any code, the most frequent code (ties: the smallest).
+
+    >>> _most_frequent(np.array([0, 0, 0, 2]), np.array([1, 0, 1, 0]), 3, 2)
+    (array([0, 2]), array([1, 0]))
+    """
+    if n_f * n_codes <= 1 << 24:
+        counts = np.bincount(flight * n_codes + code, minlength=n_f * n_codes)
+        counts = counts.reshape(n_f, n_codes)
+        found = np.flatnonzero(counts.max(axis=1) > 0)
+        return found, counts[found].argmax(axis=1)
+    # Many flights and many values (a large multi-aircraft file): count the pairs that occur.
+    pairs, counts = np.unique(flight * n_codes + code, return_counts=True)
+    f, c = pairs // n_codes, pairs % n_codes
+    order = np.lexsort((c, -counts, f))
+    first = np.r_[True, f[order][1:] != f[order][:-1]]
+    return f[order][first], c[order][first]
+
+
 def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) -> pd.DataFrame:
     n_f = len(p.flight_ids)
     out = pd.DataFrame(
@@ -134,17 +153,18 @@ def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) ->
     for col in (s.CALLSIGN, s.ICAO24):
         if col not in track.columns:
             continue
-        values = np.asarray(track[col].to_numpy(), dtype=object)[p.order]
-        codes, uniques = pd.factorize(values)
-        ok = codes >= 0
+        # Factorised as stored (Arrow strings hash without building Python objects), then
+        # renumbered by first appearance in (flight, time) order: ties go to the value seen first.
+        raw, stored = pd.factorize(track[col])
+        raw = np.asarray(raw, dtype="int64")[p.order]
+        ok = raw >= 0
         if not ok.any():
             continue
-        # The most frequent value per flight: count (flight, value) pairs with bincount.
-        key = p.flight[ok] * len(uniques) + codes[ok]
-        counts = np.bincount(key, minlength=n_f * len(uniques)).reshape(n_f, len(uniques))
-        best = counts.argmax(axis=1)
-        found = counts.max(axis=1) > 0
-        col_values = np.where(found, np.asarray(uniques, dtype=object)[best], None)
+        codes, seen = pd.factorize(raw[ok])
+        uniques = np.asarray(stored, dtype=object)[seen]
+        col_values = np.full(n_f, None, dtype=object)
+        best_flight, best_code = _most_frequent(p.flight[ok], np.asarray(codes), n_f, len(uniques))
+        col_values[best_flight] = uniques[best_code]
         out[col] = pd.Series(col_values, dtype=s.STR_DTYPE)
     return out
 
@@ -199,7 +219,7 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
     offsets = np.cumsum([0] + [len(c.gaps) for c in parts])
     for c, off in zip(parts, offsets, strict=False):
         c.gap_id[c.gap_id >= 0] += off
-    out = track.copy()
+    out = track.copy(deep=False)  # copy-on-write: adding columns leaves ``track`` unchanged
     out[STATE] = _categorical(gather("state"))
     out[RULE_BITS] = gather("bits")
     out[FIX] = gather("fix")

@@ -93,7 +93,7 @@ def _bisect(
     b: tuple[F8, F8],
     centre_r: tuple[F8, F8],
     reach: F8,
-    inside: Callable[[F8, F8, I8], NDArray[np.bool_]],
+    excess: Callable[[F8, F8, I8], F8],
     n: int,
 ) -> list[Any]:
     """Boundaries of G convex regions around points A and B, found on ``n`` rays each.
@@ -101,8 +101,15 @@ def _bisect(
     The rays of region k start at the point of segment AB at ``clip((r1 + d - r2) / 2, 0, d)``
     from A, with ``(r1, r2) = centre_r[k]``: for both region kinds that point minimises the
     region function along AB, so it is inside whenever the region is not empty. No point of
-    the region is further than ``reach[k]`` from A. ``inside(lat, lon, k)`` tests points of
-    the regions ``k`` (one value per ray). The bisection stops at 1 cm.
+    the region is further than ``reach[k]`` from A. ``excess(lat, lon, k)`` is the region
+    function of points of the regions ``k`` (one value per ray), in metres: <= 0 inside,
+    growing continuously outwards along a ray.
+
+    Each ray's boundary is bracketed and the bracket narrowed by the Illinois variant of
+    regula falsi (a secant step, with the stale end's value halved when the same end is kept
+    twice), which needs about a third of the steps of plain bisection; a step never lands
+    within 1 mm of a bracket end. It stops, as bisection did, when the bracket is 1 cm wide,
+    and returns its inner end.
     """
     from shapely.geometry import Polygon
 
@@ -117,15 +124,32 @@ def _bisect(
     k = np.repeat(np.arange(d.size), n)
     clat, clon = c_lat[k], c_lon[k]
     az = np.tile(np.linspace(0.0, 360.0, n, endpoint=False), d.size)
+
+    def f(rays: I8, dist: F8) -> F8:
+        lon, lat, _ = g.fwd(clon[rays], clat[rays], az[rays], dist)
+        return np.asarray(excess(np.asarray(lat), np.asarray(lon), k[rays]), dtype="float64")
+
+    every = np.arange(k.size)
     lo, hi = np.zeros(k.size), np.minimum(x + reach, _MAX_RANGE_M)[k]
+    f_lo, f_hi = np.minimum(f(every, lo), 0.0), f(every, hi)
+    lo = np.where(f_hi <= 0, hi, lo)  # the region reaches the end of the ray
+    kept = np.zeros(k.size, dtype="int8")  # +1: lo was kept last time, -1: hi was
     for _ in range(80):
-        if not k.size or float(np.max(hi - lo)) <= _TOLERANCE_M:
+        rays = np.flatnonzero(hi - lo > _TOLERANCE_M)
+        if not rays.size:
             break
-        mid = (lo + hi) / 2.0
-        lon, lat, _ = g.fwd(clon, clat, az, mid)
-        ok = inside(np.asarray(lat), np.asarray(lon), k)
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
+        a0, a1, fa, fb = lo[rays], hi[rays], f_lo[rays], f_hi[rays]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = a1 - fb * (a1 - a0) / (fb - fa)
+        guard = _TOLERANCE_M / 10.0
+        s = np.clip(np.where(np.isfinite(s), s, (a0 + a1) / 2.0), a0 + guard, a1 - guard)
+        fs = f(rays, s)
+        inside = fs <= 0
+        lo[rays] = np.where(inside, s, a0)
+        f_lo[rays] = np.where(inside, fs, np.where(kept[rays] == 1, fa / 2.0, fa))
+        hi[rays] = np.where(inside, a1, s)
+        f_hi[rays] = np.where(inside, np.where(kept[rays] == -1, fb / 2.0, fb), fs)
+        kept[rays] = np.where(inside, 1, -1)
     lon, lat, _ = g.fwd(clon, clat, az, lo)
     lon = clon + (np.asarray(lon) - clon + 180.0) % 360.0 - 180.0
     xy = np.column_stack([lon, np.asarray(lat)]).reshape(d.size, n, 2)
@@ -158,12 +182,12 @@ def ellipse_regions(
         pa, pb = (a_lat[ok], a_lon[ok]), (b_lat[ok], b_lon[ok])
         r1, r2, length = ra[ok], rb[ok], budget[ok]
 
-        def inside(lat: F8, lon: F8, k: I8) -> NDArray[np.bool_]:
+        def excess(lat: F8, lon: F8, k: I8) -> F8:
             da = np.maximum(_dist(lat, lon, pa[0][k], pa[1][k]) - r1[k], 0.0)
             db = np.maximum(_dist(lat, lon, pb[0][k], pb[1][k]) - r2[k], 0.0)
-            return np.asarray(da + db <= length[k])
+            return np.asarray(da + db - length[k])
 
-        regions = _bisect(pa, pb, (r1, r2), length + r1, inside, n)
+        regions = _bisect(pa, pb, (r1, r2), length + r1, excess, n)
         for i, poly in zip(ok, regions, strict=True):
             out[int(i)] = poly
     return out
@@ -184,13 +208,13 @@ def lens_regions(
         pa, pb = (a_lat[ok], a_lon[ok]), (b_lat[ok], b_lon[ok])
         r1, r2 = r1_all[ok], r2_all[ok]
 
-        def inside(lat: F8, lon: F8, k: I8) -> NDArray[np.bool_]:
-            return np.asarray(
-                (_dist(lat, lon, pa[0][k], pa[1][k]) <= r1[k])
-                & (_dist(lat, lon, pb[0][k], pb[1][k]) <= r2[k])
+        def excess(lat: F8, lon: F8, k: I8) -> F8:
+            return np.maximum(
+                _dist(lat, lon, pa[0][k], pa[1][k]) - r1[k],
+                _dist(lat, lon, pb[0][k], pb[1][k]) - r2[k],
             )
 
-        for i, poly in zip(ok, _bisect(pa, pb, (r1, r2), r1, inside, n), strict=True):
+        for i, poly in zip(ok, _bisect(pa, pb, (r1, r2), r1, excess, n), strict=True):
             out[int(i)] = poly
     return out
 

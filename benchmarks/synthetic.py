@@ -1,0 +1,214 @@
+"""Synthetic, flight-like inputs for the benchmarks (deterministic: fixed seeds).
+
+- :func:`opensky_csv`: an OpenSky bulk state-vector CSV (``time,icao24,lat,lon,velocity,...``,
+  see ``flightmap/readers/opensky.py``), written once and cached under ``benchmarks/.cache/``.
+- :func:`analysis_track`: a canonical track with the faults the integrity rules look for (gaps,
+  NIC drops, teleports, frozen runs), so every code path of :func:`flightmap.analysis.analyse`
+  runs (formerly ``benchmarks/analysis_bench.py``).
+- :func:`render_track`: a canonical track of long, wandering 1 Hz flights with position noise, as
+  the render benchmark and the browser benchmark draw it.
+- :func:`legs`: consecutive fixes of a track, for the geodesic benchmark.
+
+The generators use numpy only (plus pandas/pyarrow for the frame and the file); nothing here
+imports flightmap except :mod:`flightmap.schema` for column names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+#: Bump when the generators change, so cached files are rebuilt.
+VERSION = 1
+
+T0 = pd.Timestamp("2024-12-25T03:00:00Z")
+OPENSKY_HEADER = (
+    "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
+    "baroaltitude,geoaltitude,lastposupdate,lastcontact"
+)
+
+
+def _walk(groups: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Cumulative sum of ``steps`` restarting at each new value of ``groups`` (sorted)."""
+    return pd.Series(steps).groupby(groups).cumsum().to_numpy()
+
+
+def opensky_csv(rows: int, seed: int = 0) -> Path:
+    """Path of a cached OpenSky state-vector CSV of ``rows`` data lines (built if missing).
+
+    Like the hourly bulk files: aircraft sampled every 10 s, lines in time order (aircraft
+    interleaved), SI units, floats as the decoder writes them (lat/lon at float32 precision,
+    speeds and headings at full precision, altitudes in 25 ft steps), ``True``/``False``
+    booleans, empty fields where a value is missing (1 % of positions, most squawks), and some
+    positions older than the vector (stale).
+    """
+    path = CACHE / f"opensky_{rows}_s{seed}_v{VERSION}.csv"
+    if path.exists():
+        return path
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    per_ac = 2000  # 5.5 hours of 10 s vectors per aircraft
+    n_ac = -(-rows // per_ac)
+    k = np.repeat(np.arange(per_ac), n_ac)[:rows]  # time-major: vector k of every aircraft
+    ac = np.tile(np.arange(n_ac), per_ac)[:rows]
+    by_ac = np.lexsort((k, ac))  # per-aircraft order, for the random walks
+    heading0 = rng.uniform(0, 360, n_ac)
+    turn = rng.normal(0, 0.5, rows)
+    hdg = np.empty(rows)
+    hdg[by_ac] = (heading0[ac[by_ac]] + _walk(ac[by_ac], turn[by_ac])) % 360
+    speed = 230.0 + rng.normal(0, 1.5, rows)  # m/s
+    step_n = speed * 10 * np.cos(np.radians(hdg))
+    step_e = speed * 10 * np.sin(np.radians(hdg))
+    north = np.empty(rows)
+    east = np.empty(rows)
+    north[by_ac] = _walk(ac[by_ac], step_n[by_ac])
+    east[by_ac] = _walk(ac[by_ac], step_e[by_ac])
+    lat0 = rng.uniform(35, 55, n_ac)[ac]
+    lon0 = rng.uniform(-10, 40, n_ac)[ac]
+    lat = np.clip(lat0 + north / 111_320.0, -89, 89)
+    lon = (lon0 + east / (111_320.0 * np.cos(np.radians(lat))) + 180) % 360 - 180
+    lat = lat.astype("float32").astype("float64")
+    lon = lon.astype("float32").astype("float64")
+    t = T0.value // 10**9 + k * 10 + ac % 10
+    missing = rng.random(rows) < 0.01
+    stale = rng.random(rows) < 0.02
+    lastpos = np.round(t - rng.uniform(0.0, 1.0, rows) - stale * 20.0, 2)
+    lastcontact = np.round(t - rng.uniform(0.0, 0.3, rows), 3)
+    alt = np.round((10_668.0 + rng.normal(0, 30, n_ac)[ac]) / 7.62) * 7.62
+    geo = alt + 121.92
+    vr = np.round(np.round(rng.normal(0, 2, rows) / 0.32512) * 0.32512, 5)
+    hexes = np.array([f"{0x4B0000 + i:06x}" for i in range(n_ac)], dtype=object)
+    calls = np.array([f"AHY{1000 + i % 9000}" for i in range(n_ac)], dtype=object)
+    squawks = np.array([f"{(i * 7) % 8}{(i * 3) % 8}{i % 8}{(i * 5) % 8}" for i in range(n_ac)])
+    has_squawk = ac % 4 == 0
+
+    def nums(v: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+        return pa.array(v, mask=mask)
+
+    def bools(v: np.ndarray) -> pa.Array:
+        return pa.array(np.where(v, "True", "False"))
+
+    table = pa.table(
+        {
+            "time": pa.array(t),
+            "icao24": pa.array(hexes[ac]),
+            "lat": nums(lat, missing),
+            "lon": nums(lon, missing),
+            "velocity": nums(speed),
+            "heading": nums(hdg),
+            "vertrate": nums(vr),
+            "callsign": pa.array(calls[ac]),
+            "onground": bools(np.zeros(rows, dtype=bool)),
+            "alert": bools(np.zeros(rows, dtype=bool)),
+            "spi": bools(rng.random(rows) < 0.001),
+            "squawk": pa.array(squawks[ac], mask=~has_squawk),
+            "baroaltitude": nums(alt, missing & (rng.random(rows) < 0.5)),
+            "geoaltitude": nums(geo),
+            "lastposupdate": nums(lastpos, missing),
+            "lastcontact": nums(lastcontact),
+        }
+    )
+    # Aircraft report at different seconds of each 10 s cycle; lines are in time order.
+    table = table.take(pa.array(np.argsort(t, kind="stable")))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write((OPENSKY_HEADER + "\n").encode())
+        pacsv.write_csv(
+            table,
+            fh,
+            pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536),
+        )
+    tmp.replace(path)
+    return path
+
+
+def analysis_track(rows: int, per_flight: int = 5000, seed: int = 0) -> pd.DataFrame:
+    """``rows`` reports of ``rows // per_flight`` flights, sorted by time as readers return.
+
+    Each flight flies east at 450 kt with a report every second; a few per cent of the rows
+    carry the faults the rules look for (no-position stretches, NIC drops, teleports, frozen
+    runs), so every code path runs.
+    """
+    from flightmap import schema as s
+
+    rng = np.random.default_rng(seed)
+    n_f = max(rows // per_flight, 1)
+    k = np.tile(np.arange(per_flight), n_f)[:rows]
+    f = np.repeat(np.arange(n_f), per_flight)[:rows]
+    t0 = T0.value + f * 7_000_000_000
+    t = t0 + k * 1_000_000_000
+    lat = 40.0 + (f % 50) * 0.2 + rng.normal(0, 1e-5, rows)
+    lon = 40.0 + (f // 50) * 0.5 + k * (450 * 1852 / 3600 / 111_320 / np.cos(np.radians(lat)))
+    nic = np.where((k > 1000) & (k < 1300) & (f % 3 == 0), 3, 8).astype("int8")
+    no_pos = (k > 2000) & (k < 2200) & (f % 2 == 0)
+    lat[no_pos] = np.nan
+    lon[no_pos] = np.nan
+    tele = (k == 3000) & (f % 5 == 0)
+    lat[tele] += 1.0
+    frozen = (k > 4000) & (k < 4060) & (f % 7 == 0)
+    frozen_idx = np.flatnonzero(frozen)
+    lon[frozen_idx] = lon[frozen_idx - (k[frozen_idx] - 4000)]
+    lat[frozen_idx] = lat[frozen_idx - (k[frozen_idx] - 4000)]
+    df = pd.DataFrame(
+        {
+            s.FLIGHT_ID: pd.array([f"f{i:05d}-1" for i in f], dtype=s.STR_DTYPE),
+            s.TIME: pd.to_datetime(t, unit="ns", utc=True),
+            s.LAT: lat,
+            s.LON: lon,
+            s.ALT_BARO_FT: 35000.0,
+            s.ALT_GEOM_FT: 35500.0,
+            s.GS_KT: np.full(rows, 450.0),
+            s.NIC: pd.array(nic, dtype="Int8"),
+            s.NAC_P: pd.array(np.where(nic < 8, 6, 9), dtype="Int8"),
+        }
+    )
+    return s.conform(df.sort_values(s.TIME, kind="stable", ignore_index=True))
+
+
+def render_track(points: int, per_flight: int = 10_000, seed: int = 8243) -> pd.DataFrame:
+    """``points`` reports in flights of ``per_flight``: one a second at 230 m/s from around
+    40N 45E, heading a random walk, altitude a random walk around FL300 (so the altitude colour
+    changes now and then), 5 m of position noise. Every report has a position."""
+    from flightmap import schema as s
+
+    rng = np.random.default_rng(seed)
+    groups = np.arange(points) // per_flight
+    k = np.arange(points) % per_flight
+    n_f = int(groups[-1]) + 1
+    heading = rng.uniform(0, 2 * np.pi, n_f)[groups]
+    turn = rng.normal(0, 0.003, points)
+    turn[k == 0] = 0.0
+    heading = heading + _walk(groups, turn)
+    north = _walk(groups, 230.0 * np.cos(heading))
+    east = _walk(groups, 230.0 * np.sin(heading))
+    lat = 40.0 + north / 111_320.0 + rng.normal(0, 5 / 111_320.0, points)
+    lon = 45.0 + east / (111_320.0 * np.cos(np.radians(lat)))
+    alt = _walk(groups, rng.normal(0, 5, points)) + 30_000
+    labels = np.array([f"f{g:03d}-1" for g in range(n_f)], dtype=object)
+    frame = pd.DataFrame(
+        {
+            s.FLIGHT_ID: pd.array(labels[groups], dtype=s.STR_DTYPE),
+            s.TIME: pd.to_datetime(T0.value + (k + groups * 86_400) * 10**9, unit="ns", utc=True),
+            s.LAT: lat,
+            s.LON: lon,
+            s.ALT_BARO_FT: alt.round(),
+            s.GS_KT: 447.0,
+            s.CALLSIGN: "AHY8243",
+            s.ICAO24: "600abc",
+        }
+    )
+    return s.conform(frame)
+
+
+def legs(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` consecutive legs of a 1 Hz track (lat1, lon1, lat2, lon2), degrees."""
+    track = render_track(n + 1, per_flight=n + 1, seed=seed)
+    lat = track["lat"].to_numpy()
+    lon = track["lon"].to_numpy()
+    return lat[:-1], lon[:-1], lat[1:], lon[1:]
