@@ -148,8 +148,10 @@ def prepare(df: pd.DataFrame) -> Prepared:
     if time_sorted and (len(codes) < 2 or bool(np.all(np.diff(codes) >= 0))):
         order = np.arange(len(codes), dtype="int64")  # one flight, or flights already grouped
     elif time_sorted:
-        # In time order (what the readers produce): a stable sort on the code suffices.
-        order = np.argsort(codes, kind="stable")
+        # In time order (what the readers produce): a stable sort on the code suffices. numpy
+        # sorts 16-bit integers stably with a radix sort, several times faster than int64.
+        small = codes.astype("int16") if len(uniques) <= np.iinfo(np.int16).max else codes
+        order = np.argsort(small, kind="stable")
     else:
         order = np.lexsort((t_ns, codes))
     flight = codes[order]

@@ -151,7 +151,7 @@ def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) ->
         }
     )
     for col in (s.CALLSIGN, s.ICAO24):
-        if col not in track.columns:
+        if col not in track.columns or not track[col].notna().any():
             continue
         # Factorised as stored (Arrow strings hash without building Python objects), then
         # renumbered by first appearance in (flight, time) order: ties go to the value seen first.
