@@ -1,9 +1,11 @@
 """Atomic file output: a file appears complete or not at all.
 
 Everything flightmap writes (maps, exports, converted tracks, zone files) goes through
-:func:`atomic_write`: the content is written to a temporary file in the target's folder and
-moved into place with :func:`os.replace`, so an error or an interruption mid-write leaves any
-previous file untouched and no partial file behind.
+:func:`atomic_write`: the content is written to a temporary file in the target's folder,
+flushed to disk, and moved into place with :func:`os.replace`, so an error or an interruption
+mid-write (even a crash or power cut) leaves any previous file untouched and no partial file
+behind. A target that is a symbolic link is replaced by the new file: the link's destination
+is never written through.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ __all__ = ["atomic_write", "write_bytes", "write_text"]
 
 def _default_mode(target: Path) -> int:
     """The mode a plain ``open()`` would give (or the existing file's), not mkstemp's 0600."""
-    if target.exists():
+    if target.is_file() and not target.is_symlink():
         return target.stat().st_mode & 0o777
     umask = os.umask(0)
     os.umask(umask)
@@ -50,12 +52,31 @@ def atomic_write(
         fh: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")
         with fh:
             write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())  # the data is on disk before the name points to it
         os.chmod(tmp, _default_mode(target))
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.strerror and exc.filename is None:
+            exc.filename = str(target)  # "No space left on device" alone says not which file
         raise
+    _sync_folder(target.parent)
     return target
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:

@@ -6,16 +6,19 @@ The CLI calls these, so that a command stays a few lines: parse, call, write, re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.geo import Case
+
+if TYPE_CHECKING:
+    from flightmap.readers import TrackRead
 
 __all__ = ["MapPage", "read_tracks", "render_page"]
 
@@ -27,18 +30,24 @@ def read_tracks(
     mapping: dict[str, str] | None = None,
     tz: str | None = None,
     progress: bool = False,
+    on_read: Callable[[TrackRead], object] | None = None,
 ) -> pd.DataFrame:
     """Read one or more track files into one canonical frame.
 
     Flight ids stay as the readers made them; when two files yield the same id, the ids of the
     later file get the suffix ``@<file name>`` so flights never merge across files.
+    ``on_read``, if given, is called with each file's :class:`~flightmap.readers.TrackRead`
+    (its flags say which lines or records were bad), as soon as the file is read.
     """
     from flightmap.readers import read_track
 
     frames: list[pd.DataFrame] = []
     seen: set[str] = set()
     for path in paths:
-        track = read_track(path, format, mapping=mapping, tz=tz, progress=progress).track
+        result = read_track(path, format, mapping=mapping, tz=tz, progress=progress)
+        if on_read is not None:
+            on_read(result)
+        track = result.track
         ids = set(track[s.FLIGHT_ID].dropna().unique())
         if ids & seen:
             track = track.assign(**{s.FLIGHT_ID: track[s.FLIGHT_ID] + f"@{Path(path).name}"})
@@ -132,8 +141,13 @@ def read_grid(path: str | Path) -> list[dict[str, Any]]:
     from shapely.geometry import shape
 
     from flightmap.geo import parse_utc
+    from flightmap.readers._source import WHOLE_FILE_SHARE, max_input_bytes, too_large
 
+    limit = max_input_bytes() // WHOLE_FILE_SHARE
     try:
+        size = Path(path).stat().st_size
+        if size > limit:
+            raise too_large(Path(path), limit, size)
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(
@@ -141,6 +155,12 @@ def read_grid(path: str | Path) -> list[dict[str, Any]]:
         ) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply", path=path) from None
+    except ValueError as exc:  # e.g. integers of more than 4300 digits
+        raise InputError(f"invalid JSON ({' '.join(str(exc).split())[:100]})", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", path=path) from None
     feats = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(feats, list) or not feats:
         raise InputError(
@@ -163,12 +183,13 @@ def read_grid(path: str | Path) -> list[dict[str, Any]]:
                 f"expected one of {', '.join(GRID_LEVELS)}", path=path, where=where, field="level"
             )
         share = props.get("share_bad")
-        if not isinstance(share, int | float) or not 0 <= share <= 1:
+        if not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1:
             raise InputError(
                 "expected a share between 0 and 1", path=path, where=where, field="share_bad"
             )
         for key in ("aircraft", "bad_aircraft"):
-            if not isinstance(props.get(key), int) or props[key] < 0:
+            count = props.get(key)
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 raise InputError("expected a count", path=path, where=where, field=key)
         times = {}
         for key in ("window_start", "window_end"):
@@ -224,6 +245,7 @@ def render_page(
     tz: str | None = None,
     progress: bool = False,
     grid_path: str | Path | None = None,
+    on_read: Callable[[TrackRead], object] | None = None,
 ) -> MapPage:
     """Read the tracks, analyse them, build the map of the case and tracks, and render it.
 
@@ -238,11 +260,14 @@ def render_page(
 
     if not max_error_m >= 0:
         raise InputError(f"{max_error_m} is not a distance >= 0 (metres)", field="--max-error-m")
-    track = read_tracks(track_paths, format=format, mapping=mapping, tz=tz, progress=progress)
+    track = read_tracks(
+        track_paths, format=format, mapping=mapping, tz=tz, progress=progress, on_read=on_read
+    )
     grid = read_grid(grid_path) if grid_path is not None else None
     manifest = build_manifest(
         case=case,
-        tracks=[*track_paths, *([grid_path] if grid_path is not None else [])],
+        tracks=track_paths,
+        grids=[grid_path] if grid_path is not None else [],
         parameters={
             "tiles": tiles,
             "max_error_m": max_error_m,

@@ -7,9 +7,33 @@ a value that came from outside (case files, track files, command-line options).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-__all__ = ["InputError"]
+__all__ = ["InputError", "printable"]
+
+# C0 and C1 control characters (but newline and tab), DEL, and the Unicode bidirectional
+# controls that can make a terminal show text in another order than it is ("Trojan Source").
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (but \t \n), DEL, C1
+    r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidi marks, embeddings, isolates
+)
+
+
+def printable(text: str) -> str:
+    r"""``text`` safe to print on a terminal: control characters (escape sequences that could
+    recolour, retitle or rewrite the terminal, carriage returns that hide a line) and bidi
+    overrides become visible escapes; newlines and tabs stay.
+
+    >>> printable("AHY\x1b[2J8243\u202e")
+    'AHY\\x1b[2J8243\\u202e'
+    """
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class InputError(ValueError):
@@ -52,5 +76,5 @@ class InputError(ValueError):
         if self.field:
             parts.append(f"field {self.field}")
         parts.append(self.message)
-        # A message must stay on one line whatever the input contained.
-        return ": ".join(" ".join(str(p).split()) for p in parts)
+        # A message must stay on one line whatever the input contained, and print safely.
+        return printable(": ".join(" ".join(str(p).split()) for p in parts))

@@ -1,9 +1,10 @@
 """The manifest of a rendered map or export: what went in, so anyone can check a shared map.
 
 It records the flightmap version, the SHA-256 of every input file (the case's files, the
-basemap files, each track file) and every parameter. It holds nothing about the run itself
-(no clock time, no host), so the same inputs and options give the same manifest, and the same
-map, byte for byte.
+basemap files, each track file and jamming grid) and every parameter. It holds nothing about
+the run itself (no clock time, no host, no folder: files are named by their name only, so a
+shared map does not reveal where its inputs lived), so the same inputs and options give the
+same manifest, and the same map, byte for byte.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def build_manifest(
     case: Any | None,
     tracks: Iterable[str | Path] = (),
     parameters: Mapping[str, Any] | None = None,
+    grids: Iterable[str | Path] = (),
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict.
 
@@ -54,9 +56,11 @@ def build_manifest(
     case : flightmap.geo.Case or None
         The case drawn, if any; each of its files is hashed.
     tracks : iterable of path
-        Track files, hashed in the order given (paths are recorded as given).
+        Track files, hashed in the order given (recorded by file name, role ``track``).
     parameters : mapping
         Every option that shaped the output (JSON-serialisable values).
+    grids : iterable of path
+        Jamming grid files (``flightmap jamming`` output), role ``grid``.
     """
     inputs: list[dict[str, str]] = []
     if case is not None:
@@ -66,8 +70,9 @@ def build_manifest(
     for name in ("countries-50m.geojson", "land-10m.geojson"):
         with resources.as_file(basemap.joinpath(name)) as p:
             inputs.append({"role": "basemap", "name": name, "sha256": sha256_file(p)})
-    for t in tracks:
-        inputs.append({"role": "track", "name": str(t), "sha256": sha256_file(t)})
+    for role, paths in (("track", tracks), ("grid", grids)):
+        for t in paths:
+            inputs.append({"role": role, "name": Path(t).name, "sha256": sha256_file(t)})
     return {
         "generator": "flightmap",
         "version": __version__,

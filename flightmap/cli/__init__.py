@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -84,6 +85,13 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+MAX_INPUT_HELP = (
+    "Largest input file read, after gzip decompression: bytes, or with K, M, G, T (powers of "
+    "1024), e.g. 4G. Default: $FLIGHTMAP_MAX_INPUT_SIZE, else 2G. Files parsed whole in memory "
+    "(JSON, KML, irregular CSV) may be an eighth of it."
+)
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(
@@ -93,8 +101,23 @@ def _root(
         callback=_print_version,
         is_eager=True,
     ),
+    max_input_size: str | None = typer.Option(
+        None, "--max-input-size", metavar="SIZE", help=MAX_INPUT_HELP
+    ),
 ) -> None:
     """Reconstruct and map the flight paths of aviation incidents from public data."""
+    if max_input_size is not None:
+        from flightmap.readers._source import parse_size, set_max_input_bytes
+
+        try:
+            set_max_input_bytes(parse_size(max_input_size))
+        except InputError as exc:
+            typer.echo(f"flightmap: error: --max-input-size: {exc.message}", err=True)
+            raise typer.Exit(2) from None
+    elif (source := sys.modules.get("flightmap.readers._source")) is not None:
+        # Back to the environment or the default: nothing carries over from an earlier run in
+        # this process (tests, notebooks). Not imported otherwise: --help stays fast.
+        source.set_max_input_bytes(None)
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
+from flightmap.cli._report import echo_text, warn_problems
+
 # Heavy imports (pandas, pyproj, shapely) happen inside the commands so that --help stays fast.
 
 FILE_HELP = (
@@ -64,9 +66,11 @@ def _read(file: Path, fmt: str | None, mapping: str | None, tz: str | None) -> A
     from flightmap.readers import read_track
     from flightmap.readers.generic import parse_mapping
 
-    return read_track(
+    result = read_track(
         file, fmt, mapping=parse_mapping(mapping) if mapping else None, tz=tz, progress=True
     )
+    warn_problems(result)
+    return result
 
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
@@ -111,7 +115,7 @@ def analyse(
         doc = {"file": str(file), "format": result.format, **an.analysis_report(found)}
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        typer.echo(an.analysis_text(found, nominal=all_intervals), nl=False)
+        echo_text(an.analysis_text(found, nominal=all_intervals), nl=False)
 
 
 def jamming(

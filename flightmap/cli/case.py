@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
+from flightmap.cli._report import echo_text, warn_problems
+
 DEFAULT_CASE = "j2-8243"
 
 CaseArg = Annotated[
@@ -41,7 +43,7 @@ def cases() -> None:
 
     for name in list_cases():
         c = load_case(name)
-        typer.echo(f"{name}\t{c.title}\t{len(c.events)} events\t{c.path}")
+        echo_text(f"{name}\t{c.title}\t{len(c.events)} events\t{c.path}")
 
 
 def timeline(
@@ -64,7 +66,7 @@ def timeline(
                 df[col] = df[col].map(lambda t: t.isoformat())
         typer.echo(df.to_csv(index=False), nl=False)
     else:
-        typer.echo(timeline_table(c))
+        echo_text(timeline_table(c))
 
 
 TrackOpt = Annotated[
@@ -98,6 +100,24 @@ def _case_or_none(case: str, no_case: bool, tracks: list[Path] | None) -> Any:
             "--no-case needs at least one --track FILE (or --jamming-grid)", field="--no-case"
         )
     return None if no_case else load_case(case)
+
+
+OUTPUTS = Path("outputs")
+"""Folder of the default output files."""
+
+
+def default_output(case: Any, inputs: list[Path], suffix: str) -> Path:
+    """``outputs/<case id>.<suffix>``, or ``outputs/<first input's name>.<suffix>`` without a
+    case: always a plain file name inside :data:`OUTPUTS`, whatever the input was called.
+
+    >>> default_output(None, [Path("../../in/AHY 8243;rm.csv")], "html").as_posix()
+    'outputs/AHY_8243_rm.html'
+    """
+    import re
+
+    stem = case.id if case is not None else (Path(inputs[0]).stem if inputs else "tracks")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "tracks"
+    return OUTPUTS / f"{name}.{suffix}"
 
 
 def _mapping(text: str | None) -> dict[str, str] | None:
@@ -140,7 +160,6 @@ def render(
     """Render CASE and/or track files to an interactive HTML map and print its path."""
     from flightmap.atomic import write_text
     from flightmap.compose import render_page
-    from flightmap.manifest import manifest_json
 
     c = _case_or_none(case, no_case, track or ([jamming_grid] if jamming_grid else None))
     page = render_page(
@@ -153,13 +172,13 @@ def render(
         tz=tz,
         progress=True,
         grid_path=jamming_grid,
+        on_read=warn_problems,
     )
-    first = (track or [jamming_grid or Path("tracks")])[0]
-    name = c.id if c is not None else Path(first).stem
-    target = out if out is not None else Path("outputs") / f"{name}.html"
+    inputs = track or ([jamming_grid] if jamming_grid else [])
+    target = out if out is not None else default_output(c, inputs, "html")
     path = write_text(target, page.html)
     if manifest:
-        typer.echo(manifest_json(page.manifest))
+        typer.echo(json.dumps(page.manifest, indent=2, sort_keys=True))  # ASCII: terminal-safe
     typer.echo(str(path))
     if open_:
         import webbrowser
@@ -183,9 +202,15 @@ def export(
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="geojson, kml or csv.")
     ] = ExportFormat.geojson,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file.", dir_okay=False)] = Path(
-        "outputs/export.geojson"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output file [default: outputs/<case or first track>.<format>].",
+            dir_okay=False,
+        ),
+    ] = None,
     track_format: TrackFormatOpt = None,
     mapping: MapOpt = None,
     tz: TzOpt = None,
@@ -197,15 +222,19 @@ def export(
 
     c = _case_or_none(case, no_case, track)
     frame = read_tracks(
-        track or [], format=track_format, mapping=_mapping(mapping), tz=tz, progress=True
+        track or [],
+        format=track_format,
+        mapping=_mapping(mapping),
+        tz=tz,
+        progress=True,
+        on_read=warn_problems,
     )
     data = frame if len(frame) else None
-    name = c.id if c is not None else Path((track or [Path("tracks")])[0]).stem
-    out = out if out is not None else Path("outputs") / f"{name}.{fmt.value}"
+    target = out if out is not None else default_output(c, track or [], fmt.value)
     if fmt is ExportFormat.kml:
-        path = write_bytes(out, export_.to_kml(c, data))
+        path = write_bytes(target, export_.to_kml(c, data))
     elif fmt is ExportFormat.csv:
-        path = write_text(out, export_.to_csv(c, data))
+        path = write_text(target, export_.to_csv(c, data))
     else:
-        path = write_text(out, export_.to_geojson(c, data))
+        path = write_text(target, export_.to_geojson(c, data))
     typer.echo(str(path))

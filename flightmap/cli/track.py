@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from flightmap.cli._report import echo_text, warn_problems
+
 if TYPE_CHECKING:
     from flightmap.readers import TrackRead
 
@@ -58,18 +60,23 @@ def inspect(
     from flightmap.tracks import report
 
     result = _read(file, fmt, mapping, tz)
+    flags = result.flags
     rep = report(
         result.track,
-        result.flags,
+        flags if as_json else flags.head(MAX_FLAGS_SHOWN),  # text shows a few: list only those
         fmt=result.format,
         path=result.path,
         record_kind=result.record_kind,
         mapping=result.mapping,
     )
+    if not as_json:
+        counts = flags["code"].value_counts()
+        rep["flags"]["total"] = len(flags)
+        rep["flags"]["by_code"] = {str(k): int(v) for k, v in counts.items()}
     if as_json:
         typer.echo(json.dumps(rep, indent=2))
     else:
-        typer.echo(_text(rep))
+        echo_text(_text(rep))
 
 
 def convert(
@@ -94,6 +101,7 @@ def convert(
 
     output_type(output)  # refuse a bad suffix before reading anything
     result = _read(file, fmt, mapping, tz)
+    warn_problems(result)
     write_track(result.track, output)
     flights = result.track["flight_id"].nunique()
     typer.echo(

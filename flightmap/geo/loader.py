@@ -65,16 +65,30 @@ def list_cases() -> list[str]:
     return sorted(names)
 
 
+_NAME_RULE = "lowercase letters, digits, '.', '-', '_', starting with a letter or digit"
+
+
+def _looks_like_path(name: str) -> bool:
+    """A path rather than a name: it has a separator (either kind, on any system) or is a
+    relative step (``.``, ``..``)."""
+    return "/" in name or "\\" in name or os.sep in name or name in (".", "..")
+
+
 def _resolve_case(name: str | Path) -> Path:
+    """The folder of a case: a name is looked up in :func:`case_dirs` only (it can name no
+    other folder: no separators, no ``..``); a path is taken as given but must be a case folder.
+    """
     path = Path(name)
-    if isinstance(name, Path) or os.sep in str(name) or (path.is_dir() and path.exists()):
+    if isinstance(name, Path) or _looks_like_path(name) or (path.is_dir() and path.exists()):
         if not (path / "case.toml").is_file():
-            raise InputError("not a case folder (no case.toml)", path=path)
+            raise InputError(
+                "not a case folder (no case.toml); give a case name (" + _NAME_RULE + ", never "
+                "'/' or '..') or the path of a folder holding case.toml",
+                path=path,
+            )
         return path.resolve()
     if not _CASE_NAME.match(str(name)):
-        raise InputError(
-            f"invalid case name {str(name)!r}: expected lowercase letters, digits, '.', '-', '_'"
-        )
+        raise InputError(f"invalid case name {str(name)!r}: expected {_NAME_RULE}")
     for d in case_dirs():
         candidate = d / str(name)
         if (candidate / "case.toml").is_file():
@@ -265,6 +279,11 @@ class _CaseReader:
         for key in ("id", "title", "timezones"):
             if key not in meta:
                 raise InputError("missing (required)", path=path, field=key)
+        if not isinstance(meta["id"], str) or not _CASE_NAME.match(meta["id"]):
+            # The id names output files (outputs/<id>.html): it must be a plain file name.
+            raise InputError(
+                f"invalid case id {meta['id']!r}: expected {_NAME_RULE}", path=path, field="id"
+            )
         if meta["id"] != self.path.name:
             raise InputError(
                 f"{meta['id']!r} does not match the folder name {self.path.name!r}",

@@ -115,6 +115,22 @@ class TrackRead:
         """``"line 12"`` or ``"record 12"``."""
         return f"{self.record_kind} {record}"
 
+    def problem_lines(self, limit: int | None = None) -> list[str]:
+        """The flags as text, one per problem, in record order: ``"line 3: field Position: not a
+        number 'abc' (set to NA)"`` (the first ``limit`` only, if given)."""
+        flags = self.flags if limit is None else self.flags.head(limit)
+        out = []
+        for row in flags.itertuples(index=False):
+            field_ = f" field {row.field}:" if isinstance(row.field, str) else ""
+            value = ""
+            if isinstance(row.value, str):
+                value = f" {row.value[:60]!r}" + ("..." if len(row.value) > 60 else "")
+            out.append(
+                f"{self.where(int(getattr(row, s.RECORD)))}:{field_} {row.problem}{value} "
+                f"({row.action})"
+            )
+        return out
+
 
 def _check_format(fmt: str) -> str:
     if fmt not in FORMATS:
@@ -272,7 +288,7 @@ def _finish(raw: Raw, fmt: str, inp: Input, problems: Problems, max_gap: pd.Time
             raw.lon_field,
             lat_seen=lat_seen,
         )
-    _flag_implausible(df, problems, raw.mapping)
+    df = _check_ranges(df, problems, raw.mapping)
     df, clean_flags = tracks.clean(df, time_field=raw.time_field, record_kind=problems.record_kind)
     df = tracks.split_flights(df, max_gap=max_gap)
     flags = pd.concat([problems.frame(), clean_flags], ignore_index=True)
@@ -291,8 +307,32 @@ def _finish(raw: Raw, fmt: str, inp: Input, problems: Problems, max_gap: pd.Time
     )
 
 
-def _flag_implausible(df: pd.DataFrame, problems: Problems, mapping: dict[str, str]) -> None:
+MAX_MAGNITUDE: Final = 1e9
+"""Numbers beyond this (in any schema unit: ft, kt, ft/min, m, degrees) measure nothing; they are
+set to NA (and flagged) rather than kept, so that no later step meets a value that overflows."""
+
+
+def _check_ranges(df: pd.DataFrame, problems: Problems, mapping: dict[str, str]) -> pd.DataFrame:
+    """Set numbers beyond :data:`MAX_MAGNITUDE` to NA and flag values outside
+    :data:`PLAUSIBLE` (kept). Returns a new frame."""
+    df = df.copy(deep=False)
     rec = df[s.RECORD].to_numpy()
+    for col in (c.name for c in s.COLUMNS if c.dtype == "float64"):
+        if col not in df.columns or col in (s.LAT, s.LON):
+            continue
+        v = df[col].to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            huge = np.abs(v) > MAX_MAGNITUDE
+        if huge.any():
+            problems.add(
+                rec[huge],
+                mapping.get(col, col),
+                v[huge].astype(str),
+                "out_of_range",
+                f"{col} beyond ±{MAX_MAGNITUDE:g}: not a measurement",
+                "set to NA",
+            )
+            df[col] = np.where(huge, np.nan, v)
     for col, (lo, hi) in PLAUSIBLE.items():
         if col not in df.columns:
             continue
@@ -309,3 +349,4 @@ def _flag_implausible(df: pd.DataFrame, problems: Problems, mapping: dict[str, s
                 f"{col} outside [{lo:g}, {hi:g}] {unit}",
                 "kept",
             )
+    return df

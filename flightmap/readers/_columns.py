@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,7 +97,7 @@ class Problems:
         vals = (
             pd.Series([None] * n, dtype=schema.STR_DTYPE)
             if values is None
-            else pd.Series(np.asarray(values, dtype=object), dtype=schema.STR_DTYPE)
+            else _text_series(np.asarray(values, dtype=object))
         )
         prob = (
             pd.Series([problem] * n, dtype=schema.STR_DTYPE)
@@ -126,6 +127,13 @@ class Problems:
     def where(self, record: int) -> str:
         """``"line 12"`` or ``"record 12"``, for messages."""
         return f"{self.record_kind} {record}"
+
+
+def _text_series(values: np.ndarray) -> pd.Series:
+    try:
+        return pd.Series(values, dtype=schema.STR_DTYPE)
+    except UnicodeEncodeError:  # lone surrogates, from JSON
+        return pd.Series([_no_surrogates(v) for v in values], dtype=schema.STR_DTYPE)
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -181,34 +189,56 @@ def to_float(
 ) -> np.ndarray:
     """Return ``values`` as float64 times ``scale``; unreadable values become NaN and a flag.
 
-    Non-finite numbers (``inf``) count as unreadable.
+    Non-finite numbers (``inf``, ``1e400``) and numbers that overflow once scaled count as
+    unreadable.
     """
     if values.dtype.kind in "fiub":
-        out = (
+        raw = (
             values.to_numpy(copy=False)
             if values.dtype == "float64"
             else values.to_numpy(dtype="float64", na_value=np.nan)
         )
-        bad = np.isinf(out)
+        shown: np.ndarray | None = None
+    else:
+        text = clean_text(values)
+        raw, shaped = _text_numbers(text)
+        shown = text.to_numpy()
+        bad = text.notna().to_numpy() & ~shaped
         if bad.any():
             problems.add(
-                records[bad],
-                field_name,
-                out[bad].astype(str),
-                "bad_value",
-                "not a finite number",
-                "set to NA",
+                records[bad], field_name, shown[bad], "bad_value", "not a number", "set to NA"
             )
-            out = np.where(bad, np.nan, out)
-        return out * scale if scale != 1.0 else out
-    text = clean_text(values)
-    num, shaped = _text_numbers(text)
-    bad = text.notna().to_numpy() & ~shaped
+    return _finite(raw, records, field_name, problems, scale=scale, shown=shown)
+
+
+def _finite(
+    raw: np.ndarray,
+    records: np.ndarray,
+    field_name: str,
+    problems: Problems,
+    *,
+    scale: float = 1.0,
+    shown: np.ndarray | None = None,
+) -> np.ndarray:
+    """``raw * scale`` with infinities (given, or from an overflow) set to NaN and flagged."""
+    if scale != 1.0:
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = raw * scale
+    else:
+        out = raw
+    bad = np.isinf(out)
     if bad.any():
+        values = shown[bad] if shown is not None else raw[bad].astype(str)
         problems.add(
-            records[bad], field_name, text.to_numpy()[bad], "bad_value", "not a number", "set to NA"
+            records[bad],
+            field_name,
+            values,
+            "bad_value",
+            np.where(np.isinf(raw[bad]), "not a finite number", "number too large"),
+            "set to NA",
         )
-    return num * scale if scale != 1.0 else num
+        out = np.where(bad, np.nan, out)
+    return out
 
 
 def _text_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -297,9 +327,9 @@ def epoch_to_time(
 
     Values missing or outside 1970-2100 are flagged ``bad_time`` (the row will be dropped).
     """
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         bad = np.isnan(seconds) | (seconds < EPOCH_MIN_S) | (seconds >= EPOCH_MAX_S)
-    ns = np.where(bad, 0.0, np.round(seconds * 1e9)).astype("int64").view("M8[ns]")
+        ns = np.where(bad, 0.0, np.round(seconds * 1e9)).astype("int64").view("M8[ns]")
     if bad.any():
         ns = ns.copy()
         ns[bad] = np.datetime64("NaT")
@@ -317,30 +347,109 @@ def epoch_to_time(
     return ns
 
 
+_NUMBER_TYPES: Final = frozenset({float, int, type(None)})
+
+
 def object_numbers(
-    values: tuple[object, ...] | list[object], rec: np.ndarray, field: str, problems: Problems
+    values: tuple[object, ...] | list[object],
+    rec: np.ndarray,
+    field: str,
+    problems: Problems,
+    *,
+    scale: float = 1.0,
 ) -> np.ndarray:
-    """Numbers from JSON values (None -> NaN); anything else is flagged and set to NA."""
-    try:
-        out = np.array(values, dtype="float64")
-    except (TypeError, ValueError):
-        obj = pd.Series(values, dtype=object)
-        is_num = obj.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-        out = np.where(is_num, obj, np.nan).astype("float64")
-        bad = (obj.notna() & ~is_num).to_numpy()
-        if bad.any():
+    """Numbers from JSON values (None -> NaN) times ``scale``.
+
+    Anything else (text, even ``"40.5"``, booleans, lists, objects, ``NaN``/``Infinity``, ints
+    too large for a float) is flagged and set to NA: a JSON number is a number, nothing else.
+    """
+    vals = values if isinstance(values, list) else list(values)
+    n = len(vals)
+    out: np.ndarray | None = None
+    wrong = np.zeros(n, dtype=bool)
+    if set(map(type, vals)) <= _NUMBER_TYPES:
+        try:
+            out = np.array(vals, dtype="float64")
+        except OverflowError:
+            out = None
+    if out is None:
+        out = np.full(n, np.nan)
+        for i, v in enumerate(vals):
+            kind = type(v)
+            if kind is float or kind is int:
+                try:
+                    out[i] = float(v)  # type: ignore[arg-type]
+                except OverflowError:
+                    wrong[i] = True
+            elif v is not None:
+                wrong[i] = True
+        if wrong.any():
             problems.add(
-                rec[bad],
+                rec[wrong],
                 field,
-                obj[bad].astype(str).to_numpy(),
+                [shown_value(vals[i]) for i in np.flatnonzero(wrong)],
                 "bad_value",
                 "not a number",
                 "set to NA",
             )
-    inf = np.isinf(out)
-    if inf.any():
-        out[inf] = np.nan
-    return out
+    nan = np.flatnonzero(np.isnan(out))
+    if nan.size:
+        # JSON has no NaN, but Python's parser reads one: a NaN that is not a null is flagged.
+        real = np.array([i for i in nan if vals[i] is not None and not wrong[i]], dtype="int64")
+        if real.size:
+            problems.add(
+                rec[real],
+                field,
+                ["NaN"] * real.size,
+                "bad_value",
+                "not a finite number",
+                "set to NA",
+            )
+    return _finite(out, rec, field, problems, scale=scale)
+
+
+def shown_value(value: object) -> str:
+    """A JSON value (however long or deeply nested) as at most 60 characters, for a flag."""
+    if isinstance(value, str):
+        text = _no_surrogates(value) or ""
+    elif value is None or isinstance(value, bool):
+        text = {None: "null", True: "true", False: "false"}[value]
+    else:
+        r = reprlib.Repr()
+        r.maxlevel, r.maxstring, r.maxother, r.maxlist, r.maxdict = 3, 40, 40, 6, 4
+        text = r.repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def object_text(
+    values: tuple[object, ...] | list[object], rec: np.ndarray, field: str, problems: Problems
+) -> pd.Series:
+    """Text from JSON values (None -> NA); anything else is flagged and set to NA."""
+    vals = values if isinstance(values, list) else list(values)
+    wrong = np.array([v is not None and not isinstance(v, str) for v in vals], dtype=bool)
+    if wrong.any():
+        problems.add(
+            rec[wrong],
+            field,
+            [shown_value(vals[i]) for i in np.flatnonzero(wrong)],
+            "bad_value",
+            "not text",
+            "set to NA",
+        )
+        vals = [None if w else v for v, w in zip(vals, wrong, strict=True)]
+    try:
+        arr = pa.array(vals, type=pa.large_string())
+    except UnicodeEncodeError:
+        # JSON may hold lone surrogates ("\\ud800"), which no UTF-8 text can: U+FFFD instead.
+        arr = pa.array([_no_surrogates(v) for v in vals], type=pa.large_string())
+    return pd.Series(arr, dtype=schema.STR_DTYPE)
+
+
+def _no_surrogates(value: object) -> str | None:
+    """Text with lone surrogates replaced by U+FFFD (None for what is not text)."""
+    if not isinstance(value, str):
+        return None if pd.isna(value) else str(value)  # type: ignore[call-overload]
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def parse_tz(tz: str | None) -> dt.tzinfo | None:
@@ -418,13 +527,23 @@ def text_to_time(
             )
         tz = dt.UTC  # nothing readable is zone-less: the naive values are all flagged below
     out = np.full(len(text), np.datetime64("NaT"), dtype="M8[ns]")
+    far = np.zeros(len(text), dtype=bool)
     aware = present & has_zone
     if aware.any():
         s = text[aware].str.replace(_UTC_WORD, "+00:00", regex=True)
-        out[aware] = _parse_iso(s, None)
+        out[aware], far[aware] = _parse_iso_checked(s, None)
     if naive.any():
-        out[naive] = _parse_iso(text[naive], tz)
-    bad = present & np.isnat(out)
+        out[naive], far[naive] = _parse_iso_checked(text[naive], tz)
+    if far.any():
+        problems.add(
+            records[far],
+            field_name,
+            text.to_numpy()[far],
+            "bad_time",
+            "time outside 1970-2100",
+            "row dropped",
+        )
+    bad = present & np.isnat(out) & ~far
     missing = ~present
     if bad.any():
         problems.add(
@@ -440,20 +559,74 @@ def text_to_time(
     return out
 
 
+TIME_MIN: Final = np.datetime64(int(EPOCH_MIN_S), "s")
+TIME_MAX: Final = np.datetime64(int(EPOCH_MAX_S), "s")
+
+
+def in_time_range(values: np.ndarray) -> np.ndarray:
+    """Mask of the datetime64 values (any unit, UTC) from 1970 up to 2100; False for NaT."""
+    return np.asarray((values >= TIME_MIN) & (values < TIME_MAX), dtype=bool)
+
+
+def _parse_iso_checked(s: pd.Series, tz: dt.tzinfo | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_parse_iso`, and the mask of the times read but outside 1970-2100 (NaT too)."""
+    parsed = _parse_iso(s, tz)
+    ok = in_time_range(parsed)
+    out = np.full(len(parsed), np.datetime64("NaT"), dtype="M8[ns]")
+    # pandas may read text at a coarser unit than ns (years 1 and 9999 fit in microseconds):
+    # cast only what is in range, or the cast to ns wraps around silently.
+    out[ok] = parsed[ok].astype("M8[ns]")
+    return out, ~ok & ~np.isnat(parsed)
+
+
 def _parse_iso(s: pd.Series, tz: dt.tzinfo | None) -> np.ndarray:
-    if tz is None:
-        parsed = pd.to_datetime(s, utc=True, format="ISO8601", errors="coerce")
-        fails = parsed.isna().to_numpy()
-        if fails.any():
-            # Formats other than ISO 8601 ("18 Mar 2016 18:20:47 UTC"), element by element.
-            parsed[fails] = pd.to_datetime(s[fails], utc=True, format="mixed", errors="coerce")
-    else:
-        local = pd.to_datetime(s, format="ISO8601", errors="coerce")
-        fails = local.isna().to_numpy()
-        if fails.any():
-            local[fails] = pd.to_datetime(s[fails], format="mixed", errors="coerce")
-        parsed = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
-    return parsed.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="M8[ns]")
+    """Text to ``datetime64[us]`` UTC (NaT where unreadable): ISO 8601 first, vectorised, then
+    other formats ("18 Mar 2016 18:20:47 UTC"). Times with a zone keep it; times without one
+    are in ``tz`` (with ``tz=None``, only times with a zone are read).
+
+    Microseconds, not nanoseconds: years 1 and 9999 must parse, to be reported as out of range
+    rather than wrap around (see :func:`_parse_iso_checked`).
+    """
+    out = _to_utc_us(s, tz, "ISO8601")
+    fails = np.isnat(out) & s.notna().to_numpy()
+    if fails.any():
+        out[fails] = _to_utc_us(s[fails], tz, "mixed")
+    return out
+
+
+def _to_utc_us(s: pd.Series, tz: dt.tzinfo | None, fmt: str) -> np.ndarray:
+    try:
+        parsed = pd.to_datetime(s, utc=tz is None, format=fmt, errors="coerce")
+    except (ValueError, TypeError, OverflowError):
+        # Naive and zoned times mixed (a zone our patterns did not see): one by one.
+        return np.array([_one_utc_us(v, tz, fmt) for v in s], dtype="M8[us]")
+    if not isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        if parsed.dtype.kind != "M":  # object: pandas could not agree on one type
+            return np.array([_one_utc_us(v, tz, fmt) for v in s], dtype="M8[us]")
+        parsed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return np.array(  # a writable copy
+        parsed.dt.tz_convert("UTC").dt.tz_localize(None).dt.as_unit("us").to_numpy(),
+        dtype="M8[us]",
+    )
+
+
+def _one_utc_us(value: object, tz: dt.tzinfo | None, fmt: str) -> np.datetime64:
+    nat = np.datetime64("NaT", "us")
+    if not isinstance(value, str):
+        return nat
+    try:
+        ts = pd.to_datetime(value, format=fmt, errors="coerce")
+        if pd.isna(ts):
+            return nat
+        if ts.tzinfo is None:
+            if tz is None:
+                return nat
+            ts = ts.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+            if pd.isna(ts):
+                return nat
+        return np.datetime64(ts.tz_convert("UTC").tz_localize(None).as_unit("us").to_numpy())
+    except (ValueError, TypeError, OverflowError):
+        return nat
 
 
 def to_time(
@@ -472,6 +645,17 @@ def to_time(
             problems.add(
                 records[missing], field_name, None, "bad_time", "time missing", "row dropped"
             )
+        far = ~missing & ~in_time_range(ns)
+        if far.any():
+            problems.add(
+                records[far],
+                field_name,
+                np.datetime_as_string(ns[far], unit="s"),
+                "bad_time",
+                "time outside 1970-2100",
+                "row dropped",
+            )
+            ns = np.where(far, np.datetime64("NaT"), ns)
         return ns
     if values.dtype.kind in "fiu":
         return epoch_to_time(

@@ -23,7 +23,15 @@ import pyarrow.csv as pacsv
 from flightmap import schema
 from flightmap.errors import InputError
 from flightmap.readers._columns import ISO_WITH_ZONE, NULL_TOKENS, NUMBER, Problems
-from flightmap.readers._source import Input, open_content, read_all, wants_progress
+from flightmap.readers._source import (
+    WHOLE_FILE_SHARE,
+    Input,
+    check_whole_file,
+    max_input_bytes,
+    open_content,
+    read_all,
+    wants_progress,
+)
 
 _BLOCK: Final = 1 << 22
 
@@ -192,7 +200,12 @@ def _fast(
 def _slow(
     inp: Input, header: list[str], wanted: list[str], problems: Problems, progress: bool
 ) -> CsvTable:
-    text = read_all(inp, progress=progress)
+    check_whole_file(
+        inp,
+        "the line-by-line CSV reader (needed for rows of the wrong length, blank lines or "
+        "line breaks inside quotes)",
+    )
+    text = read_all(inp, progress=progress, limit=max_input_bytes() // WHOLE_FILE_SHARE)
     reader = csv.reader(io.StringIO(text, newline=""))
     index = [header.index(name) for name in wanted]
     n_fields = len(header)
@@ -215,8 +228,11 @@ def _slow(
             values.append(row)
             lines.append(start)
     except csv.Error as exc:
+        why = str(exc)
+        if "field larger than field limit" in why:
+            why = f"a field longer than {csv.field_size_limit():,} characters"
         raise InputError(
-            f"unreadable CSV ({exc})", path=inp.path, where=f"line {reader.line_num}"
+            f"unreadable CSV ({why})", path=inp.path, where=f"line {reader.line_num}"
         ) from None
     if bad_lines:
         problems.add(

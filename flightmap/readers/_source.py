@@ -1,7 +1,14 @@
-"""Opening a track file: existence, gzip, binary junk, the head used to detect the format.
+"""Opening a track file: existence, size, gzip, binary junk, the head used to detect the format.
 
 Everything wrong at this level becomes an :class:`InputError` naming the file and, where it
-helps, the byte offset. Nothing here knows about track formats.
+helps, the line and byte offset. Nothing here knows about track formats.
+
+Size limit: no input larger than :func:`max_input_bytes` is read (2 GiB unless the environment
+variable ``FLIGHTMAP_MAX_INPUT_SIZE`` or ``flightmap --max-input-size`` says otherwise), counted
+after gzip decompression, so neither a huge file nor a small gzip bomb can exhaust memory.
+Files that are parsed whole in memory (JSON, KML, and CSV files that need the line-by-line
+reader) may be an eighth of that (:data:`WHOLE_FILE_SHARE`): their parsed form takes several
+times their size.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ import codecs
 import gzip
 import io
 import json
+import os
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +37,96 @@ reading on the machines flightmap targets)."""
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _BOM: Final = codecs.BOM_UTF8
+_WIDE_BOMS: Final = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+MAX_INPUT_ENV: Final = "FLIGHTMAP_MAX_INPUT_SIZE"
+"""Environment variable holding the largest input size (``2G``, ``500M``, ``1000000``)."""
+
+DEFAULT_MAX_INPUT_BYTES: Final = 2 * 1024**3
+"""Largest input read, bytes after decompression, unless configured: 2 GiB."""
+
+WHOLE_FILE_SHARE: Final = 8
+"""Inputs parsed whole in memory (JSON, KML, irregular CSV) may be at most the limit over this."""
+
+MAX_JSON_DEPTH: Final = 500
+"""Nesting reported as too deep when the JSON parser gives up (real tracks nest 3 levels)."""
+
+_override: int | None = None
+
+_UNITS: Final = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``"2G"``, ``"2GiB"``, ``"500M"``, ``"64k"`` or ``"1000000"`` (units are powers
+    of 1024).
+
+    >>> parse_size("2G"), parse_size("1.5 KiB"), parse_size("1000")
+    (2147483648, 1536, 1000)
+    """
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*", text)
+    if not m or float(m.group(1)) <= 0:
+        raise InputError(
+            f"invalid size {text!r}: expected a number of bytes, optionally with K, M, G or T "
+            "(powers of 1024), e.g. 2G",
+            field=MAX_INPUT_ENV,
+        )
+    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
+
+
+def set_max_input_bytes(limit: int | None) -> None:
+    """Set the input size limit for this process (None: back to the environment or default)."""
+    global _override
+    _override = limit
+
+
+def max_input_bytes() -> int:
+    """The largest input read, bytes after decompression: :func:`set_max_input_bytes`, else
+    ``$FLIGHTMAP_MAX_INPUT_SIZE``, else :data:`DEFAULT_MAX_INPUT_BYTES`."""
+    if _override is not None:
+        return _override
+    env = os.environ.get(MAX_INPUT_ENV, "").strip()
+    return parse_size(env) if env else DEFAULT_MAX_INPUT_BYTES
+
+
+def human_size(n: float) -> str:
+    """``2 GiB``, ``1.5 MiB``, ``300 bytes``.
+
+    >>> human_size(2 * 1024**3), human_size(1536), human_size(12)
+    ('2 GiB', '1.5 KiB', '12 bytes')
+    """
+    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{int(n)} bytes"
+
+
+def too_large(path: Path, limit: int, size: int | None = None) -> InputError:
+    """The error for an input beyond the size limit: ``size`` on disk, or (None) a compressed
+    file found to decompress to more than the limit."""
+    what = f"is {human_size(size)}, more than" if size is not None else "decompresses to more than"
+    return InputError(
+        f"too large: {what} the limit of {human_size(limit)} "
+        f"(raise it with {MAX_INPUT_ENV}=SIZE or flightmap --max-input-size SIZE)",
+        path=path,
+    )
+
+
+def check_whole_file(inp: Input, what: str) -> None:
+    """Refuse an input too large to be parsed whole in memory (before reading it)."""
+    limit = max_input_bytes() // WHOLE_FILE_SHARE
+    if inp.size > limit:
+        raise InputError(
+            f"too large for {what}: {human_size(inp.size)} on disk, more than "
+            f"{human_size(limit)} (an eighth of the input limit, as the parsed form takes "
+            f"several times the file's size; raise it with {MAX_INPUT_ENV}=SIZE or flightmap "
+            "--max-input-size SIZE)",
+            path=inp.path,
+        )
 
 
 @dataclass(frozen=True)
@@ -56,8 +155,9 @@ class Input:
     complete: bool
 
 
-def _gzip_error(path: Path, exc: BaseException) -> InputError:
-    return InputError(f"corrupt or truncated gzip data ({exc})", path=path)
+def _gzip_error(path: Path, exc: BaseException, at: int | None = None) -> InputError:
+    where = f"compressed byte {at}" if at is not None else None
+    return InputError(f"corrupt or truncated gzip data ({exc})", path=path, where=where)
 
 
 def check_text(data: bytes, path: Path, *, offset: int = 0, final: bool = True) -> str:
@@ -75,19 +175,41 @@ def check_text(data: bytes, path: Path, *, offset: int = 0, final: bool = True) 
         ``data`` runs to the end of the content; if not, a multi-byte character cut at the end
         is not an error.
     """
+    if offset == 0:
+        for bom, name in _WIDE_BOMS:
+            if data.startswith(bom):
+                raise InputError(
+                    f"{name} text, not UTF-8: save the file as UTF-8", path=path, where="byte 0"
+                )
     if data.startswith(_BOM) and offset == 0:
         data = data[len(_BOM) :]
         offset += len(_BOM)
     nul = data.find(b"\x00")
     if nul >= 0:
+        sample = data[:64]
+        if (
+            offset <= len(_BOM)
+            and len(sample) >= 4
+            and (
+                sample[1::2].count(0) * 4 >= len(sample) * 3
+                or sample[0::2].count(0) * 4 >= len(sample) * 3
+            )
+        ):
+            raise InputError(
+                "UTF-16 text without a byte-order mark, not UTF-8: save the file as UTF-8",
+                path=path,
+                where="byte 0",
+            )
         raise InputError(
             "binary data (NUL byte), not a track file", path=path, where=f"byte {offset + nul}"
         )
     try:
         return codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x}), not a track file",
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}; Latin-1 or "
+            "Windows-1252?): save the file as UTF-8",
             path=path,
             where=f"byte {offset + exc.start}",
         ) from None
@@ -106,8 +228,11 @@ def probe(path: str | Path) -> Input:
         raise InputError("no such file", path=p)
     if p.is_dir():
         raise InputError("is a directory, expected a track file", path=p)
+    limit = max_input_bytes()
     try:
         size = p.stat().st_size
+        if size > limit:
+            raise too_large(p, limit, size)
         with p.open("rb") as f:
             raw = f.read(HEAD_BYTES)
             gzipped = raw.startswith(_GZIP_MAGIC)
@@ -119,7 +244,15 @@ def probe(path: str | Path) -> Input:
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror or exc})", path=p) from None
     if not head.strip(b" \t\r\n" + _BOM):
-        raise InputError("file is empty" + (" after gzip decompression" if gzipped else ""), path=p)
+        raise InputError(
+            "file is empty" + (" after gzip decompression" if gzipped else ""),
+            path=p,
+            where="line 1",
+        )
+    if gzipped and head.startswith(_GZIP_MAGIC):
+        raise InputError(
+            "compressed twice (gzip inside gzip): decompress it once first", path=p, where="byte 0"
+        )
     text = check_text(head, p, final=complete)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -134,7 +267,7 @@ def _gunzip_head(f: IO[bytes], path: Path) -> tuple[bytes, bool]:
             chunk = f.read(HEAD_BYTES)
             if not chunk:
                 if not d.eof:
-                    raise _gzip_error(path, EOFError("compressed file ended early"))
+                    raise _gzip_error(path, EOFError("compressed file ended early"), f.tell())
                 return out, True
             out += d.decompress(chunk, HEAD_BYTES - len(out))
             while d.unconsumed_tail and len(out) < HEAD_BYTES:
@@ -142,22 +275,32 @@ def _gunzip_head(f: IO[bytes], path: Path) -> tuple[bytes, bool]:
             if d.eof:
                 return out, True
     except zlib.error as exc:
-        raise _gzip_error(path, exc) from None
+        raise _gzip_error(path, exc, f.tell()) from None
     return out[:HEAD_BYTES], False
 
 
 class ContentReader(io.RawIOBase):
     """A raw binary stream over the (decompressed) content of an input.
 
-    Turns gzip failures met while reading into :class:`InputError` and drives the progress
-    bar, if any.
+    Turns gzip failures met while reading into :class:`InputError`, stops at the size limit
+    (:func:`max_input_bytes`, counted after decompression) and drives the progress bar, if any.
     """
 
-    def __init__(self, inner: IO[bytes], path: Path, on_read: _Progress | None) -> None:
+    def __init__(
+        self,
+        inner: IO[bytes],
+        path: Path,
+        on_read: _Progress | None,
+        raw: IO[bytes] | None = None,
+        limit: int | None = None,
+    ) -> None:
         super().__init__()
         self._inner = inner
         self._path = path
         self._on_read = on_read
+        self._raw = raw
+        self._limit = limit if limit is not None else max_input_bytes()
+        self._count = 0
 
     def readable(self) -> bool:
         return True
@@ -166,8 +309,12 @@ class ContentReader(io.RawIOBase):
         try:
             data = self._inner.read(len(buffer))
         except (OSError, EOFError, zlib.error) as exc:
-            raise _gzip_error(self._path, exc) from None
+            at = self._raw.tell() if self._raw is not None and not self._raw.closed else None
+            raise _gzip_error(self._path, exc, at) from None
         n = len(data)
+        self._count += n
+        if self._count > self._limit:
+            raise too_large(self._path, self._limit)
         buffer[:n] = data
         if self._on_read is not None:
             self._on_read.update()
@@ -175,29 +322,36 @@ class ContentReader(io.RawIOBase):
 
 
 class _Progress:
-    """A rich progress bar over the bytes read from the file on disk."""
+    """A rich progress bar over the bytes read from the file on disk; nothing at all when
+    stderr is not a terminal (a log file or a pipe gets no bar, not even a blank line)."""
 
     def __init__(self, raw: IO[bytes], total: int, label: str) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
         self._raw = raw
+        console = Console(stderr=True)
+        self._bar: Progress | None = None
+        if not console.is_terminal:
+            return
         self._bar = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
             DownloadColumn(),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=console,
             transient=True,
         )
         self._task = self._bar.add_task(label, total=total)
         self._bar.start()
 
     def update(self) -> None:
-        self._bar.update(self._task, completed=self._raw.tell())
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self._raw.tell())
 
     def close(self) -> None:
-        self._bar.stop()
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def wants_progress(inp: Input, progress: bool) -> bool:
@@ -206,7 +360,9 @@ def wants_progress(inp: Input, progress: bool) -> bool:
 
 
 @contextmanager
-def open_content(inp: Input, *, progress: bool = False) -> Iterator[ContentReader]:
+def open_content(
+    inp: Input, *, progress: bool = False, limit: int | None = None
+) -> Iterator[ContentReader]:
     """Open the decompressed content of ``inp`` as a buffered-friendly raw stream.
 
     A progress bar (on stderr, removed when done) is shown when ``progress`` is true and the
@@ -223,23 +379,28 @@ def open_content(inp: Input, *, progress: bool = False) -> Iterator[ContentReade
         inner: IO[bytes] = (
             gzip.GzipFile(fileobj=raw, mode="rb") if inp.gzipped else raw  # type: ignore[assignment]
         )
-        yield ContentReader(inner, inp.path, bar)
+        yield ContentReader(inner, inp.path, bar, raw=raw if inp.gzipped else None, limit=limit)
     finally:
         if bar is not None:
             bar.close()
         raw.close()
 
 
-def read_all(inp: Input, *, progress: bool = False) -> str:
+def read_all(inp: Input, *, progress: bool = False, limit: int | None = None) -> str:
     """Return the whole decompressed content of ``inp`` as text.
+
+    Parameters
+    ----------
+    limit : int, optional
+        Largest decompressed size, bytes (default :func:`max_input_bytes`).
 
     Raises
     ------
     InputError
-        Corrupt gzip, binary data, invalid UTF-8 anywhere in the file.
+        Corrupt gzip, binary data, invalid UTF-8 anywhere in the file, too large.
     """
     chunks: list[bytes] = []
-    with open_content(inp, progress=progress) as stream:
+    with open_content(inp, progress=progress, limit=limit) as stream:
         buf = io.BufferedReader(stream, 1 << 20)
         while chunk := buf.read(1 << 20):
             chunks.append(chunk)
@@ -248,7 +409,8 @@ def read_all(inp: Input, *, progress: bool = False) -> str:
 
 def load_json(inp: Input, *, progress: bool = False) -> Any:
     """Parse a (possibly gzipped) JSON file; truncated or invalid JSON is an :class:`InputError`."""
-    text = read_all(inp, progress=progress)
+    check_whole_file(inp, "a JSON file")
+    text = read_all(inp, progress=progress, limit=max_input_bytes() // WHOLE_FILE_SHARE)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -258,4 +420,43 @@ def load_json(inp: Input, *, progress: bool = False) -> Any:
             where=f"line {exc.lineno} column {exc.colno}",
         ) from None
     except RecursionError:
-        raise InputError("JSON nested too deeply", path=inp.path) from None
+        raise InputError(
+            f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)",
+            path=inp.path,
+            where=_too_deep(text),
+        ) from None
+    except ValueError as exc:
+        # Integers of more than 4300 digits (sys.get_int_max_str_digits) and the like.
+        raise InputError(
+            f"invalid JSON ({' '.join(str(exc).split())[:120]})",
+            path=inp.path,
+            where=_number_place(text),
+        ) from None
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _line_col(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    return f"line {line} column {pos - (text.rfind(chr(10), 0, pos) + 1) + 1}"
+
+
+def _too_deep(text: str) -> str | None:
+    """Where JSON ``text`` first nests deeper than :data:`MAX_JSON_DEPTH` (error path only)."""
+    depth = 0
+    for m in _JSON_TOKENS.finditer(text):
+        c = m.group(0)
+        if c in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return _line_col(text, m.start())
+        elif c in "]}":
+            depth -= 1
+    return None
+
+
+def _number_place(text: str) -> str | None:
+    """Where the first number of more than 4300 digits is (error path only)."""
+    m = re.search(r"\d{4300}", text)
+    return _line_col(text, m.start()) if m else None

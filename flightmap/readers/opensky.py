@@ -41,6 +41,7 @@ from flightmap.readers._columns import (
     clean_text,
     epoch_to_time,
     object_numbers,
+    object_text,
     parse_tz,
     squawk_text,
     time_series,
@@ -90,7 +91,7 @@ def is_opensky_csv(header: list[str]) -> bool:
 
 
 def _stale(t_s: np.ndarray, pos_s: np.ndarray, has_pos: np.ndarray) -> Any:
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         stale = pd.array((t_s - pos_s) > STALE_AFTER_S, dtype="boolean")
     stale[np.isnan(pos_s) | ~has_pos] = pd.NA
     return stale
@@ -218,13 +219,16 @@ def read_rest(
                 field="states",
             )
         resp_time = resp.get("time")
-        if not isinstance(resp_time, int | float) or isinstance(resp_time, bool):
+        try:
+            if not isinstance(resp_time, int | float) or isinstance(resp_time, bool):
+                raise TypeError
+            resp_time = float(resp_time)
+        except (TypeError, OverflowError):
+            shown = repr(resp_time)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
             raise InputError(
-                f"expected Unix seconds, got {resp_time!r}",
-                path=inp.path,
-                where=where,
-                field="time",
-            )
+                f"expected Unix seconds, got {shown}", path=inp.path, where=where, field="time"
+            ) from None
         block = resp.get("states") or []
         if not isinstance(block, list):
             raise InputError(
@@ -265,37 +269,38 @@ def read_rest(
         st[17] if old else (st[16] if len(st) > 16 else None)
         for st, old in zip(states, old_layout, strict=True)
     ]
-    src = pd.Series(src_codes, dtype=object).map(
-        lambda v: (
-            POSITION_SOURCES.get(v, "other")
-            if isinstance(v, int) and not isinstance(v, bool)
-            else None
-        )
-    )
-    on_ground = pd.Series(_state_column(states, 8), dtype=object).map(
-        lambda v: v if isinstance(v, bool) else None
-    )
+    src = [
+        POSITION_SOURCES.get(v, "other") if type(v) is int else None  # not bool, not 1.0
+        for v in src_codes
+    ]
+    on_ground = [v if isinstance(v, bool) else None for v in _state_column(states, 8)]
     frame = pd.DataFrame(
         {
             s.TIME: time_series(t),
             s.LAT: lat,
             s.LON: lon,
-            s.ALT_BARO_FT: object_numbers(_state_column(states, 7), rec, "baro_altitude", problems)
-            * FT_PER_M,
-            s.ALT_GEOM_FT: object_numbers(_state_column(states, 13), rec, "geo_altitude", problems)
-            * FT_PER_M,
-            s.GS_KT: object_numbers(_state_column(states, 9), rec, "velocity", problems)
-            * KT_PER_MS,
-            s.TRACK_DEG: object_numbers(_state_column(states, 10), rec, "true_track", problems),
-            s.VRATE_FPM: object_numbers(_state_column(states, 11), rec, "vertical_rate", problems)
-            * FPM_PER_MS,
-            s.ICAO24: clean_text(
-                pd.Series(_state_column(states, 0), dtype=s.STR_DTYPE), lower=True
+            s.ALT_BARO_FT: object_numbers(
+                _state_column(states, 7), rec, "baro_altitude", problems, scale=FT_PER_M
             ),
-            s.CALLSIGN: clean_text(pd.Series(_state_column(states, 1), dtype=s.STR_DTYPE)),
-            s.SQUAWK: squawk_text(pd.Series(_state_column(states, 14), dtype=s.STR_DTYPE)),
-            s.ON_GROUND: pd.array(on_ground.to_numpy(), dtype="boolean"),
-            s.POSITION_SOURCE: src.astype(s.STR_DTYPE),
+            s.ALT_GEOM_FT: object_numbers(
+                _state_column(states, 13), rec, "geo_altitude", problems, scale=FT_PER_M
+            ),
+            s.GS_KT: object_numbers(
+                _state_column(states, 9), rec, "velocity", problems, scale=KT_PER_MS
+            ),
+            s.TRACK_DEG: object_numbers(_state_column(states, 10), rec, "true_track", problems),
+            s.VRATE_FPM: object_numbers(
+                _state_column(states, 11), rec, "vertical_rate", problems, scale=FPM_PER_MS
+            ),
+            s.ICAO24: clean_text(
+                object_text(_state_column(states, 0), rec, "icao24", problems), lower=True
+            ),
+            s.CALLSIGN: clean_text(
+                object_text(_state_column(states, 1), rec, "callsign", problems)
+            ),
+            s.SQUAWK: squawk_text(object_text(_state_column(states, 14), rec, "squawk", problems)),
+            s.ON_GROUND: pd.array(on_ground, dtype="boolean"),
+            s.POSITION_SOURCE: pd.Series(src, dtype=s.STR_DTYPE),
             s.STALE: _stale(t_s, pos_s, ~np.isnan(lat)),
             s.RECORD: rec,
         },

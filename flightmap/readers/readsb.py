@@ -23,7 +23,6 @@ numbered from 1.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 import numpy as np
@@ -37,6 +36,8 @@ from flightmap.readers._columns import (
     check_positions,
     epoch_to_time,
     object_numbers,
+    object_text,
+    shown_value,
     squawk_text,
     time_series,
     to_small_int,
@@ -84,8 +85,15 @@ def read_trace(
     if not isinstance(data, dict):
         raise InputError("expected a JSON object with 'timestamp' and 'trace'", path=inp.path)
     base = data.get("timestamp")
-    if not isinstance(base, int | float) or isinstance(base, bool):
-        raise InputError(f"expected Unix seconds, got {base!r}", path=inp.path, field="timestamp")
+    try:
+        if not isinstance(base, int | float) or isinstance(base, bool):
+            raise TypeError
+        base_s = float(base)
+    except (TypeError, OverflowError):
+        shown = repr(base) if len(repr(base)) <= 40 else repr(base)[:37] + "..."
+        raise InputError(
+            f"expected Unix seconds, got {shown}", path=inp.path, field="timestamp"
+        ) from None
     trace = data.get("trace")
     if not isinstance(trace, list):
         raise InputError(
@@ -101,7 +109,7 @@ def read_trace(
         problems.add(
             bad_rec,
             "trace",
-            [json.dumps(trace[i - 1])[:60] for i in bad_rec],
+            [shown_value(trace[i - 1]) for i in bad_rec],
             "bad_row",
             f"expected an array of at least {_MIN_WIDTH} values",
             "row dropped",
@@ -123,7 +131,9 @@ def read_trace(
     n = len(rows)
 
     offset = object_numbers(cols[0], rec, "trace[0] (time offset)", problems)
-    t = epoch_to_time(float(base) + offset, rec, "trace[0] (time offset)", problems)
+    with np.errstate(over="ignore"):  # an overflow gives inf: refused as a time below
+        seconds = base_s + offset
+    t = epoch_to_time(seconds, rec, "trace[0] (time offset)", problems)
     lat = object_numbers(cols[1], rec, "lat", problems)
     lon = object_numbers(cols[2], rec, "lon", problems)
     lat, lon = check_positions(lat, lon, rec, problems, "lat", "lon")
@@ -140,6 +150,18 @@ def read_trace(
     on_ground[~ground & np.isnan(alt)] = pd.NA
 
     flags = object_numbers(cols[6], rec, "flags", problems)
+    with np.errstate(invalid="ignore"):
+        not_bits = ~np.isnan(flags) & ((flags < 0) | (flags >= 2**16) | (flags != np.round(flags)))
+    if not_bits.any():
+        problems.add(
+            rec[not_bits],
+            "flags",
+            flags[not_bits].astype(str),
+            "bad_value",
+            "not a set of flag bits (an integer from 0 to 65535)",
+            "set to NA",
+        )
+        flags = np.where(not_bits, np.nan, flags)
     has_flags = ~np.isnan(flags)
     bits = np.where(has_flags, flags, 0).astype("int64")
     alt_geom_flag = (bits & FLAG_ALT_GEOM) != 0
@@ -155,7 +177,7 @@ def read_trace(
         problems.add(
             rec[junk],
             "aircraft",
-            [str(o)[:60] for o in np.asarray(objects, dtype=object)[junk]],
+            [shown_value(objects[i]) for i in np.flatnonzero(junk)],
             "bad_value",
             "expected an object or null",
             "ignored",
@@ -170,19 +192,29 @@ def read_trace(
         name: object_numbers(tuple(_carry(present, key(name))), rec, f"aircraft.{name}", problems)
         for name in ("nic", "nac_p", "sil", "rc")
     }
-    callsign = pd.Series(_carry(present, key("flight")), dtype=s.STR_DTYPE).str.strip()
+    callsign = object_text(_carry(present, key("flight")), rec, "aircraft.flight", problems)
+    callsign = callsign.str.strip()
     callsign = callsign.where(callsign != "")
-    squawk = squawk_text(pd.Series(_carry(present, key("squawk")), dtype=s.STR_DTYPE))
-    src_raw = pd.Series(cols[9], dtype=object)
-    src_raw = src_raw.where(src_raw.notna(), pd.Series(_carry(present, key("type")), dtype=object))
-    src_text = src_raw.map(lambda v: v if isinstance(v, str) else None).astype(s.STR_DTYPE)
+    squawk = squawk_text(
+        object_text(_carry(present, key("squawk")), rec, "aircraft.squawk", problems)
+    )
+    src_entry = object_text(cols[9], rec, "trace[9] (source type)", problems)
+    src_obj = object_text(_carry(present, key("type")), rec, "aircraft.type", problems)
+    src_text = src_entry.where(src_entry.notna(), src_obj)
     position_source = src_text.map(SOURCE_TYPES).astype(s.STR_DTYPE)
     unknown_src = (src_text.notna() & position_source.isna()).to_numpy()
     if unknown_src.any():
         position_source[unknown_src] = "other"
 
     icao = data.get("icao")
-    icao24 = str(icao).strip().lower() if icao is not None else None
+    if icao is not None and not isinstance(icao, str):
+        raise InputError(
+            f"expected a hex address as text, got {type(icao).__name__}",
+            path=inp.path,
+            field="icao",
+        )
+    hex_text = object_text([icao], rec[:1], "icao", problems).str.strip().str.lower().iloc[0]
+    icao24: str | None = None if pd.isna(hex_text) or not hex_text else str(hex_text)
 
     def flag_bit(bit: int) -> Any:
         arr = pd.array((bits & bit) != 0, dtype="boolean")

@@ -17,7 +17,11 @@ from flightmap.geo import Case, Conflict, Event, Leg, Source, Waypoint, Zone
 # --------------------------------------------------------------------------- escaping
 
 
-_EXTRA = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
+_EXTRA = str.maketrans(
+    {"\\": "&#92;", "`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"}
+    # Control characters are not allowed in HTML text: shown as U+FFFD instead.
+    | {c: "\ufffd" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)}
+)
 
 
 def esc(text: object) -> str:
@@ -28,7 +32,8 @@ def esc(text: object) -> str:
     - backslashes, backticks and ``$``: the text can neither close a JavaScript template
       literal, nor open a ``${...}`` interpolation, nor smuggle escapes such as ``\\x3c``;
     - ``{`` and ``}``: folium renders each element's output and then parses it again as a
-      Jinja template, so ``{{ ... }}`` in a callsign would otherwise be *executed*.
+      Jinja template, so ``{{ ... }}`` in a callsign would otherwise be *executed*;
+    - control characters (not allowed in HTML) become U+FFFD.
 
     >>> esc('<img src=x onerror=alert(1)>')
     '&lt;img src=x onerror=alert(1)&gt;'
@@ -60,9 +65,20 @@ def safe_json(value: Any) -> str:
     return text.translate(_JSON_HTML)
 
 
+_HTTP_URL = re.compile(r"https?://[^\s\"'<>`\\\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
 def safe_url(url: str) -> str | None:
-    """The URL escaped for an ``href`` if it is http(s), else None."""
-    if url.lower().startswith(("http://", "https://")) and not any(c in url for c in "\"'<> "):
+    """The URL escaped for an ``href`` if it is a plain http(s) URL, else None: no
+    ``javascript:``, ``data:`` or protocol-relative links, no quotes, spaces, backslashes or
+    control characters that could end the attribute or confuse a browser's URL parser.
+
+    >>> safe_url("https://example.org/a?b=1&c=2")
+    'https://example.org/a?b=1&amp;c=2'
+    >>> [safe_url(u) for u in ("javascript:alert(1)", "//evil.example", 'https://x" onclick=y')]
+    [None, None, None]
+    """
+    if _HTTP_URL.fullmatch(url):
         return esc(url)
     return None
 
