@@ -177,7 +177,7 @@ def leg_speeds_html(case: Case) -> str:
     if legs.empty:
         return ""
     rows = "".join(
-        f"<tr><td>{esc(case.event(r.from_id).title)} &rarr; {esc(case.event(r.to_id).title)}"
+        f"<tr><td>{esc(case.event(str(r.from_id)).title)} &rarr; {esc(case.event(str(r.to_id)).title)}"
         f"</td><td>{r.start:%H:%M:%S}&ndash;{r.end:%H:%M:%S}</td>"
         f"<td>{r.distance_km:,.0f} km</td><td>{r.speed_kt:,.0f} kt</td>"
         f"<td>{'plausible' if r.plausible else '<b>impossible</b>: ' + esc(r.note)}</td></tr>"
