@@ -40,8 +40,8 @@ FULL = {
     "naive_legs": 100_000,
     "render_points": 1_000_000,
     "browser_points": 1_000_000,
-    "reps": 3,
-    "startup_reps": 7,
+    "reps": 5,
+    "startup_reps": 9,
 }
 QUICK = {
     "import_rows": 500_000,
