@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from flightmap import __version__
+from flightmap.resources import data_dir
 
 __all__ = ["build_manifest", "manifest_json", "sha256_file"]
 
@@ -66,10 +66,9 @@ def build_manifest(
     if case is not None:
         for p in _case_files(Path(case.path)):
             inputs.append({"role": "case", "name": f"{case.id}/{p.name}", "sha256": sha256_file(p)})
-    basemap = resources.files("flightmap._data").joinpath("basemap")
+    basemap = data_dir() / "basemap"
     for name in ("countries-50m.geojson", "land-10m.geojson"):
-        with resources.as_file(basemap.joinpath(name)) as p:
-            inputs.append({"role": "basemap", "name": name, "sha256": sha256_file(p)})
+        inputs.append({"role": "basemap", "name": name, "sha256": sha256_file(basemap / name)})
     for role, paths in (("track", tracks), ("grid", grids)):
         for t in paths:
             inputs.append({"role": role, "name": Path(t).name, "sha256": sha256_file(t)})

@@ -65,3 +65,37 @@ def test_wheel_contains_and_loads_the_case(tmp_path: Path) -> None:
     assert info["case"].startswith(site)
     assert info["kover"] == "2024-12-25T05:21:42+00:00"
     assert info["events"] > 40
+
+
+CLONE_PROBE = """
+import sys
+# Hide an editable install of flightmap, as on a machine where it was never installed.
+sys.meta_path[:] = [f for f in sys.meta_path if "Editable" not in getattr(f, "__name__", "")]
+import json, flightmap, flightmap.geo as geo
+from flightmap import basemap, resources
+c = geo.load_case("j2-8243")
+print(json.dumps({"module": flightmap.__file__, "data": str(resources.data_dir()),
+                  "case": str(c.path), "land": basemap.land().is_valid}))
+"""
+
+
+def test_runs_from_a_clone_without_installing(tmp_path: Path) -> None:
+    import shutil
+
+    clone = tmp_path / "clone"
+    shutil.copytree(ROOT / "flightmap", clone / "flightmap")
+    shutil.copytree(ROOT / "data", clone / "data")
+    env = {**os.environ, "FLIGHTMAP_CASES": ""}
+    out = subprocess.run(
+        [sys.executable, "-c", CLONE_PROBE],
+        cwd=clone,  # the clone's flightmap/ comes first on the path
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    info = json.loads(out.stdout)
+    assert info["module"] == str(clone / "flightmap" / "__init__.py")
+    assert info["data"] == str(clone / "data")  # no flightmap._data package: the clone's data/
+    assert info["case"] == str(clone / "data" / "cases" / "j2-8243")
+    assert info["land"] is True

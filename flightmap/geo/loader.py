@@ -15,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +34,7 @@ from flightmap.geo.model import (
     Waypoint,
     Zone,
 )
+from flightmap.resources import data_dir
 
 __all__ = ["case_dirs", "list_cases", "load_case", "parse_utc"]
 
@@ -49,7 +49,7 @@ def case_dirs() -> list[Path]:
     """Folders searched for cases: ``$FLIGHTMAP_CASES`` (``os.pathsep``-separated), then the
     cases shipped with flightmap."""
     dirs = [Path(p) for p in os.environ.get("FLIGHTMAP_CASES", "").split(os.pathsep) if p]
-    dirs.append(Path(str(resources.files("flightmap._data").joinpath("cases"))))
+    dirs.append(data_dir() / "cases")
     return dirs
 
 
