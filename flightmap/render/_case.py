@@ -314,6 +314,15 @@ def replay(m: folium.Map, feats: list[dict[str, Any]]) -> None:
     slider.add_timelines(timeline).add_to(m)
 
 
+def _rounded(geom: Any, digits: int = 5) -> Any:
+    """GeoJSON geometry of ``geom`` with coordinates rounded to ``digits`` decimals of a degree
+    (5: about 1 m, far below any region's uncertainty), to keep the page small."""
+    import numpy as np
+    import shapely
+
+    return shapely.transform(geom, lambda xy: np.round(xy, digits)).__geo_interface__
+
+
 def regions_layer(regions: Sequence[tuple[Any, str, str]]) -> folium.FeatureGroup:
     """Where-could-it-have-been regions: inferred, so dotted, with their basis in the popup.
 
@@ -322,7 +331,7 @@ def regions_layer(regions: Sequence[tuple[Any, str, str]]) -> folium.FeatureGrou
     layer = folium.FeatureGroup(name="Where it could have been (inferred)", show=True)
     for geom, label, popup_html in regions:
         gj = folium.GeoJson(
-            {"type": "Feature", "properties": {}, "geometry": geom.__geo_interface__},
+            {"type": "Feature", "properties": {}, "geometry": _rounded(geom)},
             style_function=constant_style(
                 {
                     "color": "#6a3d9a",
@@ -457,7 +466,7 @@ def placements_layer(case: Case, placements: Any) -> folium.FeatureGroup:
             ).add_to(layer)
         else:
             folium.GeoJson(
-                {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},
+                {"type": "Feature", "properties": {}, "geometry": _rounded(row.geometry)},
                 style_function=constant_style(
                     {
                         "color": color,

@@ -161,7 +161,18 @@ def _conflicts_of(case: Case, item_id: str) -> list[Conflict]:
     return [k for k in case.conflicts if item_id in k.side_a or item_id in k.side_b]
 
 
-def event_popup(case: Case, ev: Event) -> str:
+def _conflict_refs(case: Case, item_id: str) -> str:
+    """One line per conflict of an item, naming it; the full table is in the claims panel."""
+    return "".join(
+        f"<p class='fm-conflict-ref'>Sources disagree: <b>{esc(k.topic)}</b> (both sides under "
+        '"Claims and conflicts")</p>'
+        for k in _conflicts_of(case, item_id)
+    )
+
+
+def event_popup(case: Case, ev: Event, *, conflicts: str = "table") -> str:
+    """An event as HTML: UTC and local times, what happened, evidence, bases, sources, and
+    its conflicts (``"table"``: both sides side by side; ``"ref"``: a line naming each)."""
     parts = [
         f"<h4>{esc(ev.title)}</h4>",
         f"<table class='fm-times'>{fmt_time(ev.time, case.timezones, ev.uncertainty_s)}</table>",
@@ -170,7 +181,7 @@ def event_popup(case: Case, ev: Event) -> str:
         f"<p><b>Time basis:</b> {esc(ev.basis)}</p>" if ev.basis else "",
         f"<p><b>Position (inferred):</b> {esc(ev.position_basis)}</p>" if ev.position_basis else "",
         sources_html(ev.sources, case.sources),
-        _conflicts_html(case, ev.id),
+        _conflicts_html(case, ev.id) if conflicts == "table" else _conflict_refs(case, ev.id),
     ]
     return f"<div class='fm-popup'>{''.join(parts)}</div>"
 

@@ -111,7 +111,7 @@ def title_panel(
             f"<tr><td>{ev.time:%H:%M:%S}</td><td><details class='fm-ev-{esc(ev.evidence)}'>"
             f"<summary>{esc(ev.title)}"
             f"{' <i>(sources disagree)</i>' if ev.conflicts_with else ''}</summary>"
-            f"{event_popup(case, ev)}</details></td></tr>"
+            f"{event_popup(case, ev, conflicts='ref')}</details></td></tr>"
             for ev in case.events
         )
         parts.append(
@@ -177,7 +177,8 @@ def leg_speeds_html(case: Case) -> str:
     if legs.empty:
         return ""
     rows = "".join(
-        f"<tr><td>{esc(case.event(str(r.from_id)).title)} &rarr; {esc(case.event(str(r.to_id)).title)}"
+        f"<tr><td>{esc(case.event(str(r.from_id)).title)} &rarr; "
+        f"{esc(case.event(str(r.to_id)).title)}"
         f"</td><td>{r.start:%H:%M:%S}&ndash;{r.end:%H:%M:%S}</td>"
         f"<td>{r.distance_km:,.0f} km</td><td>{r.speed_kt:,.0f} kt</td>"
         f"<td>{'plausible' if r.plausible else '<b>impossible</b>: ' + esc(r.note)}</td></tr>"
