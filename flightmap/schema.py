@@ -37,13 +37,28 @@ nic, nac_p, sil : Int8
     Navigation Integrity Category (0-11), Navigation Accuracy Category for position (0-11),
     Source Integrity Level (0-3).
 rc_m : float64, m
-    Radius of containment derived from NIC.
+    Radius of containment derived from NIC. NA where unknown: readsb writes ``rc`` 0 (with
+    NIC 0) for "unknown", which is never a radius of 0 m.
 position_source : str
     How the position was obtained, one of :data:`POSITION_SOURCES`: ``adsb``, ``adsr``,
     ``tisb``, ``mlat``, ``mode_s``, ``adsc``, ``asterix``, ``flarm``, ``other``.
 stale : boolean
-    The position was not refreshed for this report (readsb flag bit 0; OpenSky: position older
-    than the report by more than 15 s). Stale positions are not drawn as observed fixes.
+    The position was not refreshed for this report: it repeats an older fix (OpenSky: position
+    older than the report by more than 15 s). Stale positions are not drawn as observed fixes.
+    readsb trace points are new positions (false); NA where the row has no position or the
+    format does not say (FR24).
+pos_gap_before : boolean
+    The source says no position was received for a while before this one (readsb flags bit 0:
+    20 s in its ``README-json.md``, 15 s in ``track.c``). The position itself is fresh; the
+    line is not drawn across the silence before it (:func:`flightmap.tracks.position_runs`).
+    NA for formats that do not say.
+position_time : datetime64[ns, UTC]
+    When the position (``lat``/``lon``) was measured, where the format gives it apart from the
+    report time (OpenSky ``lastposupdate`` / REST ``time_position``): a position can be older
+    than its report. NA where the format gives one time only (FR24, readsb; a generic CSV
+    without a ``position_time`` column) -- then ``time`` applies -- and where the row has no
+    position. Speeds derived from positions divide by differences of :func:`position_times`
+    (this column, else ``time``).
 new_leg : boolean
     The source marks the start of a new leg (readsb flag bit 1).
 flag : str
@@ -100,6 +115,8 @@ __all__ = [
     "ON_GROUND",
     "POSITION_SOURCE",
     "POSITION_SOURCES",
+    "POSITION_TIME",
+    "POS_GAP_BEFORE",
     "RC_M",
     "RECORD",
     "SIL",
@@ -115,11 +132,13 @@ __all__ = [
     "Column",
     "conform",
     "empty_flags",
+    "position_times",
     "validate",
 ]
 
 FLIGHT_ID: Final = "flight_id"
 TIME: Final = "time"
+POSITION_TIME: Final = "position_time"
 LAT: Final = "lat"
 LON: Final = "lon"
 ALT_BARO_FT: Final = "alt_baro_ft"
@@ -138,6 +157,7 @@ SIL: Final = "sil"
 RC_M: Final = "rc_m"
 POSITION_SOURCE: Final = "position_source"
 STALE: Final = "stale"
+POS_GAP_BEFORE: Final = "pos_gap_before"
 NEW_LEG: Final = "new_leg"
 FLAG: Final = "flag"
 SOURCE: Final = "source"
@@ -194,6 +214,8 @@ COLUMNS: Final[tuple[Column, ...]] = (
         POSITION_SOURCE, "str", "", "adsb, adsr, tisb, mlat, mode_s, adsc, asterix, flarm, other"
     ),
     Column(STALE, "boolean", "", "position not refreshed for this report"),
+    Column(POS_GAP_BEFORE, "boolean", "", "no position received for a while before this one"),
+    Column(POSITION_TIME, "datetime64[ns, UTC]", "", "time of the position, UTC, if apart"),
     Column(NEW_LEG, "boolean", "", "source marks the start of a new leg"),
     Column(FLAG, "str", "", "quality flag codes raised on this row"),
     Column(SOURCE, "str", "", "reader that produced the row"),
@@ -275,8 +297,12 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     return out[[c.name for c in COLUMNS]]
 
 
+def _is_time(col: Column) -> bool:
+    return col.dtype == "datetime64[ns, UTC]"
+
+
 def _dtype(col: Column) -> object:
-    if col.name == TIME:
+    if _is_time(col):
         return TIME_DTYPE
     if col.dtype == "str":
         return STR_DTYPE
@@ -287,7 +313,7 @@ def _missing(n: int, col: Column, index: pd.Index) -> pd.Series:
     """An all-NA column (``record``: 1..n), built without Python objects."""
     if col.name == RECORD:
         return pd.Series(np.arange(1, n + 1, dtype="int64"), index=index)
-    if col.name == TIME:
+    if _is_time(col):
         nat = np.full(n, np.datetime64("NaT"), dtype="M8[ns]")
         return pd.Series(nat, index=index).dt.tz_localize("UTC")
     if col.dtype == "float64":
@@ -300,7 +326,7 @@ def _missing(n: int, col: Column, index: pd.Index) -> pd.Series:
 
 
 def _cast(s: pd.Series, col: Column) -> pd.Series:
-    if col.name == TIME:
+    if _is_time(col):
         return pd.to_datetime(s, utc=True).astype(TIME_DTYPE)
     out: pd.Series = s.astype(_dtype(col))  # type: ignore[call-overload]
     return out
@@ -316,9 +342,9 @@ def _where(df: pd.DataFrame, bad: np.ndarray) -> str:
 def validate(df: pd.DataFrame, *, path: str | Path | None = None) -> None:
     """Check that ``df`` is a canonical track; raise :class:`InputError` naming what is wrong.
 
-    Checks: every schema column present with its dtype; ``time`` tz-aware UTC and never NaT;
-    ``flight_id`` never NA; ``lat`` in [-90, 90] and ``lon`` in [-180, 180] where present, and
-    both present or both NA; ``record`` >= 1.
+    Checks: every schema column present with its dtype; ``time`` and ``position_time`` tz-aware
+    UTC; ``time`` never NaT; ``flight_id`` never NA; ``lat`` in [-90, 90] and ``lon`` in
+    [-180, 180] where present, and both present or both NA; ``record`` >= 1.
 
     Parameters
     ----------
@@ -346,14 +372,15 @@ def validate(df: pd.DataFrame, *, path: str | Path | None = None) -> None:
             raise InputError("column missing from the track", path=path, field=col.name)
         actual = str(df[col.name].dtype)
         if actual != col.dtype:
-            if col.name == TIME and isinstance(df[TIME].dtype, pd.DatetimeTZDtype):
-                if str(df[TIME].dtype.tz) != "UTC":
+            dtype = df[col.name].dtype
+            if _is_time(col) and isinstance(dtype, pd.DatetimeTZDtype):
+                if str(dtype.tz) != "UTC":
                     raise InputError(
-                        f"time zone is {df[TIME].dtype.tz}, expected UTC", path=path, field=TIME
+                        f"time zone is {dtype.tz}, expected UTC", path=path, field=col.name
                     )
-            elif col.name == TIME and actual.startswith("datetime64"):
+            elif _is_time(col) and actual.startswith("datetime64"):
                 raise InputError(
-                    "times are naive (no time zone), expected UTC", path=path, field=TIME
+                    "times are naive (no time zone), expected UTC", path=path, field=col.name
                 )
             raise InputError(f"dtype is {actual}, expected {col.dtype}", path=path, field=col.name)
     if len(df) == 0:
@@ -395,3 +422,34 @@ def validate(df: pd.DataFrame, *, path: str | Path | None = None) -> None:
         raise InputError(
             "record numbers start at 1", path=path, where=_where(df, rec_bad), field=RECORD
         )
+
+
+def position_times(df: pd.DataFrame) -> pd.Series:
+    """When each row's position was measured: ``position_time``, else ``time``.
+
+    Use these, not ``time``, for anything derived from positions (speeds between fixes): an
+    OpenSky state vector may carry a position several seconds older than the vector itself.
+    A frame without a ``position_time`` column gives ``time``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A track (at least ``time``); not modified.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ns, UTC]``, same index as ``df``.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime([10, 20], unit="s", utc=True)
+    >>> p = pd.to_datetime([8.5, None], unit="s", utc=True)
+    >>> position_times(pd.DataFrame({"time": t, "position_time": p})).dt.second.tolist()
+    [8, 20]
+    """
+    time = df[TIME]
+    if POSITION_TIME not in df.columns:
+        return time.rename(POSITION_TIME)
+    pos = df[POSITION_TIME]
+    return pos.where(pos.notna(), time).rename(POSITION_TIME)

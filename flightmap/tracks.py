@@ -362,8 +362,9 @@ def position_runs(df: pd.DataFrame, *, max_gap: pd.Timedelta = RUN_GAP) -> list[
 
     A fresh position is a row with ``lat``/``lon`` and not ``stale``. A run ends at any row
     without a fresh position (altitude-only or stale reports), where two fresh positions are
-    more than ``max_gap`` apart, and where ``flight_id`` changes. So the gaps in reception show
-    as gaps on a map, not as straight lines across them.
+    more than ``max_gap`` apart, and where ``flight_id`` changes; a new run starts at a row whose
+    ``pos_gap_before`` is true (the source says no position came for a while before it). So the
+    gaps in reception show as gaps on a map, not as straight lines across them.
 
     Parameters
     ----------
@@ -384,6 +385,11 @@ def position_runs(df: pd.DataFrame, *, max_gap: pd.Timedelta = RUN_GAP) -> list[
     >>> df = pd.DataFrame({"time": t, "lat": [0, 1, None, 3, 4.0], "lon": 0.0})
     >>> [r.index.tolist() for r in position_runs(df)]
     [[0, 1], [3], [4]]
+    >>> gap = pd.array([False, False, True, False], dtype="boolean")
+    >>> df = pd.DataFrame({"time": t[:4], "lat": [0, 1, 2, 3.0], "lon": 0.0,
+    ...                    "pos_gap_before": gap})
+    >>> [r.index.tolist() for r in position_runs(df)]
+    [[0, 1], [2, 3]]
     """
     if len(df) == 0:
         return []
@@ -395,6 +401,8 @@ def position_runs(df: pd.DataFrame, *, max_gap: pd.Timedelta = RUN_GAP) -> list[
         return []
     t = _time_ns(df)[pos]
     brk = (np.diff(pos) > 1) | (np.diff(t) > max_gap.value)
+    if s.POS_GAP_BEFORE in df.columns:
+        brk |= df[s.POS_GAP_BEFORE].fillna(False).to_numpy(dtype=bool)[pos[1:]]
     if s.FLIGHT_ID in df.columns:
         fid = df[s.FLIGHT_ID].to_numpy()[pos]
         brk |= fid[1:] != fid[:-1]

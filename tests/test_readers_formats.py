@@ -10,7 +10,6 @@ import gzip
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -213,18 +212,50 @@ def test_trace_integrity_carried_forward(trace: pd.DataFrame) -> None:
     assert trace[s.NIC].tolist() == [8, 8, 8, 0, 0, pd.NA]
     assert trace[s.NAC_P].tolist() == [9, 9, 9, 0, 0, pd.NA]
     assert trace[s.SIL].tolist() == [3, 3, 3, 3, 3, pd.NA]
-    assert trace[s.RC_M].tolist()[:5] == [186.0, 186.0, 186.0, 0.0, 0.0]
-    assert np.isnan(trace[s.RC_M].iloc[5])
+    # rc 0 (with NIC 0) is readsb's "unknown": NA, never a radius of 0 m.
+    assert trace[s.RC_M].tolist()[:3] == [186.0, 186.0, 186.0]
+    assert trace[s.RC_M].iloc[3:].isna().all()
     # "flight": "AHY8243 " (padded) in entries 1, 4, 6; squawk only in 1 and 4.
     assert trace[s.CALLSIGN].tolist() == ["AHY8243"] * 6
     assert trace[s.SQUAWK].tolist()[:5] == ["1000"] * 5
     assert pd.isna(trace[s.SQUAWK].iloc[5])
 
 
+def test_trace_integrity_keys_missing_and_unknown(tmp_path: Path) -> None:
+    # Each object says what it knows: a key it lacks is NA from there on (not carried over
+    # from an earlier object); rc 0 (NIC 0) is "unknown"; a negative rc is no radius.
+    objects = [
+        '{"nic":7,"rc":371,"nac_p":9}',
+        "null",
+        '{"nac_p":8}',
+        '{"nic":0,"rc":0,"nac_p":0}',
+        '{"nic":6,"rc":-5}',
+    ]
+    entries = [f"[{10 * i},40.{i},50.{i},10000,400,90,0,0,{o}]" for i, o in enumerate(objects)]
+    path = tmp_path / "trace.json"
+    path.write_text('{"icao":"abc123","timestamp":1735100000,"trace":[' + ",".join(entries) + "]}")
+    r = read_track(path)
+    t = r.track
+    assert t[s.NIC].tolist() == [7, 7, pd.NA, 0, 6]
+    assert t[s.NAC_P].tolist() == [9, 9, 8, 0, pd.NA]
+    assert t[s.RC_M].tolist()[:2] == [371.0, 371.0]
+    assert t[s.RC_M].iloc[2:].isna().all()
+    assert r.flags[[s.RECORD, "field", "code", "value"]].values.tolist() == [
+        [5, "aircraft.rc", "out_of_range", "-5.0"]
+    ]
+
+
 def test_trace_flag_bits(trace: pd.DataFrame) -> None:
-    # flags: 2 (new leg), 0, 0, 1 (stale), 12 (= 4 geometric rate + 8 geometric altitude), 0.
+    # flags: 2 (new leg), 0, 0, 1 (readsb's "stale"), 12 (= 4 geometric rate + 8 geometric
+    # altitude), 0.
     assert trace[s.NEW_LEG].tolist() == [True, False, False, False, False, False]
-    assert trace[s.STALE].tolist() == [False, False, False, True, False, False]
+    # Bit 0 on entry 4: no position for a while before it (the last was entry 2, 19.5 s
+    # earlier; entry 3 is altitude-only). Entry 4 is itself a new, fresh fix.
+    assert trace[s.POS_GAP_BEFORE].tolist() == [False, False, False, True, False, False]
+    assert trace[s.STALE].tolist() == [False, False, pd.NA, False, False, False]
+    assert trace[s.LAT].iloc[3] == 40.5
+    # readsb gives one time per point: position_time is NA (time applies).
+    assert trace[s.POSITION_TIME].isna().all()
     # Entry 5: altitude 3000 and rate 1300 are geometric, so not in the barometric columns.
     assert pd.isna(trace[s.ALT_BARO_FT].iloc[4])
     assert trace[s.ALT_GEOM_FT].iloc[4] == 3000.0
@@ -295,6 +326,44 @@ def test_opensky_csv_stale_and_no_position() -> None:
     assert t[s.FLIGHT_ID].tolist() == ["39c902-1", "4b1805-1", "4b1805-1", "4b1805-1"]
 
 
+def test_opensky_csv_position_time() -> None:
+    t = read_track(DATA / "opensky_states.csv").track
+    # lastposupdate 1672575670.76, 1672575679.5 and 1672575670.0 s; line 5 has no position.
+    assert t[s.POSITION_TIME].tolist()[:3] == [
+        ts("2023-01-01T12:21:10.76"),
+        ts("2023-01-01T12:21:19.5"),
+        ts("2023-01-01T12:21:10"),
+    ]
+    assert pd.isna(t[s.POSITION_TIME].iloc[3])
+    # Between lines 3 and 4 the report times are 10 s apart but the positions 9.5 s *back*:
+    # line 4 repeats a fix older than line 3's.
+    sw = t[t[s.ICAO24] == "4b1805"]
+    assert (sw[s.TIME].iloc[1] - sw[s.TIME].iloc[0]).total_seconds() == 10.0
+    assert (sw[s.POSITION_TIME].iloc[1] - sw[s.POSITION_TIME].iloc[0]).total_seconds() == -9.5
+    # position_times: position_time, else time (line 5, no position: its report time).
+    assert s.position_times(t).tolist() == [*t[s.POSITION_TIME].iloc[:3], t[s.TIME].iloc[3]]
+    assert t[s.POS_GAP_BEFORE].isna().all()  # OpenSky does not say
+
+
+def test_opensky_csv_bad_position_time_kept_and_flagged(tmp_path: Path) -> None:
+    lines = (DATA / "opensky_states.csv").read_text().splitlines()
+    # Line 3: lastposupdate "soon" (not a time); line 4: 1e12 s (beyond 2100).
+    lines[2] = lines[2].replace("1672575679.5", "soon")
+    lines[3] = lines[3].replace("1672575670.0", "1e12")
+    path = tmp_path / "states.csv"
+    path.write_text("\n".join(lines) + "\n")
+    r = read_track(path)
+    assert r.track[s.RECORD].tolist() == [2, 3, 4, 5]  # no row dropped
+    assert r.track[s.POSITION_TIME].isna().tolist() == [False, True, True, True]
+    assert r.track[s.STALE].tolist() == [False, pd.NA, pd.NA, pd.NA]  # unknown without it
+    f = r.flags
+    assert f[[s.RECORD, "field", "code", "action"]].values.tolist() == [
+        [3, "lastposupdate", "bad_value", "set to NA"],
+        [4, "lastposupdate", "bad_value", "set to NA"],
+    ]
+    assert f["value"].tolist() == ["soon", "1000000000000.0"]
+
+
 def test_opensky_csv_iso_times(tmp_path: Path) -> None:
     # The same states saved from a pandas frame (pyopensky, traffic): ISO times.
     frame = pd.read_csv(DATA / "opensky_states.csv", dtype={"squawk": str})
@@ -306,6 +375,10 @@ def test_opensky_csv_iso_times(tmp_path: Path) -> None:
     unix = read_track(DATA / "opensky_states.csv").track
     cols = [s.TIME, s.LAT, s.LON, s.ALT_BARO_FT, s.GS_KT, s.STALE, s.ICAO24]
     pd.testing.assert_frame_equal(iso[cols], unix[cols], check_exact=False, atol=1e-3)
+    # pandas wrote 1672575670.76 s as ...10.75999999Z: equal to the microsecond.
+    pd.testing.assert_series_equal(
+        iso[s.POSITION_TIME].dt.round("us"), unix[s.POSITION_TIME].dt.round("us")
+    )
 
 
 def test_opensky_rest_values() -> None:
@@ -327,8 +400,12 @@ def test_opensky_rest_values() -> None:
     swr = t.loc["4b1805"]
     assert swr[s.POSITION_SOURCE] == "mlat"  # new layout, field 16 = 2
     assert bool(swr[s.STALE]) is True  # position 20 s older than the response
+    # time_position: 1499105360 (= the response time) and 1499105340 s; none without position.
+    assert uta[s.POSITION_TIME] == ts("2017-07-03T18:09:20")
+    assert swr[s.POSITION_TIME] == ts("2017-07-03T18:09:00")
     ghost = t.loc["abcdef"]
     assert pd.isna(ghost[s.LAT]) and ghost[s.ALT_BARO_FT] == pytest.approx(3280.839895)
+    assert pd.isna(ghost[s.POSITION_TIME])
 
 
 # -- generic CSV ------------------------------------------------------------------------------

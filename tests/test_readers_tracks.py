@@ -171,11 +171,25 @@ def test_report_is_json_ready() -> None:
 # -- position_runs ----------------------------------------------------------------------------
 
 
-def test_position_runs_break_at_altitude_only_and_stale_rows() -> None:
+def test_position_runs_break_at_altitude_only_rows_and_position_gaps() -> None:
     t = read_track(DATA / "readsb_trace.json").track
     runs = tracks.position_runs(t)
-    # Entry 3 has no position and entry 4 is stale: runs are entries 1-2 and 5-6.
-    assert [r[s.RECORD].tolist() for r in runs] == [[1, 2], [5, 6]]
+    # Entry 3 has no position: the run of entries 1-2 ends. Entry 4 (readsb flag bit 0: no
+    # position for a while before it) is a fresh fix and starts the next run, 4-6.
+    assert [r[s.RECORD].tolist() for r in runs] == [[1, 2], [4, 5, 6]]
+
+
+def test_position_runs_break_at_stale_rows_and_before_position_gaps() -> None:
+    df = frame(
+        [0, 10, 20, 30, 40, 50],
+        lat=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5],
+        lon=0.0,
+        stale=pd.array([False, False, True, False, False, False], dtype="boolean"),
+        pos_gap_before=pd.array([False, False, False, False, True, pd.NA], dtype="boolean"),
+    )
+    # Row 2 is stale (not drawn); row 4 follows a silence: runs 0-1, 3, 4-5.
+    runs = tracks.position_runs(df)
+    assert [r.index.tolist() for r in runs] == [[0, 1], [3], [4, 5]]
 
 
 def test_position_runs_break_at_time_gaps_and_flights() -> None:

@@ -127,3 +127,29 @@ def test_empty_flags_frame() -> None:
     assert tuple(flags.columns) == s.FLAG_COLUMNS
     assert len(flags) == 0
     assert set(s.FLAG_CODES) >= {"bad_value", "out_of_range", "bad_time", "duplicate"}
+
+
+def test_position_time_and_pos_gap_before_default_to_na() -> None:
+    df = minimal()
+    assert str(df[s.POSITION_TIME].dtype) == "datetime64[ns, UTC]"
+    assert df[s.POSITION_TIME].isna().all() and df[s.POS_GAP_BEFORE].isna().all()
+
+
+def test_validate_naive_position_time() -> None:
+    df = minimal()
+    df[s.POSITION_TIME] = df[s.TIME].dt.tz_localize(None)
+    with pytest.raises(InputError, match="naive") as info:
+        s.validate(df)
+    assert info.value.field == "position_time"
+
+
+def test_position_times_fill_with_report_time() -> None:
+    # Positions measured 1.5 s and (unknown) before reports at 0 and 60 s.
+    df = minimal(**{s.POSITION_TIME: pd.to_datetime([-1.5, None], unit="s", utc=True)})
+    out = s.position_times(df)
+    assert out.tolist() == [
+        pd.Timestamp("1969-12-31T23:59:58.5", tz="UTC"),
+        pd.Timestamp("1970-01-01T00:01:00", tz="UTC"),
+    ]
+    assert str(out.dtype) == "datetime64[ns, UTC]"
+    assert s.position_times(df.drop(columns=[s.POSITION_TIME])).tolist() == df[s.TIME].tolist()

@@ -664,6 +664,38 @@ def to_time(
     return text_to_time(values, records, field_name, problems, tz)
 
 
+def to_optional_time(
+    values: pd.Series | np.ndarray,
+    records: np.ndarray,
+    field_name: str,
+    problems: Problems,
+    tz: dt.tzinfo | None = None,
+) -> np.ndarray:
+    """A secondary time (e.g. the time of a position), whose row stays when it is unusable.
+
+    ``values`` as for :func:`to_time`, or float Unix seconds (NaN for none). Returns
+    ``datetime64[ns]`` UTC: NaT where missing (no flag) or unusable (flagged ``bad_value``,
+    ``set to NA``, with the reason :func:`to_time` gives).
+    """
+    scratch = Problems(problems.record_kind, problems.path)
+    if isinstance(values, np.ndarray):
+        out = epoch_to_time(values, records, field_name, scratch)
+    else:
+        out = to_time(values, records, field_name, scratch, tz)
+    flags = scratch.frame()
+    flags = flags[flags["problem"] != "time missing"]
+    if len(flags):
+        problems.add(
+            flags[schema.RECORD].to_numpy(),
+            field_name,
+            flags["value"].to_numpy(),
+            "bad_value",
+            flags["problem"].to_numpy(),
+            "set to NA",
+        )
+    return out
+
+
 def time_series(ns: np.ndarray) -> pd.Series:
     """``datetime64[ns]`` UTC values to the schema's tz-aware time column."""
     return pd.Series(ns.astype("M8[ns]", copy=False)).dt.tz_localize("UTC")

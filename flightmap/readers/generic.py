@@ -7,8 +7,9 @@ no unit is guessed, so only names that state or imply the schema's unit are gues
 (:data:`GUESSES`; a column named plain ``altitude`` is not used unless mapped). A CSV written by
 ``flightmap convert`` is read back whole this way.
 
-``time``, ``lat`` and ``lon`` are required. Times are Unix seconds or ISO 8601 text; text
-without a zone is refused unless ``tz`` says what zone it is in. Records are lines.
+``time``, ``lat`` and ``lon`` are required. Times (``time``, ``position_time``) are Unix seconds
+or ISO 8601 text; text without a zone is refused unless ``tz`` says what zone it is in. Records
+are lines.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from flightmap.readers._columns import (
     time_series,
     to_bool,
     to_float,
+    to_optional_time,
     to_small_int,
     to_time,
 )
@@ -47,6 +49,7 @@ MAPPABLE: Final = tuple(
 
 GUESSES: Final[dict[str, tuple[str, ...]]] = {
     s.TIME: ("time", "timestamp", "datetime", "date_time", "time_utc", "utc", "ts"),
+    s.POSITION_TIME: ("position_time", "time_position"),
     s.LAT: ("lat", "latitude"),
     s.LON: ("lon", "lng", "long", "longitude"),
     s.ALT_BARO_FT: ("alt_baro_ft", "alt_baro", "altitude_ft", "alt_ft"),
@@ -65,6 +68,7 @@ GUESSES: Final[dict[str, tuple[str, ...]]] = {
     s.RC_M: ("rc_m", "rc"),
     s.POSITION_SOURCE: ("position_source",),
     s.STALE: ("stale",),
+    s.POS_GAP_BEFORE: ("pos_gap_before",),
     s.NEW_LEG: ("new_leg",),
 }
 
@@ -80,7 +84,7 @@ _FLOATS: Final = (
     s.RC_M,
 )
 _CODES: Final = {s.NIC: (0, 11), s.NAC_P: (0, 11), s.SIL: (0, 3)}
-_BOOLS: Final = (s.ON_GROUND, s.STALE, s.NEW_LEG)
+_BOOLS: Final = (s.ON_GROUND, s.STALE, s.POS_GAP_BEFORE, s.NEW_LEG)
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -172,7 +176,9 @@ def read_generic(
     zone = parse_tz(tz)
     types: dict[str, pa.DataType] = {cols_for[c]: pa.float64() for c in _FLOATS if c in cols_for}
     types |= {cols_for[c]: pa.float64() for c in _CODES if c in cols_for}
-    types[cols_for[s.TIME]] = time_type(inp, cols_for[s.TIME])
+    for target in (s.TIME, s.POSITION_TIME):
+        if target in cols_for:
+            types[cols_for[target]] = time_type(inp, cols_for[target])
     wanted = list(dict.fromkeys(cols_for.values()))
     table = read_csv(inp, wanted, types, problems, progress=progress)
     cols, rec = table.columns, table.lines
@@ -180,6 +186,9 @@ def read_generic(
     time_col = cols_for[s.TIME]
     t = to_time(cols[time_col], rec, time_col, problems, zone)
     data: dict[str, object] = {s.TIME: time_series(t), s.RECORD: rec}
+    if s.POSITION_TIME in cols_for:
+        name = cols_for[s.POSITION_TIME]
+        data[s.POSITION_TIME] = time_series(to_optional_time(cols[name], rec, name, problems, zone))
     for target in _FLOATS:
         if target in cols_for:
             data[target] = to_float(cols[cols_for[target]], rec, cols_for[target], problems)

@@ -16,9 +16,11 @@ m/s, 12 sensors, 13 geo_altitude m, 14 squawk, 15 spi, 16 position_source (0 ADS
 the position source. Report time is the response ``time``. Records are states, numbered from 1
 across all responses.
 
-``stale`` is true where the position is more than :data:`STALE_AFTER_S` older than the report:
-the bulk data samples each aircraft every 10 s, so such a position was not refreshed since the
-previous vector.
+``position_time`` is when the position was last updated (``lastposupdate``, REST
+``time_position``), NA where the row has no position; an unusable one is set to NA and flagged,
+the row kept. ``stale`` is true where the position is more than :data:`STALE_AFTER_S` older
+than the report: the bulk data samples each aircraft every 10 s, so such a position was not
+refreshed since the previous vector.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from flightmap.readers._columns import (
     time_series,
     to_bool,
     to_float,
+    to_optional_time,
     to_time,
 )
 from flightmap.readers._csv import header_of, read_csv, time_type
@@ -88,6 +91,14 @@ def is_opensky_csv(header: list[str]) -> bool:
     columns such as ``baroaltitude``, ``velocity``); required columns are checked on reading."""
     names = {h.lower() for h in header}
     return "icao24" in names and len(names & set(CSV_TYPICAL)) >= 2
+
+
+def _position_time(pos_t: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The position times (NaT where the row has no position) and the same in Unix seconds."""
+    pos_t = np.where(np.isnan(lat), np.datetime64("NaT"), pos_t).astype("M8[ns]")
+    pos_s = pos_t.view("int64") / 1e9
+    pos_s[np.isnat(pos_t)] = np.nan
+    return pos_t, pos_s
 
 
 def _stale(t_s: np.ndarray, pos_s: np.ndarray, has_pos: np.ndarray) -> Any:
@@ -134,20 +145,18 @@ def read_csv_states(
     t_s = t.view("int64") / 1e9
     t_s[np.isnat(t)] = np.nan
     lat, lon = check_positions(num("lat"), num("lon"), rec, problems, name["lat"], name["lon"])
-    pos_s = np.full(n, np.nan)
     if "lastposupdate" in name:
-        # Its rows are not dropped when it is unusable: flags go to a scratch collector.
-        pos_t = to_time(
-            cols[name["lastposupdate"]],
-            rec,
-            name["lastposupdate"],
-            Problems(problems.record_kind, problems.path),
-            zone,
+        # Its rows are not dropped when it is unusable: it is set to NA (and flagged).
+        pos_t = to_optional_time(
+            cols[name["lastposupdate"]], rec, name["lastposupdate"], problems, zone
         )
-        pos_s = np.where(np.isnat(pos_t), np.nan, pos_t.view("int64") / 1e9)
+    else:
+        pos_t = np.full(n, np.datetime64("NaT"), dtype="M8[ns]")
+    pos_t, pos_s = _position_time(pos_t, lat)
     frame = pd.DataFrame(
         {
             s.TIME: time_series(t),
+            s.POSITION_TIME: time_series(pos_t),
             s.LAT: lat,
             s.LON: lon,
             s.ALT_BARO_FT: num("baroaltitude", FT_PER_M),
@@ -189,6 +198,7 @@ def read_csv_states(
     }
     mapping = {col: name[src] + units.get(src, "") for src, col in targets.items() if src in name}
     if "lastposupdate" in name:
+        mapping[s.POSITION_TIME] = name["lastposupdate"]
         mapping[s.STALE] = f"{name['time']} - {name['lastposupdate']} > {STALE_AFTER_S:g} s"
     return Raw(frame, name["lat"], name["lon"], name["time"], mapping)
 
@@ -262,7 +272,8 @@ def read_rest(
     lon = object_numbers(_state_column(states, 5), rec, "longitude", problems)
     lat = object_numbers(_state_column(states, 6), rec, "latitude", problems)
     lat, lon = check_positions(lat, lon, rec, problems, "latitude", "longitude")
-    pos_s = object_numbers(_state_column(states, 3), rec, "time_position", problems)
+    pos_raw = object_numbers(_state_column(states, 3), rec, "time_position", problems)
+    pos_t, pos_s = _position_time(to_optional_time(pos_raw, rec, "time_position", problems), lat)
 
     old_layout = [len(st) >= 18 and isinstance(st[16], bool) for st in states]
     src_codes = [
@@ -277,6 +288,7 @@ def read_rest(
     frame = pd.DataFrame(
         {
             s.TIME: time_series(t),
+            s.POSITION_TIME: time_series(pos_t),
             s.LAT: lat,
             s.LON: lon,
             s.ALT_BARO_FT: object_numbers(
@@ -308,6 +320,7 @@ def read_rest(
     )
     mapping = {
         s.TIME: "time (response)",
+        s.POSITION_TIME: "states[3] (time_position)",
         s.ICAO24: "states[0]",
         s.CALLSIGN: "states[1]",
         s.LON: "states[5]",

@@ -40,8 +40,9 @@ def output_type(path: str | Path) -> str:
 def write_track(track: pd.DataFrame, path: str | Path) -> Path:
     """Write a canonical track to ``path``; the type follows the suffix.
 
-    - ``.csv``: the schema's columns; times as ISO 8601 UTC to the millisecond
-      (``2024-12-25T04:13:30.500Z``); NA as empty fields. ``read_track`` reads it back.
+    - ``.csv``: the schema's columns; times (``time``, ``position_time``) as ISO 8601 UTC to the
+      millisecond (``2024-12-25T04:13:30.500Z``); NA as empty fields. ``read_track`` reads it
+      back.
     - ``.parquet``: the frame as is (dtypes and time zone kept).
     - ``.geojson``: a FeatureCollection, one Point feature per report (``[lon, lat]``;
       ``null`` geometry for reports without a position) with every other column as properties.
@@ -70,13 +71,18 @@ def _write_parquet(track: pd.DataFrame, f: IO[bytes]) -> None:
 
 
 def _arrow(track: pd.DataFrame) -> pa.Table:
+    """The track as an Arrow table, its time columns as ISO 8601 UTC text (ms; null for NaT)."""
     table = pa.Table.from_pandas(track, preserve_index=False)
-    i = table.schema.get_field_index(s.TIME)
-    times = pc.cast(table.column(i), pa.timestamp("ms", tz="UTC"), safe=False)
-    text = pc.binary_join_element_wise(
-        pc.strftime(times, format="%Y-%m-%dT%H:%M:%S", locale="C"), "Z", ""
-    )
-    return table.set_column(i, s.TIME, text)
+    for name in (s.TIME, s.POSITION_TIME):
+        i = table.schema.get_field_index(name)
+        if i < 0:
+            continue
+        times = pc.cast(table.column(i), pa.timestamp("ms", tz="UTC"), safe=False)
+        text = pc.binary_join_element_wise(
+            pc.strftime(times, format="%Y-%m-%dT%H:%M:%S", locale="C"), "Z", ""
+        )
+        table = table.set_column(i, name, text)
+    return table
 
 
 def _write_csv(track: pd.DataFrame, f: IO[bytes]) -> None:
@@ -96,7 +102,10 @@ def _write_geojson(track: pd.DataFrame, f: IO[bytes]) -> None:
     )
     geometry = point.where(pd.Series(has), "null")
     props = track.drop(columns=[s.LAT, s.LON]).reset_index(drop=True)
-    props[s.TIME] = _arrow(track[[s.TIME]]).column(0).to_pandas()
+    times = [c for c in (s.TIME, s.POSITION_TIME) if c in track.columns]
+    text = _arrow(track[times])
+    for name in times:
+        props[name] = text.column(name).to_pandas()
     lines = pd.Series(props.to_json(orient="records", lines=True).splitlines(), dtype=s.STR_DTYPE)
     features = '{"type":"Feature","geometry":' + geometry + ',"properties":' + lines + "}"
     f.write(b'{"type":"FeatureCollection","features":[\n')

@@ -9,10 +9,19 @@ null; 4 ground speed kt; 5 track deg; 6 flags; 7 vertical rate fpm; 8 aircraft o
 then, in files from 2022 on, 9 source type; 10 geometric altitude ft; 11 geometric vertical rate
 fpm; 12 IAS; 13 roll.
 
-Flags: bit 0 (1) stale position, bit 1 (2) start of a new leg, bit 2 (4) the vertical rate is
+Flags: bit 0 (1) "stale", bit 1 (2) start of a new leg, bit 2 (4) the vertical rate is
 geometric, bit 3 (8) the altitude is geometric. Geometric values go to ``alt_geom_ft`` and
 ``vrate_geom_fpm``, never into the barometric columns. ``"ground"`` sets ``on_ground`` and leaves
 the altitude NA.
+
+Bit 0 does **not** mean that the point's position is old. readsb adds a trace point when it
+receives a position, and sets the bit when none had been received for a while before it
+(``track.c``: ``stale = now > seenPosReliable + TRACE_STALE``, 15 s; ``README-json.md``: "no
+position received for 20 seconds before this one"); tar1090 draws the segment *leading to* such a
+point as estimated. So the point is a fresh fix (``stale`` false) with ``pos_gap_before`` true,
+and no line is drawn across the silence before it.
+
+``rc`` 0 is readsb's "unknown" (it comes with NIC 0): ``rc_m`` is NA there, never 0 m.
 
 The aircraft object appears in some entries only. Its ``nic``, ``nac_p``, ``sil``, ``rc``,
 ``flight`` (callsign), ``squawk`` and ``type`` hold until the next object: they are carried
@@ -47,7 +56,7 @@ from flightmap.readers._source import Input, load_json
 _WIDTH: Final = 14
 _MIN_WIDTH: Final = 4
 
-FLAG_STALE: Final = 1
+FLAG_POS_GAP: Final = 1  # readsb calls it "stale": see the module docstring
 FLAG_NEW_LEG: Final = 2
 FLAG_VRATE_GEOM: Final = 4
 FLAG_ALT_GEOM: Final = 8
@@ -192,6 +201,19 @@ def read_trace(
         name: object_numbers(tuple(_carry(present, key(name))), rec, f"aircraft.{name}", problems)
         for name in ("nic", "nac_p", "sil", "rc")
     }
+    rc = integrity["rc"]
+    with np.errstate(invalid="ignore"):
+        rc_negative = rc < 0
+    if rc_negative.any():
+        problems.add(
+            rec[rc_negative],
+            "aircraft.rc",
+            rc[rc_negative].astype(str),
+            "out_of_range",
+            "not a radius of containment in metres (>= 0)",
+            "set to NA",
+        )
+    rc_m = np.where(rc_negative | (rc == 0), np.nan, rc)  # 0: unknown
     callsign = object_text(_carry(present, key("flight")), rec, "aircraft.flight", problems)
     callsign = callsign.str.strip()
     callsign = callsign.where(callsign != "")
@@ -241,9 +263,10 @@ def read_trace(
             s.NIC: to_small_int(integrity["nic"], rec, "aircraft.nic", problems, 0, 11),
             s.NAC_P: to_small_int(integrity["nac_p"], rec, "aircraft.nac_p", problems, 0, 11),
             s.SIL: to_small_int(integrity["sil"], rec, "aircraft.sil", problems, 0, 3),
-            s.RC_M: integrity["rc"],
+            s.RC_M: rc_m,
             s.POSITION_SOURCE: position_source,
-            s.STALE: flag_bit(FLAG_STALE),
+            s.STALE: pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.isnan(lat)),
+            s.POS_GAP_BEFORE: flag_bit(FLAG_POS_GAP),
             s.NEW_LEG: flag_bit(FLAG_NEW_LEG),
             s.RECORD: rec,
         },
@@ -256,7 +279,8 @@ def read_trace(
         s.ALT_BARO_FT: "trace[3] (unless flags & 8)",
         s.GS_KT: "trace[4]",
         s.TRACK_DEG: "trace[5]",
-        s.STALE: "trace[6] & 1",
+        s.POS_GAP_BEFORE: "trace[6] & 1 (readsb's 'stale')",
+        s.STALE: "false where a position is present (trace points are new positions)",
         s.NEW_LEG: "trace[6] & 2",
         s.VRATE_FPM: "trace[7] (unless flags & 4)",
         s.ALT_GEOM_FT: "trace[10], else trace[3] if flags & 8, else aircraft.alt_geom",
@@ -264,7 +288,7 @@ def read_trace(
         s.NIC: "aircraft.nic (carried forward)",
         s.NAC_P: "aircraft.nac_p (carried forward)",
         s.SIL: "aircraft.sil (carried forward)",
-        s.RC_M: "aircraft.rc (carried forward)",
+        s.RC_M: "aircraft.rc (carried forward; 0 = unknown -> NA)",
         s.CALLSIGN: "aircraft.flight (carried forward)",
         s.SQUAWK: "aircraft.squawk (carried forward)",
         s.POSITION_SOURCE: "trace[9], else aircraft.type (carried forward)",
