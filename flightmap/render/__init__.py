@@ -152,7 +152,12 @@ def build_map(
         )[0].add_to(m)
         if states is not None:
             names = list(INTEGRITY_COLORS)
-            codes = np.array([names.index(x) if x in names else -1 for x in states])
+            # One vectorised comparison per state name (not a Python loop over every row);
+            # -1 for anything else.
+            state_arr = np.asarray(states)
+            codes = np.full(len(state_arr), -1, dtype=np.int64)
+            for i, name in enumerate(names):
+                codes[state_arr == name] = i
             change = np.r_[False, codes[1:] != codes[:-1]]
             by_state = Colouring(
                 "Track: GNSS integrity",
