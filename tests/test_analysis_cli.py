@@ -129,6 +129,27 @@ def test_bad_options(app: typer.Typer, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["analyse", csv, "--aircraft", "glider"])
     assert isinstance(result.exception, InputError)
     assert "unknown aircraft category 'glider'" in str(result.exception)
+    # A missing file is the reader's InputError (the application prints it on one line).
     missing = CliRunner().invoke(app, ["analyse", str(tmp_path / "nope.csv")])
-    assert missing.exit_code == 2
+    assert isinstance(missing.exception, InputError)
+    assert str(missing.exception) == f"{tmp_path / 'nope.csv'}: no such file"
     assert CliRunner().invoke(app, ["analyse", csv, "--max-speed-kt", "0"]).exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["analyse", "jamming"])
+@pytest.mark.parametrize("what", ["missing", "directory"])
+def test_unusable_input_is_one_error_line(command: str, what: str, tmp_path: Path) -> None:
+    # Through the real application: the reader's message, on one line, exit 2; no usage text.
+    from flightmap.cli import app as real_app
+
+    path = tmp_path / "nope.csv"
+    if what == "directory":
+        path.mkdir()
+    out = tmp_path / "zones.geojson"
+    args = [command, str(path)] + (["-o", str(out)] if command == "jamming" else [])
+    result = CliRunner().invoke(real_app, args)
+    assert result.exit_code == 2
+    expected = {"missing": "no such file", "directory": "is a directory, expected a track file"}
+    assert result.stderr == f"flightmap: error: {path}: {expected[what]}\n"
+    assert result.stdout == ""
+    assert not out.exists()

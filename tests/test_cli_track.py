@@ -36,7 +36,7 @@ def test_inspect_text(app: typer.Typer, cli: CliRunner) -> None:
     result = cli.invoke(app, ["inspect", str(DATA / "fr24_bad_rows.csv")])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "format: fr24_csv (records are lines)" in out
+    assert "format: fr24_csv (line n = line n of the file, header included)" in out
     assert "reports: 5 (3 with position, 2 without); flights: 1" in out
     assert "ANZ1005-1  ANZ1005   -       2021-10-29T04:26:16Z  2021-10-29T04:30:16Z  5" in out
     assert (
@@ -44,6 +44,30 @@ def test_inspect_text(app: typer.Typer, cli: CliRunner) -> None:
     )
     assert "  line 3: field Position: not a number 'abc' (set to NA)" in out
     assert "  line 7: exact duplicate of line 6 (row dropped)" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("readsb_trace.json", "format: readsb_trace (record n = the n-th entry of 'trace')"),
+        (
+            "fr24_fz981.kml",
+            "format: fr24_kml (record n = the n-th fix: Point Placemark or gx:Track point, "
+            "in document order)",
+        ),
+        (
+            "opensky_rest.json",
+            "format: opensky_rest (record n = the n-th state array, counted across responses)",
+        ),
+    ],
+)
+def test_inspect_says_what_a_record_is(
+    app: typer.Typer, cli: CliRunner, name: str, says: str
+) -> None:
+    result = cli.invoke(app, ["inspect", str(DATA / name)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == says
+    assert "records are records" not in result.stdout
 
 
 def test_inspect_json(app: typer.Typer, cli: CliRunner) -> None:

@@ -35,9 +35,7 @@ AIRCRAFT_HELP = (
     "eugenepik OpenSky analysis) or 'e190' (585.6 kt: Vmo/Mmo 320 kt/M0.82 plus 100 kt wind)."
 )
 
-FileArg = Annotated[
-    Path, typer.Argument(help=FILE_HELP, exists=True, dir_okay=False, show_default=False)
-]
+FileArg = Annotated[Path, typer.Argument(help=FILE_HELP, show_default=False)]
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)]
 MapOpt = Annotated[
     str | None,

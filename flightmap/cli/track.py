@@ -32,9 +32,14 @@ MAP_HELP = "Column mapping for a generic CSV, e.g. 'time=ts,lat=Latitude,lon=Lon
 TZ_HELP = "Time zone of times written without one (UTC, Asia/Baku, +04:00)."
 MAX_FLAGS_SHOWN = 20
 
-FileArg = Annotated[
-    Path, typer.Argument(help=FILE_HELP, metavar="FILE", dir_okay=False, show_default=False)
-]
+# What "record n" is, per format read record by record (the others give line numbers).
+RECORD_MEANING = {
+    "fr24_kml": "the n-th fix: Point Placemark or gx:Track point, in document order",
+    "readsb_trace": "the n-th entry of 'trace'",
+    "opensky_rest": "the n-th state array, counted across responses",
+}
+
+FileArg = Annotated[Path, typer.Argument(help=FILE_HELP, metavar="FILE", show_default=False)]
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)]
 MapOpt = Annotated[str | None, typer.Option("--map", help=MAP_HELP)]
 TzOpt = Annotated[str | None, typer.Option("--tz", help=TZ_HELP)]
@@ -110,12 +115,20 @@ def convert(
     )
 
 
+def _numbering(fmt: str, kind: str) -> str:
+    """What the places in the report mean: ``line n = line n of the file`` or, for formats
+    read record by record, ``record n = the n-th entry of 'trace'``."""
+    if kind == "line":
+        return "line n = line n of the file, header included"
+    return "record n = " + RECORD_MEANING.get(fmt, "the n-th record of the file")
+
+
 def _text(rep: dict[str, Any]) -> str:
     """The ``inspect`` report as aligned plain text."""
     kind = rep["record_kind"]
     lines = [
         f"file: {rep['file']}",
-        f"format: {rep['format']} (records are {kind}s)",
+        f"format: {rep['format']} ({_numbering(rep['format'], kind)})",
         f"reports: {rep['reports']} ({rep['with_position']} with position, "
         f"{rep['without_position']} without); flights: {len(rep['flights'])}",
         "",
