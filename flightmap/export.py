@@ -91,6 +91,8 @@ def _event_props(case: Case, ev: Event) -> dict[str, Any]:
         "waypoint": ev.waypoint or None,
         "position_uncertainty_km": ev.position_uncertainty_km,
         "position_basis": ev.position_basis or None,
+        "alt_ft": ev.alt_ft,
+        "gs_kt": ev.gs_kt,
         "relative_to": ev.relative_to or None,
         "offset_s": ev.offset_s,
         "conflicts_with": list(ev.conflicts_with),

@@ -201,3 +201,19 @@ def test_utc_helper_rejects_naive() -> None:
     assert geo.parse_utc("2024-12-25T08:13:32+03:00") == datetime(
         2024, 12, 25, 5, 13, 32, tzinfo=UTC
     )
+
+
+def test_stated_altitudes_and_speeds(case: geo.Case) -> None:
+    # FR24's blog: last valid position at FL300, 402 kt; implausible 14,025 ft and 52 kt at
+    # 04:37; the report summaries: climbing through 3,500 ft at the first bang.
+    assert (case.event("adsb_last_valid").alt_ft, case.event("adsb_last_valid").gs_kt) == (
+        30000,
+        402,
+    )
+    assert (case.event("adsb_implausible").alt_ft, case.event("adsb_implausible").gs_kt) == (
+        14025,
+        52,
+    )
+    assert (case.event("first_bang").alt_ft, case.event("first_bang").gs_kt) == (3500, None)
+    stated = [e.id for e in case.events if e.alt_ft is not None or e.gs_kt is not None]
+    assert stated == ["adsb_last_valid", "adsb_implausible", "first_bang"]

@@ -226,3 +226,22 @@ def test_methods_list_the_implied_leg_speeds(built: tuple[folium.Map, str]) -> N
     assert "03:55:00&ndash;04:50:00</td><td>485 km</td><td>286 kt</td><td>plausible" in table
     assert "05:21:42&ndash;06:07:00</td><td>291 km</td><td>208 kt</td><td>plausible" in table
     assert table.count("<tr>") == 3  # legs between events at one place are left out
+
+
+def test_case_map_profile_plots_the_stated_values(case: geo.Case) -> None:
+    from flightmap.render._case import case_profile_spec
+
+    spec = case_profile_spec(case)
+    assert spec is not None
+    rows = spec["datasets"]["stated"]
+    assert [(r["t"], r["alt"], r["gs"]) for r in rows] == [
+        ("2024-12-25T04:25:00+00:00", 30000, 402),
+        ("2024-12-25T04:37:00+00:00", 14025, 52),
+        ("2024-12-25T05:13:31+00:00", 3500, None),
+    ]
+    assert rows[0]["who"].startswith("Simple Flying")
+    rules = spec["layer"][0]["data"]["values"]
+    assert len(rules) == len([e for e in case.events if e.waypoint])
+    page = render.render_html(render.build_map(case))
+    assert "Profile: altitude and speed stated by sources (UTC)" in page
+    assert '<details class="fm-panel fm-profile" id="fm-profile">' in page  # starts closed

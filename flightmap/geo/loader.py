@@ -423,6 +423,8 @@ class _CaseReader:
             position_uncertainty_km=row.number("position_uncertainty_km", 0.0, 20000.0),
             basis=row.text("basis", required=evidence == "inferred"),
             position_basis=row.text("position_basis", required=bool(waypoint)),
+            alt_ft=row.number("alt_ft", -2000.0, 60000.0),
+            gs_kt=row.number("gs_kt", 0.0, 1000.0),
         )
 
     def _claim(self, row: _Row) -> Claim:
@@ -706,6 +708,8 @@ _COLUMNS: dict[str, tuple[list[str], list[str]]] = {
             "position_uncertainty_km",
             "basis",
             "position_basis",
+            "alt_ft",
+            "gs_kt",
         ],
     ),
     "claims.csv": (["id", "subject", "statement", "evidence", "confidence", "sources"], ["basis"]),

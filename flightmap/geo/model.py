@@ -98,7 +98,9 @@ class Event:
     ``uncertainty_s`` is the half-width in seconds of the interval the stated time stands for
     (1 for a time given to the second, 60 for a minute, 300 for "about"). ``waypoint`` is the
     id of the waypoint where the event is drawn, if any, with ``position_uncertainty_km`` and
-    ``position_basis`` saying how good that placement is.
+    ``position_basis`` saying how good that placement is. ``alt_ft`` (feet) and ``gs_kt``
+    (knots) are an altitude and a ground speed that the event's own sources state for that
+    moment (reported values, not a measured track), or None.
     """
 
     id: str
@@ -116,6 +118,8 @@ class Event:
     position_uncertainty_km: float | None = None
     basis: str = ""
     position_basis: str = ""
+    alt_ft: float | None = None
+    gs_kt: float | None = None
     conflicts_with: tuple[str, ...] = ()
 
 

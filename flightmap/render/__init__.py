@@ -29,6 +29,7 @@ from flightmap import schema as s
 from flightmap.atomic import write_text
 from flightmap.geo import Case
 from flightmap.render._case import (
+    case_profile_spec,
     events_layer,
     grid_features,
     grid_layer,
@@ -176,6 +177,12 @@ def build_map(
         replay_feats += slider_features(track)
         events = [(pd.Timestamp(e.time), e.title) for e in case.events] if case else []
         ProfilePanel(profile_spec(track, events=events, shaded=shaded)).add_to(m)
+    if case is not None and (track is None or track.empty):
+        spec = case_profile_spec(case)
+        if spec is not None:
+            ProfilePanel(
+                spec, title="Profile: altitude and speed stated by sources (UTC)", open=False
+            ).add_to(m)
     if case is not None and placements is not None and len(placements):
         placements_layer(case, placements).add_to(m)
     if case is not None:

@@ -493,3 +493,83 @@ def placements_layer(case: Case, placements: Any) -> folium.FeatureGroup:
             class_name=f"fm-placed fm-placed-{row.id}",
         ).add_to(layer)
     return layer
+
+
+def case_profile_spec(case: Case) -> dict[str, Any] | None:
+    """A Vega-Lite chart of what the case's sources say of altitude and ground speed, for a map
+    without a track: one point per stated value (not a line: there is no measured track between
+    them), and a rule at the time of each event drawn on the map. None if no event states one.
+    """
+    stated = [ev for ev in case.events if ev.alt_ft is not None or ev.gs_kt is not None]
+    if not stated:
+        return None
+    x = {
+        "field": "t",
+        "type": "temporal",
+        "title": "UTC",
+        "scale": {"type": "utc"},
+        "axis": {"format": "%H:%M", "formatType": "utc"},
+    }
+    when = {"field": "t", "type": "temporal", "format": "%H:%M:%S", "formatType": "utc"}
+
+    def who(ev: Any) -> str:
+        return "; ".join(case.sources[i].publisher for i in ev.sources)
+
+    rows = [
+        {
+            "t": ev.time.isoformat(),
+            "alt": ev.alt_ft,
+            "gs": ev.gs_kt,
+            "what": ev.title,
+            "who": who(ev),
+            "conf": ev.confidence,
+        }
+        for ev in stated
+    ]
+    tip = [{"field": "what", "title": "event"}, when, {"field": "who", "title": "source"}]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 420,
+        "height": 130,
+        "datasets": {"stated": rows},
+        "layer": [
+            {
+                "data": {
+                    "values": [
+                        {"t": ev.time.isoformat(), "title": ev.title}
+                        for ev in case.events
+                        if ev.waypoint
+                    ]
+                },
+                "mark": {"type": "rule", "color": "#c0151b", "strokeWidth": 1, "opacity": 0.5},
+                "encoding": {"x": x, "tooltip": [{"field": "title", "title": "event"}, when]},
+            },
+            {
+                "data": {"name": "stated"},
+                "transform": [{"filter": "datum.alt != null"}],
+                "mark": {"type": "point", "filled": True, "size": 60, "color": "#1f4e9c"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "alt", "type": "quantitative", "title": "altitude (ft)"},
+                    "tooltip": [*tip, {"field": "alt", "title": "altitude (ft)"}],
+                },
+            },
+            {
+                "data": {"name": "stated"},
+                "transform": [{"filter": "datum.gs != null"}],
+                "mark": {"type": "point", "shape": "diamond", "size": 60, "color": "#d95f02"},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "gs",
+                        "type": "quantitative",
+                        "title": "ground speed (kt)",
+                        "axis": {"orient": "right", "titleColor": "#d95f02"},
+                    },
+                    "tooltip": [*tip, {"field": "gs", "title": "ground speed (kt)"}],
+                },
+            },
+        ],
+        "resolve": {"scale": {"y": "independent"}},
+        "config": {"view": {"stroke": None}},
+    }

@@ -663,8 +663,8 @@ class ProfilePanel(JSCSSMixin, _Prerendered):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <details class="fm-panel fm-profile" id="fm-profile" open>
-        <summary>Profile: altitude and ground speed (UTC)</summary>
+        <details class="fm-panel fm-profile" id="fm-profile"{{ " open" if this.open else "" }}>
+        <summary>{{ this.title_html }}</summary>
         <div id="fm-profile-chart"></div></details>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -694,9 +694,17 @@ class ProfilePanel(JSCSSMixin, _Prerendered):
         """
     )
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        *,
+        title: str = "Profile: altitude and ground speed (UTC)",
+        open: bool = True,
+    ) -> None:
         super().__init__()
         self._name = "ProfilePanel"
         self.spec = spec
+        self.title_html = esc(title)
+        self.open = open
         self.urls_json = script_json([url for _, url in _VEGA_JS])
         self.spec_json = script_json(spec)

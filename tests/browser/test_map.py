@@ -130,3 +130,18 @@ def test_hostile_text_opens_no_dialog(  # type: ignore[no-untyped-def]
     assert mp.dialogs == []
     assert "<img src=x onerror=alert(1)>" in mp.js("() => document.body.innerText")
     mp.assert_clean()
+
+
+def test_case_profile_plots_the_stated_values(open_map, case_html: Path) -> None:  # type: ignore[no-untyped-def]
+    # The chart is embedded (closed panel) once the Vega libraries load: three altitude points
+    # (FL300, 14,025 ft, 3,500 ft) and two speeds (402 kt, 52 kt) that sources state.
+    mp = open_map(case_html, wait_for="#fm-profile-chart svg")
+    mp.js("() => { document.getElementById('fm-profile').open = true; }")
+    mp.settle()
+    marks = mp.js(
+        "() => [...document.querySelectorAll('#fm-profile-chart svg path[aria-roledescription]')]"
+        ".map(p => p.getAttribute('aria-roledescription'))"
+    )
+    assert marks.count("point") == 5, marks
+    assert mp.page.locator("#fm-profile-chart svg").first.bounding_box() is not None
+    mp.assert_clean()
