@@ -31,6 +31,7 @@ from flightmap.render._style import (
     WAYPOINT_COLOR,
     ZONE_STYLE,
 )
+from flightmap.render._tracks import UTC_WHEN, UTC_X
 
 # --------------------------------------------------------------------------- layers
 
@@ -503,14 +504,7 @@ def case_profile_spec(case: Case) -> dict[str, Any] | None:
     stated = [ev for ev in case.events if ev.alt_ft is not None or ev.gs_kt is not None]
     if not stated:
         return None
-    x = {
-        "field": "t",
-        "type": "temporal",
-        "title": "UTC",
-        "scale": {"type": "utc"},
-        "axis": {"format": "%H:%M", "formatType": "utc"},
-    }
-    when = {"field": "t", "type": "temporal", "format": "%H:%M:%S", "formatType": "utc"}
+    x, when = dict(UTC_X), dict(UTC_WHEN)
 
     def who(ev: Any) -> str:
         return "; ".join(case.sources[i].publisher for i in ev.sources)

@@ -538,6 +538,22 @@ _VEGA_JS = [
 ]
 
 
+#: Vega-Lite encodings of a profile's time axis (field ``t``, UTC) and of a time in a tooltip.
+UTC_X: dict[str, Any] = {
+    "field": "t",
+    "type": "temporal",
+    "title": "UTC",
+    "scale": {"type": "utc"},
+    "axis": {"format": "%H:%M", "formatType": "utc"},
+}
+UTC_WHEN: dict[str, Any] = {
+    "field": "t",
+    "type": "temporal",
+    "format": "%H:%M:%S",
+    "formatType": "utc",
+}
+
+
 def profile_spec(
     track: pd.DataFrame,
     *,
@@ -568,14 +584,7 @@ def profile_spec(
             (fl.t_ns[thin] // 1_000_000).tolist(), fl.row_code[thin].tolist(), alt, gs, strict=True
         )
     ]
-    x = {
-        "field": "t",
-        "type": "temporal",
-        "title": "UTC",
-        "scale": {"type": "utc"},
-        "axis": {"format": "%H:%M", "formatType": "utc"},
-    }
-    when = {"field": "t", "type": "temporal", "format": "%H:%M:%S", "formatType": "utc"}
+    x, when = dict(UTC_X), dict(UTC_WHEN)
     layers: list[dict[str, Any]] = []
     if shaded:
         layers.append(
