@@ -15,6 +15,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from flightmap import schema as s
 
@@ -83,29 +84,49 @@ def _time_order(t: np.ndarray) -> np.ndarray | None:
     return np.argsort(t, kind="stable")
 
 
+def _str_column(values: str | pa.Array | None, n: int) -> pd.Series:
+    """A text column: ``values`` repeated ``n`` times (or NA), or an Arrow array as it is; built
+    without a Python object per row."""
+    if isinstance(values, pa.Array):
+        arr = values
+    elif values is None:
+        arr = pa.nulls(n, pa.large_string())
+    else:
+        arr = pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(n, dtype="int32")), pa.array([values], pa.large_string())
+        ).cast(pa.large_string())
+    return pd.Series(arr, dtype=s.STR_DTYPE)
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
+
+
+def _numbered(prefix: str, numbers: np.ndarray) -> pa.Array:
+    """``prefix`` followed by each number, as Arrow text: each distinct number is written once,
+    in Arrow (duplicates of one report all name the same first record)."""
+    uniq, inv = np.unique(np.asarray(numbers, dtype="int64"), return_inverse=True)
+    digits = pc.cast(pa.array(uniq), pa.large_string())
+    texts = pc.binary_join_element_wise(_large(prefix), digits, _large(""))
+    return pc.take(texts, pa.array(inv.astype("int64", copy=False)))
+
+
 def _flags(
     records: np.ndarray,
     field: str | None,
-    values: np.ndarray | None,
     code: str,
-    problem: str | np.ndarray,
+    problem: str | pa.Array,
     action: str,
 ) -> pd.DataFrame:
     n = len(records)
     return pd.DataFrame(
         {
             s.RECORD: np.asarray(records, dtype="int64"),
-            "field": pd.Series([field] * n, dtype=s.STR_DTYPE),
-            "value": pd.Series(
-                [None] * n if values is None else np.asarray(values, dtype=object),
-                dtype=s.STR_DTYPE,
-            ),
-            "code": pd.Series([code] * n, dtype=s.STR_DTYPE),
-            "problem": pd.Series(
-                [problem] * n if isinstance(problem, str) else np.asarray(problem, dtype=object),
-                dtype=s.STR_DTYPE,
-            ),
-            "action": pd.Series([action] * n, dtype=s.STR_DTYPE),
+            "field": _str_column(field, n),
+            "value": _str_column(None, n),
+            "code": _str_column(code, n),
+            "problem": _str_column(problem, n),
+            "action": _str_column(action, n),
         }
     )
 
@@ -154,18 +175,13 @@ def clean(
         back = np.r_[False, (c[1:] == c[:-1]) & (tt[1:] < tt[:-1])]
         if back.any():
             prev = np.r_[0, rr[:-1]][back]
+            problem = pc.binary_join_element_wise(
+                _numbered(f"earlier than the previous report ({record_kind} ", prev),
+                _large(")"),
+                _large(""),
+            )
             parts.append(
-                _flags(
-                    rr[back],
-                    time_field,
-                    None,
-                    "time_backwards",
-                    np.array(
-                        [f"earlier than the previous report ({record_kind} {p})" for p in prev],
-                        dtype=object,
-                    ),
-                    "kept, sorted by time",
-                )
+                _flags(rr[back], time_field, "time_backwards", problem, "kept, sorted by time")
             )
         out = df.take(order).reset_index(drop=True)
     else:
@@ -182,20 +198,19 @@ def clean(
         rows = perm[in_block]
         cols = [col for col in _DATA_COLUMNS if col in out.columns]
         sub = out.iloc[rows][cols].assign(_block=block, _row=rows, _rec=out[s.RECORD].iloc[rows])
-        dup = sub.duplicated(subset=[*cols, "_block"], keep="first").to_numpy()
+        # Groups of identical rows, numbered in order of first appearance: a row is the first
+        # of its group where its number exceeds every earlier one; the others are duplicates.
+        group = sub.groupby([*cols, "_block"], dropna=False, sort=False).ngroup().to_numpy()
+        first = group > np.maximum.accumulate(np.r_[-1, group[:-1]])
+        dup = ~first
         if dup.any():
-            group = sub.groupby([*cols, "_block"], dropna=False, sort=False).ngroup()
-            first_rec = sub["_rec"].groupby(group.to_numpy()).transform("first").to_numpy()
+            first_rec = sub["_rec"].to_numpy()[first][group]
             parts.append(
                 _flags(
                     sub["_rec"].to_numpy()[dup],
                     None,
-                    None,
                     "duplicate",
-                    np.array(
-                        [f"exact duplicate of {record_kind} {r}" for r in first_rec[dup]],
-                        dtype=object,
-                    ),
+                    _numbered(f"exact duplicate of {record_kind} ", first_rec[dup]),
                     "row dropped",
                 )
             )
@@ -210,7 +225,6 @@ def clean(
                     _flags(
                         hit["_rec"].to_numpy(),
                         time_field,
-                        None,
                         "duplicate_time",
                         "same aircraft and time as another report, different position",
                         "kept",

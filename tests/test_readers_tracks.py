@@ -60,6 +60,33 @@ def test_clean_drops_exact_duplicates_and_flags_clashing_positions() -> None:
     assert len(got) == 3
 
 
+def test_clean_duplicate_texts_name_the_first_report() -> None:
+    # Records 2..10: three reports (A at 0 s, B at 10 s, C at 20 s), each sent three times,
+    # in the order A B A C B A C B C; the time goes back from 20 to 10 s twice (records 7, 9).
+    seconds = [0, 10, 0, 20, 10, 0, 20, 10, 20]
+    df = frame(seconds, icao24="abc123", lat=[s_ / 10 for s_ in seconds], lon=0.0)
+    out, flags = tracks.clean(df, record_kind="line")
+    assert out[s.RECORD].tolist() == [2, 3, 5]  # the first of A, B, C
+    dup = flags[flags["code"] == "duplicate"]
+    assert dup[s.RECORD].tolist() == [4, 7, 6, 9, 8, 10]
+    assert dup["problem"].tolist() == [
+        "exact duplicate of line 2",
+        "exact duplicate of line 2",
+        "exact duplicate of line 3",
+        "exact duplicate of line 3",
+        "exact duplicate of line 5",
+        "exact duplicate of line 5",
+    ]
+    assert set(dup["action"]) == {"row dropped"} and dup["field"].isna().all()
+    back = flags[flags["code"] == "time_backwards"]
+    # Per aircraft in input order: 2(0) 3(10) 4(0)< 5(20) 6(10)< 7(0)< 8(20) 9(10)< 10(20).
+    assert back[s.RECORD].tolist() == [4, 6, 7, 9]
+    assert back["problem"].tolist() == [
+        f"earlier than the previous report (line {r})" for r in (3, 5, 6, 8)
+    ]
+    assert str(flags["problem"].dtype) == "str"
+
+
 def test_clean_same_time_other_aircraft_is_fine() -> None:
     df = frame([0, 0], icao24=["a", "b"], lat=[1.0, 2.0], lon=[1.0, 2.0])
     out, flags = tracks.clean(df)
