@@ -20,7 +20,7 @@ from flightmap.geo import Case
 if TYPE_CHECKING:
     from flightmap.readers import TrackRead
 
-__all__ = ["MapPage", "read_tracks", "render_page"]
+__all__ = ["MapPage", "integrity_params", "read_tracks", "render_page"]
 
 
 def read_tracks(
@@ -74,23 +74,42 @@ def _esc(text: object) -> str:
 
 
 def _interval_notes(analysis: Any) -> list[str]:
-    """Per track row, escaped HTML naming its integrity state and the rules that fired."""
+    """Per track row, escaped HTML naming its integrity interval's state and the rules that fired
+    ("" in nominal intervals).
+
+    Every row belongs to exactly one interval (``interval_id`` from the analysis: intervals are
+    half-open, so the first nominal report after a degraded interval is nominal). Each note is
+    written once per interval and given to its rows by indexing, so the cost does not grow with
+    rows times intervals.
+    """
     import numpy as np
 
-    notes = np.full(len(analysis.track), "", dtype=object)
-    track = analysis.track
-    times = track[s.TIME]
-    for iv in _records(analysis.intervals):
-        if iv["state"] == "nominal":
-            continue
-        rows = (
-            (track[s.FLIGHT_ID] == iv["flight_id"]) & (times >= iv["start"]) & (times <= iv["end"])
-        ).to_numpy()
-        notes[rows] = (
-            f"<b>GNSS {_esc(str(iv['state']).replace('_', ' '))}</b> {iv['start']:%H:%M:%S} to "
-            f"{iv['end']:%H:%M:%S} UTC: " + " ".join(_esc(r) for r in iv["rules"])
+    from flightmap.analysis import INTERVAL_ID
+
+    iv = analysis.intervals
+    if len(analysis.track) == 0 or len(iv) == 0:
+        return [""] * len(analysis.track)
+    bad = np.flatnonzero((iv["state"].astype(str) != "nominal").to_numpy())
+    per_interval = np.full(len(iv), "", dtype=object)
+    if bad.size:
+        sub = iv.iloc[bad]
+        label = sub["state"].astype(str).str.replace("_", " ", regex=False)
+        silent = sub["rule_codes"].map(lambda codes: list(codes) == ["no_reports"]).to_numpy()
+        label = label.where(~silent, "position lost (no reports received)")
+        head = (
+            "<b>GNSS "
+            + label.map(_esc)
+            + "</b> "
+            + sub["start"].dt.strftime("%H:%M:%S")
+            + " to "
+            + sub["end"].dt.strftime("%H:%M:%S")
+            + " UTC: "
         )
-    return [str(n) for n in notes]
+        rules = sub["rules"].map(lambda rs: " ".join(_esc(r) for r in rs))
+        per_interval[bad] = (head + rules).to_numpy(dtype=object)
+    ids = analysis.track[INTERVAL_ID].to_numpy(dtype="int64")
+    notes: list[str] = per_interval[ids].tolist()
+    return notes
 
 
 def _region_popup(title: str, basis: str, area_km2: float, speed_kt: float) -> str:
@@ -225,12 +244,45 @@ def _gap_regions(analysis: Any) -> list[tuple[Any, str, str]]:
             f"{r['flight_id']}: where it could have been, {r['start']:%H:%M:%S} to "
             f"{r['end']:%H:%M:%S} UTC"
         )
+        radii = [
+            f"{name} by {r[key]:,.0f} m"
+            for name, key in (("A", "r_before_m"), ("B", "r_after_m"))
+            if r[key] > 0  # NaN (no fix) and 0 (NACp unknown) add nothing
+        ]
+        grown = ""
+        if radii:
+            grown = f"; grown by the fixes' position error (95 % bound of NACp): {', '.join(radii)}"
         basis = (
             f"Gap of kind '{r['kind']}': every point P with d(A, P) + d(P, B) <= v (t1 - t0), "
-            f"geodesic, between the fixes before (A) and after (B) the gap ({r['shape']})"
+            f"geodesic, between the fixes before (A) and after (B) the gap ({r['shape']}){grown}"
         )
         popup = _region_popup(label, basis, r["area_km2"], r["max_speed_kt"])
         out.append((r["geometry"], label, popup))
+    return out
+
+
+def integrity_params(aircraft: str = "any", max_speed_kt: float | None = None) -> Any:
+    """:meth:`flightmap.analysis.IntegrityParams.for_aircraft`, with a bad value reported as an
+    :class:`InputError` naming the option (``--aircraft``, ``--max-speed-kt``)."""
+    from flightmap.analysis import IntegrityParams
+
+    if max_speed_kt is not None and not max_speed_kt > 0:
+        raise InputError(f"{max_speed_kt} is not a speed > 0 (kt)", field="--max-speed-kt")
+    try:
+        return IntegrityParams.for_aircraft(aircraft, max_speed_kt)
+    except ValueError as exc:
+        raise InputError(str(exc), field="--aircraft") from None
+
+
+def _shaded(analysis: Any) -> list[tuple[Any, Any, str]]:
+    out = []
+    for iv in _records(analysis.intervals):
+        if iv["state"] == "nominal":
+            continue
+        label = f"GNSS {iv['state']}"
+        if list(iv["rule_codes"]) == ["no_reports"]:
+            label = "no reports received"
+        out.append((iv["start"], iv["end"], label))
     return out
 
 
@@ -246,20 +298,27 @@ def render_page(
     progress: bool = False,
     grid_path: str | Path | None = None,
     on_read: Callable[[TrackRead], object] | None = None,
+    aircraft: str = "any",
+    max_speed_kt: float | None = None,
 ) -> MapPage:
     """Read the tracks, analyse them, build the map of the case and tracks, and render it.
 
-    Tracks are analysed with :func:`flightmap.analysis.analyse` (gaps and GNSS integrity): the
-    map gets a layer coloured by integrity state, the gap regions and shaded intervals on the
-    profile. A case with a ``[regions]`` table gets its where-could-it-have-been regions. The
-    manifest records the SHA-256 of every input and every parameter given here, so the same
-    inputs and options always give the same bytes.
+    Tracks are analysed with :func:`flightmap.analysis.analyse` (gaps and GNSS integrity) with
+    the parameters of ``aircraft`` (``any``, ``e190``) and ``max_speed_kt`` (the category's
+    speed when None; see :meth:`flightmap.analysis.IntegrityParams.for_aircraft`): the map gets
+    a layer coloured by integrity state, the gap regions at that speed and shaded intervals on
+    the profile. A case with tracks gets its events placed on them at that speed
+    (:func:`flightmap.analysis.place_events`: the "Events on the track" layer). A case with a
+    ``[regions]`` table gets its where-could-it-have-been regions. The manifest records the
+    SHA-256 of every input and every parameter given here, so the same inputs and options
+    always give the same bytes.
     """
     from flightmap import render
     from flightmap.manifest import build_manifest
 
     if not max_error_m >= 0:
         raise InputError(f"{max_error_m} is not a distance >= 0 (metres)", field="--max-error-m")
+    params = integrity_params(aircraft, max_speed_kt)
     track = read_tracks(
         track_paths, format=format, mapping=mapping, tz=tz, progress=progress, on_read=on_read
     )
@@ -274,23 +333,25 @@ def render_page(
             "track_format": format,
             "mapping": mapping,
             "tz": tz,
+            "aircraft": aircraft,
+            "max_speed_kt": params.max_speed_kt,
         },
     )
     regions = _case_regions(case) if case is not None else []
     kwargs: dict[str, Any] = {}
     if len(track):
-        from flightmap.analysis import analyse
+        from flightmap.analysis import analyse, case_events, place_events
 
-        analysis = analyse(track)
+        analysis = analyse(track, params)
         track = analysis.track[list(track.columns)]
         kwargs["states"] = analysis.track["state"].astype(str).to_numpy()
         kwargs["state_notes"] = _interval_notes(analysis)
-        kwargs["shaded"] = [
-            (iv["start"], iv["end"], f"GNSS {iv['state']}")
-            for iv in _records(analysis.intervals)
-            if iv["state"] != "nominal"
-        ]
+        kwargs["shaded"] = _shaded(analysis)
         regions += _gap_regions(analysis)
+        if case is not None:
+            kwargs["placements"] = place_events(
+                analysis, case_events(case), max_speed_kt=params.max_speed_kt
+            )
     m = render.build_map(
         case,
         track if len(track) else None,

@@ -149,20 +149,71 @@ def test_jump_threshold_is_a_parameter() -> None:
     )
 
 
-def test_50_kt_at_fl380_is_spoofed() -> None:
-    df = track(alt_baro_ft=38_000.0)
+def test_50_kt_at_fl380_is_spoofed_for_an_airliner() -> None:
+    df = track(alt_baro_ft=38_000.0, category="A3")  # emitter category A3: a large aircraft
     df.loc[5, s.GS_KT] = 50.0
     a = analyse(df)
     assert a.track[STATE].iloc[5] == "spoofed"
     assert codes_at(df, 5) == ["slow_at_altitude"]
     sentence = a.intervals[a.intervals["state"] == "spoofed"]["rules"].iloc[0][0]
     assert sentence.startswith("Reported ground speed as low as 50 kt at up to 38,000 ft")
-    assert "under 100 kt above 10,000 ft" in sentence
+    assert "an airliner cannot fly under 100 kt above 10,000 ft" in sentence
     # Neighbours' legs are not blamed on the false ground speed.
     assert states(df)[4] == states(df)[6] == "nominal"
-    low = track(alt_baro_ft=3_000.0, gs_kt=50.0)  # slow but low: allowed
+    low = track(alt_baro_ft=3_000.0, gs_kt=50.0, category="A3")  # slow but low: allowed
     low[s.LON] = np.arange(40) * 0.0023  # about 50 kt
     assert set(states(low)) == {"nominal"}
+
+
+def test_slow_rule_depends_on_the_category() -> None:
+    # A helicopter (A7) or a light aircraft (A1) at 12,000 ft and 50 kt: legitimate.
+    for cat in ("A7", "A1", None):
+        slow = track(alt_baro_ft=12_000.0, gs_kt=50.0, category=cat)
+        slow[s.LON] = np.arange(40) * 0.0023  # 0.0023 * 111,319.49 m / 10 s = 49.8 kt
+        assert set(states(slow)) == {"nominal"}, cat
+    # Without a category, only with a jet --aircraft does 50 kt at 12,000 ft count as false...
+    slow = track(alt_baro_ft=12_000.0, gs_kt=50.0)
+    slow[s.LON] = np.arange(40) * 0.0023
+    assert set(states(slow, IntegrityParams.for_aircraft("e190"))) == {"spoofed"}
+    # ...or under the conservative limit: less than 50 kt at or above 30,000 ft.
+    high = track(alt_baro_ft=38_000.0, gs_kt=40.0)
+    high[s.LON] = np.arange(40) * 0.0018  # 0.0018 * 111,319.49 m / 10 s = 39.0 kt
+    a = analyse(high)
+    assert set(a.track[STATE]) == {"spoofed"}
+    spoof = a.intervals.set_index("state").loc["spoofed", "rules"]
+    assert spoof[-1] == (
+        "Reported ground speed as low as 40 kt at up to 38,000 ft: no aircraft but a glider or "
+        "a balloon flies under 50 kt above 30,000 ft, so the GNSS velocity was false "
+        "(40 reports)."
+    )
+    # A glider (B1) or a balloon (B2) is never held to a minimum speed.
+    for cat in ("B1", "B2"):
+        assert set(states(high.assign(category=cat))) == {"nominal"}, cat
+
+
+def test_jet_stream_ground_speeds_are_allowed_at_cruise() -> None:
+    e190 = IntegrityParams.for_aircraft("e190")  # 585.6 kt, plus 150 kt at or above 20,000 ft
+    assert e190.max_speed_kt + e190.wind_aloft_kt == pytest.approx(735.63, abs=0.01)
+    # 650 kt at FL350 (a 485 kt E190 in a 165 kt jet stream): 0.03 degree per 10 s = 649.2 kt.
+    fast = track(gs_kt=650.0)
+    fast[s.LON] = np.arange(40) * 0.03
+    assert set(states(fast, e190)) == {"nominal"}
+    # The same at 10,000 ft is faster than the E190 can fly there: ground speed and legs.
+    low = fast.assign(alt_baro_ft=10_000.0)
+    assert {"jump", "too_fast"} <= set(codes_at_p(low, 5, e190))
+    # 750 kt reported at FL350 is too fast even with the jet stream.
+    one = fast.copy()
+    one.loc[5, s.GS_KT] = 750.0
+    assert codes_at_p(one, 5, e190) == ["too_fast"]
+    spoof = analyse(one, e190).intervals.set_index("state").loc["spoofed", "rules"]
+    assert spoof == [
+        "Reported ground speed up to 750 kt, faster than the 586 kt the aircraft can fly (736 kt "
+        "at or above 20,000 ft, allowing 150 kt more for jet-stream winds) (1 report)."
+    ]
+
+
+def codes_at_p(df: pd.DataFrame, row: int, params: IntegrityParams) -> list[str]:
+    return rule_codes(int(analyse(df, params).track[RULE_BITS].iloc[row]))
 
 
 def test_ground_speed_faster_than_the_aircraft() -> None:
@@ -208,8 +259,13 @@ def test_nacp_and_nic_lost() -> None:
     lost = words[words["state"] == "position_lost"]["rules"].iloc[0][0]
     assert "NACp 2 (5 reports)" in lost
     assert "2 NM (3.7 km) or more; gpsjam.org counts NACp of 2 or less as bad GPS" in lost
+    # NIC 0 is "containment radius unknown" (DO-260B): alone it is not low integrity...
     nic0 = track(nic=pd.array([0] * 40, dtype="Int8"))
-    assert set(states(nic0)) == {"position_lost"}
+    assert set(states(nic0)) == {"nominal"}
+    # ...but a fall to 0 after a bounded radius is the GNSS fix lost.
+    drop = track(nic=pd.array([8] * 10 + [0] * 30, dtype="Int8"))
+    assert states(drop) == ["nominal"] * 10 + ["position_lost"] * 30
+    assert codes_at(drop, 10) == ["nic_lost"]
 
 
 def test_nacp_eight_is_the_minimum() -> None:
@@ -238,7 +294,7 @@ def test_position_speed_against_ground_speed() -> None:
 
 
 def test_states_take_the_most_severe_rule() -> None:
-    df = track(nic=pd.array([4] * 40, dtype="Int8"))
+    df = track(nic=pd.array([4] * 40, dtype="Int8"), category="A5")
     df.loc[5, s.GS_KT] = 50.0
     a = analyse(df)
     assert a.track[STATE].iloc[5] == "spoofed"

@@ -25,6 +25,7 @@ from flightmap.analysis.integrity import (
     FIX,
     GAP_ID,
     INTERVAL_COLUMNS,
+    INTERVAL_ID,
     NAC_P_CF,
     NIC_CF,
     POSITION_SPEED_KT,
@@ -58,6 +59,7 @@ from flightmap.analysis.report import (
 from flightmap.analysis.speeds import (
     E190_MAX_SPEED_KT,
     E190_MAX_TAS_KT,
+    JET_AIRCRAFT,
     MAX_SPEED_KT,
     max_tas_kt,
 )
@@ -72,6 +74,8 @@ __all__ = [
     "GAP_KINDS",
     "GRID_COLUMNS",
     "INTERVAL_COLUMNS",
+    "INTERVAL_ID",
+    "JET_AIRCRAFT",
     "MAX_SPEED_KT",
     "NACP_EPU_M",
     "NAC_P_CF",

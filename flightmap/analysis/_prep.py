@@ -3,13 +3,18 @@
 Rows are ordered by flight, then time (stable), so every flight is one contiguous block and
 "the previous row" is a shift by one. Optional columns that are absent become all-NaN (or
 all-False) arrays, so synthetic frames need only ``flight_id``, ``time``, ``lat`` and ``lon``.
+
+Three columns are read when present, and assumed absent otherwise: ``position_time`` (when the
+position was measured, :data:`POSITION_TIME`; ``time`` where it is NA), ``category`` (the ADS-B
+emitter category, :data:`CATEGORY`) and ``source`` (the reader, to know which readers already
+carry NIC and NACp forward, :data:`CARRIED_BY_READER`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -23,6 +28,25 @@ I8 = NDArray[np.int64]
 B1 = NDArray[np.bool_]
 
 NS = 1_000_000_000  # nanoseconds per second
+
+POSITION_TIME: Final = "position_time"
+"""When the position was measured (:mod:`flightmap.schema`); NA: the report ``time``."""
+CATEGORY: Final = "category"
+"""ADS-B emitter category, ``A0`` to ``C7`` as readsb writes it (DO-260B), or the OpenSky REST
+number (0 to 20); optional."""
+CARRIED_BY_READER: Final = frozenset({"readsb_trace"})
+"""Readers (``source``) that carry NIC and NACp forward themselves, over the rows that have no
+aircraft object; a NA they leave means the aircraft object said nothing: "no longer known". No
+column says which rows carried an integrity report, so for the other sources a NA may be either,
+and the analysis carries values forward for at most ``integrity_max_age_s``."""
+
+# Category classes (Prepared.category).
+CAT_UNKNOWN, CAT_AIRLINER, CAT_SMALL, CAT_EXEMPT = 0, 1, 2, 3
+# OpenSky REST states[17] (category number) -> the DO-260B letter and digit.
+_OPENSKY_CATEGORY: Final = {
+    2: "A1", 3: "A2", 4: "A3", 5: "A4", 6: "A5", 7: "A6", 8: "A7", 9: "B1", 10: "B2", 11: "B3",
+    12: "B4", 14: "B6", 15: "B7", 16: "C1", 17: "C2", 18: "C3", 19: "C4", 20: "C5",
+}  # fmt: skip
 
 
 @cache
@@ -43,6 +67,7 @@ class Prepared:
     starts: I8  # first row of each flight (by code)
     ends: I8  # one past the last row of each flight
     t: I8  # nanoseconds since the epoch, UTC
+    tp: I8  # when the position was measured, ns (``t`` where not given)
     lat: F8
     lon: F8
     gs: F8
@@ -52,6 +77,8 @@ class Prepared:
     nacp: F8
     stale: B1
     on_ground: B1
+    category: NDArray[np.int8]  # CAT_* class of the emitter category
+    carry: B1  # NIC/NACp may be carried forward onto this row
 
     @property
     def n(self) -> int:
@@ -69,6 +96,7 @@ class Prepared:
             starts=self.starts[f0:f1] - r0,
             ends=self.ends[f0:f1] - r0,
             t=self.t[sl],
+            tp=self.tp[sl],
             lat=self.lat[sl],
             lon=self.lon[sl],
             gs=self.gs[sl],
@@ -78,6 +106,8 @@ class Prepared:
             nacp=self.nacp[sl],
             stale=self.stale[sl],
             on_ground=self.on_ground[sl],
+            category=self.category[sl],
+            carry=self.carry[sl],
         )
 
     def chunks(self, max_rows: int) -> list[tuple[int, int]]:
@@ -112,6 +142,59 @@ def _bool(df: pd.DataFrame, col: str) -> B1:
     return np.asarray(df[col].to_numpy(dtype=bool, na_value=False), dtype=bool)
 
 
+def category_classes(values: pd.Series) -> NDArray[np.int8]:
+    """Class of each emitter category: ``CAT_AIRLINER`` (A3 to A6), ``CAT_EXEMPT`` (gliders,
+    balloons, drones, ground vehicles...), ``CAT_SMALL`` (A1, A2, A7) or ``CAT_UNKNOWN``.
+
+    >>> category_classes(pd.Series(["A3", "a7", None, "B1", "A0", 4])).tolist()
+    [1, 2, 0, 3, 0, 1]
+    """
+    from flightmap.analysis.params import EXEMPT_CATEGORIES, SLOW_RULE_CATEGORIES
+
+    codes, uniques = pd.factorize(values)  # few distinct values: classify those only
+    classes = np.zeros(len(uniques) + 1, dtype="int8")  # the last one for NA (code -1)
+    for k, raw in enumerate(uniques):
+        if isinstance(raw, int | float | np.integer | np.floating) and not isinstance(raw, bool):
+            text = _OPENSKY_CATEGORY.get(int(raw), "") if float(raw).is_integer() else ""
+        else:
+            text = str(raw).strip().upper()
+        if text in SLOW_RULE_CATEGORIES:
+            classes[k] = CAT_AIRLINER
+        elif text in EXEMPT_CATEGORIES:
+            classes[k] = CAT_EXEMPT
+        elif text in ("A1", "A2", "A7"):
+            classes[k] = CAT_SMALL
+    return np.asarray(classes[np.asarray(codes)], dtype="int8")
+
+
+def _time_ns(series: pd.Series) -> I8:
+    values = series.dt.tz_convert("UTC").to_numpy(dtype="datetime64[ns]")
+    return np.asarray(values.view("int64"), dtype="int64")
+
+
+def position_times_ns(df: pd.DataFrame, t_ns: I8) -> I8:
+    """When each row's position was measured, ns: ``position_time``, else ``time`` (``t_ns``).
+
+    Mirrors :func:`flightmap.schema.position_times` on arrays.
+    """
+    if POSITION_TIME not in df.columns:
+        return t_ns
+    col = df[POSITION_TIME]
+    if not isinstance(col.dtype, pd.DatetimeTZDtype):
+        raise InputError("times must be tz-aware (UTC), got " + str(col.dtype), field=POSITION_TIME)
+    missing = col.isna().to_numpy()
+    if missing.all():
+        return t_ns
+    return np.where(missing, t_ns, _time_ns(col))
+
+
+def _carry(df: pd.DataFrame) -> B1:
+    if "source" not in df.columns:
+        return np.ones(len(df), dtype=bool)
+    by_reader = df["source"].isin(sorted(CARRIED_BY_READER)).to_numpy(dtype=bool, na_value=False)
+    return np.asarray(~by_reader, dtype=bool)
+
+
 def utc_times(df: pd.DataFrame) -> pd.Series:
     """The ``time`` column as tz-aware UTC; :class:`InputError` if missing or naive."""
     if s.TIME not in df.columns:
@@ -138,6 +221,7 @@ def prepare(df: pd.DataFrame) -> Prepared:
         if col not in df.columns:
             raise InputError("column missing from the track", field=col)
     t_ns = utc_times(df).to_numpy(dtype="datetime64[ns]").view("int64")
+    tp_ns = position_times_ns(df, t_ns)
     fid = df[s.FLIGHT_ID]
     if fid.isna().any():
         raise InputError("flight_id is missing", field=s.FLIGHT_ID)
@@ -162,13 +246,15 @@ def prepare(df: pd.DataFrame) -> Prepared:
     def take(a: Any) -> Any:
         return a[order]
 
+    t_sorted = take(t_ns)
     return Prepared(
         order=order.astype("int64"),
         flight=flight,
         flight_ids=[str(u) for u in uniques],
         starts=starts,
         ends=ends,
-        t=take(t_ns),
+        t=t_sorted,
+        tp=t_sorted if tp_ns is t_ns else take(tp_ns),
         lat=take(_float(df, s.LAT)),
         lon=take(_float(df, s.LON)),
         gs=take(_float(df, s.GS_KT)),
@@ -178,6 +264,12 @@ def prepare(df: pd.DataFrame) -> Prepared:
         nacp=take(_float(df, s.NAC_P)),
         stale=take(_bool(df, s.STALE)),
         on_ground=take(_bool(df, s.ON_GROUND)),
+        category=(
+            take(category_classes(df[CATEGORY]))
+            if CATEGORY in df.columns
+            else np.zeros(len(df), dtype="int8")
+        ),
+        carry=take(_carry(df)),
     )
 
 

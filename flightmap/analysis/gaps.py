@@ -58,13 +58,17 @@ GAP_COLUMNS: Final = (
     "implied_speed_kt",
     "row_before",
     "row_after",
+    "span_s",
 )
 """Columns of the gaps frame. ``start``/``end`` (UTC) are the times of the fixes either side (the
 first / last report of the flight for a gap at its start / end); ``reports`` counts the reports
 inside, split into ``without_position``, ``stale``, ``frozen`` and ``spoofed``; ``*_before`` and
 ``*_after`` describe the fixes (NaN at the ends of a flight), ``distance_m`` is the geodesic
 between them and ``implied_speed_kt`` the average speed it implies; ``row_before`` and
-``row_after`` are the fixes' positions (``iloc``) in the input frame (NA at the ends)."""
+``row_after`` are the fixes' positions (``iloc``) in the input frame (NA at the ends).
+``span_s`` is the time between the fixes' *positions* (``position_time`` where the format gives
+it, as OpenSky does, else the report times: then equal to ``duration_s``); the implied speed
+and the where-could-it-have-been regions use it."""
 
 
 def frozen_mask(p: Prepared, params: IntegrityParams) -> B1:
@@ -175,6 +179,8 @@ def locate_gaps(
     fl = p.flight[start_row]
     t_start = np.where(before >= 0, p.t[np.maximum(before, 0)], p.t[start_row])
     t_end = np.where(after >= 0, p.t[np.maximum(after, 0)], p.t[np.maximum(end_row - 1, 0)])
+    tp_start = np.where(before >= 0, p.tp[np.maximum(before, 0)], t_start)
+    tp_end = np.where(after >= 0, p.tp[np.maximum(after, 0)], t_end)
 
     def at(rows: I8, values: F8) -> F8:
         return np.where(rows >= 0, values[np.maximum(rows, 0)], np.nan)
@@ -187,8 +193,9 @@ def locate_gaps(
     )
     dist = distances_m(lat_b, lon_b, lat_a, lon_a)
     duration = (t_end - t_start) / NS
+    span = np.fmax((tp_end - tp_start) / NS, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        speed = np.where(duration > 0, dist / duration / KT_MS, np.nan)
+        speed = np.where(span > 0, dist / span / KT_MS, np.nan)
     kind = np.select(
         [spoofed > 0, n_frozen > 0, stale > 0, without > 0],
         ["spoofed", "frozen", "stale", "no_position"],
@@ -225,6 +232,7 @@ def locate_gaps(
             "implied_speed_kt": speed,
             "row_before": rows_in_input(before),
             "row_after": rows_in_input(after),
+            "span_s": span,
         }
     )
     gap_id = np.full(p.n, -1, dtype="int64")

@@ -6,7 +6,12 @@ positions, NIC 0 or NACp of 2 or less) and ``spoofed`` (the position or velocity
 impossible). A report takes the most severe state among the rules it fires (:data:`RULES`);
 consecutive reports in the same state form an interval, which lists every rule that fired in it
 as a sentence a journalist can quote. Gaps open a ``position_lost`` interval at the last fix
-before them, so silences with no report at all appear too (with 0 points).
+before them, so silences with no report at all appear too (with 0 points; their rule is
+``no_reports``: out of coverage or a silent transponder, not evidence of GNSS loss). Flickers
+(a dip to a less severe state for a report or two between two reports in the more severe one)
+join the interval around them (``IntegrityParams.flicker_reports``, ``flicker_s``), so a NIC
+alternating at every report gives one interval, not one per report; the per-report states are
+left as they are.
 
 The rules themselves are in :mod:`flightmap.analysis.rules`, the gaps in
 :mod:`flightmap.analysis.gaps`; this module runs them flight by flight, in chunks of whole
@@ -15,6 +20,7 @@ flights (no loop over rows), and builds the intervals. It never reads files.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -44,6 +50,7 @@ __all__ = [
     "FIX",
     "GAP_ID",
     "INTERVAL_COLUMNS",
+    "INTERVAL_ID",
     "NAC_P_CF",
     "NIC_CF",
     "POSITION_SPEED_KT",
@@ -71,6 +78,8 @@ POSITION_SPEED_KT: Final = "position_speed_kt"
 NIC_CF: Final = "nic_cf"
 NAC_P_CF: Final = "nac_p_cf"
 """NIC and NACp carried forward over the flight (at most ``integrity_max_age_s``)."""
+INTERVAL_ID: Final = "interval_id"
+"""Row of the intervals frame the report belongs to (each report is in exactly one)."""
 
 INTERVAL_COLUMNS: Final = (
     s.FLIGHT_ID,
@@ -95,8 +104,8 @@ class TrackAnalysis:
     ----------
     track : pandas.DataFrame
         The input rows, same order and index, with the columns :data:`STATE`,
-        :data:`RULE_BITS`, :data:`FIX`, :data:`GAP_ID`, :data:`POSITION_SPEED_KT`,
-        :data:`NIC_CF` and :data:`NAC_P_CF` added.
+        :data:`RULE_BITS`, :data:`FIX`, :data:`GAP_ID`, :data:`INTERVAL_ID`,
+        :data:`POSITION_SPEED_KT`, :data:`NIC_CF` and :data:`NAC_P_CF` added.
     gaps : pandas.DataFrame
         One row per gap (:data:`flightmap.analysis.gaps.GAP_COLUMNS`).
     intervals : pandas.DataFrame
@@ -219,6 +228,9 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
     offsets = np.cumsum([0] + [len(c.gaps) for c in parts])
     for c, off in zip(parts, offsets, strict=False):
         c.gap_id[c.gap_id >= 0] += off
+    offsets = np.cumsum([0] + [len(c.intervals) for c in parts])
+    for c, off in zip(parts, offsets, strict=False):
+        c.interval_id += off
     out = track.copy(deep=False)  # copy-on-write: adding columns leaves ``track`` unchanged
     out[STATE] = _categorical(gather("state"))
     out[RULE_BITS] = gather("bits")
@@ -226,6 +238,7 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
     gap_id = gather("gap_id")
     out[GAP_ID] = pd.array(np.where(gap_id >= 0, gap_id, 0), dtype="Int64")
     out[GAP_ID] = out[GAP_ID].mask(gap_id < 0)
+    out[INTERVAL_ID] = gather("interval_id")
     out[POSITION_SPEED_KT] = gather("speed_kt")
     out[NIC_CF] = gather("nic")
     out[NAC_P_CF] = gather("nacp")
@@ -256,6 +269,7 @@ class _Chunk:
     bits: NDArray[np.uint16]
     fix: B1
     gap_id: I8
+    interval_id: I8
     speed_kt: F8
     nic: F8
     nacp: F8
@@ -276,14 +290,58 @@ def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
     gaps, gap_id, gap_rows = locate_gaps(p, fix, rows.frozen, untrusted, thr)
     rows.masks["gap"] = gap_id >= 0
     state, bits = states(rows.masks, p.n)
-    intervals = _intervals(p, rows, state, bits, gap_id, gap_rows, gaps, params)
+    intervals, iid = _intervals(p, rows, state, bits, gap_id, gap_rows, gaps, params)
     return _Chunk(
-        state, bits, fix, gap_id, rows.speed_kt, rows.nic, rows.nacp, gaps, intervals, cadence, thr
+        state,
+        bits,
+        fix,
+        gap_id,
+        iid,
+        rows.speed_kt,
+        rows.nic,
+        rows.nacp,
+        gaps,
+        intervals,
+        cadence,
+        thr,
     )
 
 
 def _categorical(codes: NDArray[np.int8]) -> Any:
     return pd.Categorical.from_codes(np.asarray(codes, dtype="int64"), categories=pd.Index(STATES))
+
+
+def _smoothed(
+    el_flight: I8, el_state: NDArray[np.int8], el_t: I8, el_row: I8, params: IntegrityParams
+) -> NDArray[np.int8]:
+    """The states of the elements (reports and gap markers) with flickers smoothed out.
+
+    For each level (degraded, position lost, spoofed), a dip below it between two elements at
+    or above it in the same flight, of 1 to ``flicker_reports`` reports lasting at most
+    ``flicker_s`` (until the state is back), is raised to it: a closing, level by level. States
+    only rise, and only between two elements already at the level, so a single report in a
+    more severe state is never widened, and a NIC alternating at every report reads as one
+    degraded interval.
+    """
+    out = el_state.copy()
+    m = el_t.size
+    for level in range(1, len(STATES)):
+        at = el_state >= level
+        brk = np.ones(m, dtype=bool)
+        brk[1:] = (el_flight[1:] != el_flight[:-1]) | (at[1:] != at[:-1])
+        rs = np.flatnonzero(brk)
+        r_fl = el_flight[rs]
+        inside = np.r_[False, r_fl[1:] == r_fl[:-1]] & np.r_[r_fl[1:] == r_fl[:-1], False]
+        dip = inside & ~at[rs]  # runs alternate within a flight: both neighbours are at level
+        if not dip.any():
+            continue
+        reports = np.add.reduceat(el_row, rs)
+        back = np.append(el_t[rs[1:]], 0)  # when the state is back at the level
+        short = (reports >= 1) & (reports <= params.flicker_reports)
+        short &= back - el_t[rs] <= params.flicker_s * NS
+        raise_ = (dip & short)[np.cumsum(brk) - 1]
+        out[raise_] = np.maximum(out[raise_], level)
+    return out
 
 
 def _intervals(
@@ -295,11 +353,13 @@ def _intervals(
     g_rows: I8,
     gaps: pd.DataFrame,
     params: IntegrityParams,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, I8]:
     # Gap markers: one pseudo-report per gap, at the gap's start, inserted before the first
-    # report inside it, so the position_lost interval starts at the last fix.
+    # report inside it, so the position_lost interval starts at the last fix. A gap without
+    # any report is ``no_reports`` (coverage or transponder), not ``gap``.
     g_start = gaps["start"].to_numpy(dtype="datetime64[ns]").view("int64")
     g_flight = p.flight[np.minimum(g_rows, p.n - 1)] if p.n else g_rows
+    g_silent = (gaps["reports"].to_numpy() == 0) if len(gaps) else np.zeros(0, dtype=bool)
 
     def ins(values: Any, marker: Any) -> Any:
         return np.insert(values, g_rows, marker)
@@ -307,12 +367,14 @@ def _intervals(
     el_flight = ins(p.flight, g_flight)
     el_t = ins(p.t, g_start)
     el_state = ins(state, np.full(len(gaps), SEVERITY[POSITION_LOST], dtype="int8"))
-    el_bits = ins(bits, np.full(len(gaps), BIT["gap"], dtype="uint16"))
+    marker_bits = np.where(g_silent, BIT["no_reports"], BIT["gap"]).astype("uint16")
+    el_bits = ins(bits, marker_bits)
     el_row = ins(np.ones(p.n, dtype="int64"), np.zeros(len(gaps), dtype="int64"))
     el_gap = ins(gap_id, np.arange(len(gaps)))
     m = len(el_t)
     if m == 0:
-        return pd.DataFrame({c: [] for c in INTERVAL_COLUMNS})
+        return pd.DataFrame({c: [] for c in INTERVAL_COLUMNS}), np.zeros(0, dtype="int64")
+    el_state = _smoothed(el_flight, el_state, el_t, el_row, params)
     brk = np.ones(m, dtype=bool)
     brk[1:] = (el_flight[1:] != el_flight[:-1]) | (el_state[1:] != el_state[:-1])
     si = np.flatnonzero(brk)
@@ -327,26 +389,8 @@ def _intervals(
     per_rule = _rule_stats(p, rows, bits, iid, si.size)
     g_lo = np.fmin.reduceat(np.where(el_gap >= 0, el_gap, np.nan), si)
     g_hi = np.fmax.reduceat(np.where(el_gap >= 0, el_gap, np.nan), si)
-    gap_records = gaps.to_dict(orient="records")
-
-    sentences: list[list[str]] = []
-    codes_out: list[list[str]] = []
-    for k in range(si.size):
-        codes = rule_codes(int(ibits[k]))
-        codes_out.append(codes)
-        if not codes:
-            sentences.append([])
-            continue
-        in_gaps = []
-        if not np.isnan(g_lo[k]):
-            in_gaps = gap_records[int(g_lo[k]) : int(g_hi[k]) + 1]
-        sentences.append(
-            [
-                rule_sentence(c, {n: v[k] for n, v in per_rule[c].items()}, params, in_gaps)
-                for c in codes
-            ]
-        )
-    return pd.DataFrame(
+    codes_out, sentences = _sentences(ibits, per_rule, gaps, g_lo, g_hi, params)
+    frame = pd.DataFrame(
         {
             s.FLIGHT_ID: pd.Series(
                 np.asarray(p.flight_ids, dtype=object)[el_flight[si]], dtype=s.STR_DTYPE
@@ -360,6 +404,72 @@ def _intervals(
             "rules": sentences,
         }
     )
+    return frame, np.asarray(iid, dtype="int64")
+
+
+_NAN_KEY = -1.0e300  # stands for NaN when statistics are compared (NaN != NaN)
+
+
+def _sentences(
+    ibits: NDArray[np.uint16],
+    per_rule: dict[str, dict[str, F8]],
+    gaps: pd.DataFrame,
+    g_lo: F8,
+    g_hi: F8,
+    params: IntegrityParams,
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Per interval, the codes of the rules that fired and their sentences.
+
+    Each distinct combination of a rule's statistics is put in words once, so the cost grows
+    with the number of different sentences, not of intervals (200,000 one-report flickers of
+    NIC 4 share one sentence); gap sentences are one per interval with gaps.
+    """
+    n_int = ibits.size
+    ubits, inv = np.unique(ibits, return_inverse=True)
+    code_lists = [rule_codes(int(b)) for b in ubits]
+    codes_out = [list(code_lists[i]) for i in inv.ravel()]
+    gap_records = gaps.to_dict(orient="records") if len(gaps) else []
+    silent = gaps["reports"].to_numpy() == 0 if len(gaps) else np.zeros(0, dtype=bool)
+    ks_parts, text_parts = [], []
+    for rule in RULES:
+        ks = np.flatnonzero(ibits & BIT[rule.code])
+        if not ks.size:
+            continue
+        if rule.code in ("gap", "no_reports"):
+            texts = np.empty(ks.size, dtype=object)
+            for j, k in enumerate(ks):  # one per interval with gaps (bounded by the gaps)
+                lo, hi = int(g_lo[k]), int(g_hi[k]) + 1
+                want = silent[lo:hi] if rule.code == "no_reports" else ~silent[lo:hi]
+                chosen = [g for g, ok in zip(gap_records[lo:hi], want, strict=True) if ok]
+                texts[j] = rule_sentence(rule.code, {}, params, chosen)
+        else:
+            st = per_rule[rule.code]
+            names = sorted(st)
+            mat = np.column_stack([st[name][ks] for name in names])
+            mat = np.where(np.isnan(mat), _NAN_KEY, mat)
+            uniq, back = np.unique(mat, axis=0, return_inverse=True)
+            words = [
+                rule_sentence(
+                    rule.code,
+                    {
+                        n: (math.nan if v == _NAN_KEY else v)
+                        for n, v in zip(names, row, strict=True)
+                    },
+                    params,
+                )
+                for row in uniq.tolist()
+            ]
+            texts = np.asarray(words, dtype=object)[back.ravel()]
+        ks_parts.append(ks)
+        text_parts.append(texts)
+    out: list[list[str]] = [[] for _ in range(n_int)]
+    if ks_parts:
+        ks_all = np.concatenate(ks_parts)
+        texts_all = np.concatenate(text_parts)
+        order = np.argsort(ks_all, kind="stable")  # by interval, then in the order of RULES
+        for k, text in zip(ks_all[order].tolist(), texts_all[order].tolist(), strict=True):
+            out[k].append(text)
+    return codes_out, out
 
 
 def _rule_stats(
@@ -382,7 +492,7 @@ def _rule_stats(
         return {"count": np.bincount(ii, minlength=n_int).astype("float64"), "min": lo, "max": hi}
 
     m = rows.masks
-    out: dict[str, dict[str, F8]] = {"gap": {"count": np.zeros(n_int)}}
+    out: dict[str, dict[str, F8]] = {}
     out["nic_lost"] = agg(m["nic_lost"], rows.nic)
     out["nic_low"] = agg(m["nic_low"], rows.nic)
     out["nacp_lost"] = agg(m["nacp_lost"], rows.nacp)
@@ -394,6 +504,9 @@ def _rule_stats(
     out["teleport"] = agg(m["teleport"], rows.stats["leg_m"])
     out["slow_at_altitude"] = agg(m["slow_at_altitude"], p.gs)
     out["slow_at_altitude"]["alt"] = agg(m["slow_at_altitude"], p.alt_baro)["max"]
+    out["slow_at_altitude"]["limit"] = agg(m["slow_at_altitude"], rows.stats["slow_limit_kt"])[
+        "max"
+    ]
     out["too_fast"] = agg(m["too_fast"], p.gs)
     frozen = agg(m["frozen"], p.t.astype("float64"))
     first = agg(m["frozen"], np.arange(p.n, dtype="float64"))["min"]

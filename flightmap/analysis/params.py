@@ -12,20 +12,51 @@ The ADS-B quality indicators are defined in RTCA DO-260B (1090 MHz Extended Squi
 ``pyModeS/decoder/uncertainty.py``). 14 CFR 91.227(c)(1) (the US ADS-B Out performance rule)
 requires NACp "less than 0.05 nautical miles" (NACp 8 or more) and NIC "less than 0.2 nautical
 miles" (NIC 7 or more): values below those are *degraded* here. gpsjam.org (through ADS-B
-Exchange) counts NACp of 2 or less as bad GPS: those are *position lost* here, together with
-NIC 0. As FR24 warns, low values on one aircraft can also be an equipment problem; the area view
-(:mod:`flightmap.analysis.area`) tells a local jammer from a faulty aircraft.
+Exchange) counts NACp of 2 or less as bad GPS: those are *position lost* here. NIC 0 means
+"containment radius unknown" (DO-260B): many older transponders send it all the time, so it is
+not low integrity by itself; only a fall to 0 after the flight reported a bounded radius is
+(a GNSS receiver that loses its fix stops bounding its error). As FR24 warns, low values on one
+aircraft can also be an equipment problem; the area view (:mod:`flightmap.analysis.area`) tells
+a local jammer from a faulty aircraft.
+
+The emitter category (DO-260B, as readsb writes it: ``A0`` to ``C7``) says what kind of aircraft
+sent a report: :data:`SLOW_RULE_CATEGORIES` are the airliners and fast jets for which 100 kt at
+10,000 ft is impossible, :data:`EXEMPT_CATEGORIES` the gliders, balloons, parachutists,
+ultralights, drones, space vehicles and ground vehicles or obstacles, which may hover anywhere.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from flightmap.analysis.speeds import MAX_SPEED_KT
+from flightmap.analysis.speeds import (
+    JET_AIRCRAFT,
+    JET_STREAM_KT,
+    MAX_SPEED_KT,
+    WIND_ALLOWANCE_KT,
+)
 from flightmap.geodesy import NM_M
 
-__all__ = ["NACP_EPU_M", "NIC_RC_M", "IntegrityParams"]
+__all__ = [
+    "EXEMPT_CATEGORIES",
+    "NACP_EPU_M",
+    "NIC_RC_M",
+    "SLOW_RULE_CATEGORIES",
+    "IntegrityParams",
+]
+
+#: Emitter categories (DO-260B) of aircraft that cannot fly under 100 kt at 10,000 ft: A3 large
+#: (75,000 to 300,000 lb), A4 high-vortex large (B757), A5 heavy (over 300,000 lb), A6 high
+#: performance (over 5 g and 400 kt).
+SLOW_RULE_CATEGORIES: Final = frozenset({"A3", "A4", "A5", "A6"})
+
+#: Emitter categories never held to a minimum speed: B1 glider, B2 lighter-than-air, B3
+#: parachutist, B4 ultralight, B6 unmanned aerial vehicle, B7 space vehicle, and C1 to C7 (surface
+#: vehicles and obstacles, a tethered balloon among them).
+EXEMPT_CATEGORIES: Final = frozenset(
+    {"B1", "B2", "B3", "B4", "B6", "B7", "C1", "C2", "C3", "C4", "C5", "C6", "C7"}
+)
 
 #: NIC -> upper bound of the containment radius Rc in metres (DO-260B; NIC 6 without supplement
 #: bits is < 0.6 NM). NIC 0: unknown.
@@ -67,10 +98,22 @@ class IntegrityParams:
     Attributes
     ----------
     max_speed_kt : float, kt
-        Fastest ground speed the aircraft can fly. Faster position jumps are impossible
-        (spoofing). Default 1,166 kt: the 600 m/s jump rule of eugenepik/Opensky_ADS-B_GPS_
-        anomalies, safe for any airliner; :data:`flightmap.analysis.speeds.MAX_SPEED_KT` has
-        per-category values (585.6 kt for an E190).
+        Fastest ground speed the aircraft can fly (below ``wind_aloft_ft``). Faster position
+        jumps and reported ground speeds are impossible (spoofing). Default 1,166 kt: the
+        600 m/s jump rule of eugenepik/Opensky_ADS-B_GPS_anomalies, safe for any airliner;
+        :data:`flightmap.analysis.speeds.MAX_SPEED_KT` has per-category values (585.6 kt for
+        an E190, which includes 100 kt of wind).
+    wind_aloft_kt, wind_aloft_ft : float (kt, ft)
+        At or above ``wind_aloft_ft`` (barometric, else geometric altitude; and where the
+        altitude is unknown) the limit is ``max_speed_kt + wind_aloft_kt``: jet streams at
+        cruise levels are stronger than the 100 kt allowed in the per-category maximum speeds.
+        Default 150 kt above 20,000 ft, i.e. 250 kt of tailwind in all
+        (:data:`flightmap.analysis.speeds.JET_STREAM_KT`, our choice): an E190 is allowed
+        735.6 kt there.
+    jet : bool
+        The track is known to be of a jet airliner (``--aircraft e190``): the "too slow at
+        altitude" rule then holds reports without an emitter category to the airliner limits
+        (``slow_gs_kt``, ``slow_alt_ft``) instead of the conservative ones. Default False.
     min_jump_m : float, m
         A jump must also be longer than this: 2 km, as in eugenepik's rule (so position noise
         between close reports is not a jump).
@@ -89,14 +132,17 @@ class IntegrityParams:
         least this (or none): 50 kt (our choice), so a parked or taxiing aircraft is never
         frozen.
     integrity_max_age_s : float, s
-        NIC and NACp are carried forward to the next reports of the flight (sparse in readsb
-        traces) for at most this long: 600 s (our choice).
+        NIC and NACp are carried forward to the next reports of the flight that have none, for
+        at most this long: 600 s (our choice). Not across the rows of readers that carry them
+        forward themselves (:data:`flightmap.analysis._prep.CARRIED_BY_READER`, readsb
+        traces), whose NA means "no longer known".
     nic_min, nacp_min : int
         Values below these are degraded: NIC 7 (Rc < 0.2 NM) and NACp 8 (EPU < 0.05 NM), the
         minimums of 14 CFR 91.227(c)(1).
     nic_lost, nacp_lost : int
-        Values at or below these mean the GNSS position is lost: NIC 0 (Rc unknown, DO-260B)
-        and NACp 2 (the gpsjam.org / ADS-B Exchange "bad GPS" limit).
+        Values at or below these mean the GNSS position is lost: NIC 0 (Rc unknown, DO-260B),
+        only after the flight reported a higher NIC (0 alone is "unknown", not low), and NACp
+        2 (the gpsjam.org / ADS-B Exchange "bad GPS" limit).
     mismatch_kt, mismatch_frac : float (kt, fraction)
         Position-derived speed and reported ground speed disagree when they differ by more than
         ``max(mismatch_kt, mismatch_frac * ground speed)``: 100 kt or 50 % (our choice, well
@@ -109,15 +155,32 @@ class IntegrityParams:
         A reported ground speed under 100 kt at or above 10,000 ft (barometric) is impossible
         for an airliner (our choice: minimum clean speeds there exceed 200 kt true airspeed,
         and headwinds of 100 kt or more at those levels are exceptional), so the GNSS velocity
-        is false: FR24 saw 52 kt at 14,025 ft on J2-8243.
-    alt_divergence_ft, alt_divergence_frac : float (ft, fraction)
-        Geometric (GNSS) and barometric altitude diverge when they differ by more than
-        ``alt_divergence_ft + alt_divergence_frac * |barometric altitude|``: 2,000 ft + 10 %
-        (our choice: non-standard temperature and pressure make the two differ by up to about
-        7-9 % of the altitude plus about 1,000 ft near the ground in normal operation).
+        is false: FR24 saw 52 kt at 14,025 ft on J2-8243. Applies to the emitter categories
+        :data:`SLOW_RULE_CATEGORIES`, and to reports without a category when ``jet``.
+    slow_any_gs_kt, slow_any_alt_ft : float (kt, ft)
+        The conservative limits for every other report (no category and not ``jet``; light
+        aircraft A1, small A2, rotorcraft A7): under 50 kt at or above 30,000 ft (our choice:
+        helicopters and piston aircraft cannot climb that high, and turboprops and jets fly
+        there at more than 200 kt true airspeed; gliders and balloons, which can, are
+        :data:`EXEMPT_CATEGORIES` and never held to a minimum speed).
+    lead_outlier_fixes : int
+        When a flight's first fixes are followed by an unpaired jump and then a consistent
+        track at least as long, the first fixes are the bad ones (a bad first fix), not the fix
+        the jump lands on: for at most this many leading fixes. Default 2 (our choice).
+    flicker_reports, flicker_s : int, float (reports, s)
+        Intervals smooth flickers: where the state dips below a level (degraded, position
+        lost, spoofed) for at most ``flicker_reports`` reports lasting at most ``flicker_s``
+        seconds (until it is back), between two reports at or above that level, the dip joins
+        their interval, which keeps listing the rules of every report in it. States only rise,
+        and only between two reports already at the level, so a single impossible report is
+        never widened. Default 2 reports and 10 s (our choice); 0 reports turns smoothing off.
+        The per-report states are not changed.
     """
 
     max_speed_kt: float = MAX_SPEED_KT["any"]
+    wind_aloft_kt: float = JET_STREAM_KT - WIND_ALLOWANCE_KT
+    wind_aloft_ft: float = 20_000.0
+    jet: bool = False
     min_jump_m: float = 2000.0
     min_gap_s: float = 60.0
     gap_cadence_factor: float = 4.0
@@ -134,8 +197,13 @@ class IntegrityParams:
     mismatch_max_leg_s: float = 30.0
     slow_gs_kt: float = 100.0
     slow_alt_ft: float = 10_000.0
+    slow_any_gs_kt: float = 50.0
+    slow_any_alt_ft: float = 30_000.0
     alt_divergence_ft: float = 2000.0
     alt_divergence_frac: float = 0.10
+    lead_outlier_fixes: int = 2
+    flicker_reports: int = 2
+    flicker_s: float = 10.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -147,3 +215,31 @@ class IntegrityParams:
             value = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"{name} must be positive, got {value!r}")
+        for name in ("wind_aloft_kt", "flicker_reports", "flicker_s", "lead_outlier_fixes"):
+            value = getattr(self, name)
+            if not value >= 0:
+                raise ValueError(f"{name} must not be negative, got {value!r}")
+
+    @classmethod
+    def for_aircraft(
+        cls, aircraft: str = "any", max_speed_kt: float | None = None, **thresholds: Any
+    ) -> IntegrityParams:
+        """The parameters for an ``--aircraft`` category (:data:`MAX_SPEED_KT`).
+
+        ``max_speed_kt`` replaces the category's maximum speed; ``thresholds`` set other fields.
+
+        >>> p = IntegrityParams.for_aircraft("e190")
+        >>> round(p.max_speed_kt, 1), p.jet, p.wind_aloft_kt
+        (585.6, True, 150.0)
+
+        Raises
+        ------
+        ValueError
+            An unknown category (the message lists the known ones).
+        """
+        if aircraft not in MAX_SPEED_KT:
+            raise ValueError(
+                f"unknown aircraft category {aircraft!r}; expected one of {', '.join(MAX_SPEED_KT)}"
+            )
+        speed = max_speed_kt if max_speed_kt is not None else MAX_SPEED_KT[aircraft]
+        return cls(max_speed_kt=speed, jet=aircraft in JET_AIRCRAFT, **thresholds)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from flightmap import schema as s
-from flightmap.analysis._prep import geod
+from flightmap.analysis._prep import POSITION_TIME, geod
 from flightmap.analysis.integrity import FIX, NAC_P_CF, TrackAnalysis
 from flightmap.analysis.params import NACP_EPU_M
 from flightmap.analysis.reachable import geodesic_area_m2, reach_m, region_at
@@ -136,6 +136,9 @@ def place_events(
 
     Notes
     -----
+    Fixes are timed by when their positions were measured (``position_time`` where the track
+    has it, else ``time``); ``fix_before`` and ``fix_after`` are those times.
+
     Interpolated radius: the farthest point, from the interpolated point, of the intersection
     of the disks the aircraft could reach from each fix at the leg speed above (plus the fixes'
     NACp accuracy and the event's time uncertainty). Inside a gap the region uses
@@ -144,6 +147,9 @@ def place_events(
     vmax = float(max_speed_kt if max_speed_kt is not None else analysis.params.max_speed_kt)
     track = analysis.track
     fixes = track[track[FIX].to_numpy(dtype=bool)]
+    if POSITION_TIME in fixes.columns:  # interpolate by when the positions were measured
+        pos = fixes[POSITION_TIME]
+        fixes = fixes.assign(**{s.TIME: pos.where(pos.notna(), fixes[s.TIME])})
     thresholds = dict(
         zip(analysis.flights[s.FLIGHT_ID], analysis.flights["threshold_s"], strict=True)
     )
@@ -156,6 +162,7 @@ def place_events(
         fid = flight_id or _flight_for(analysis, t, max_extrapolation_s)
         row: dict[str, Any] = {"id": ev["id"], "time": t, s.FLIGHT_ID: fid}
         fl = fixes[fixes[s.FLIGHT_ID] == fid] if fid is not None else fixes.iloc[0:0]
+        fl = fl.sort_values(s.TIME, kind="stable")
         limits = (thresholds.get(fid, 0.0), max_extrapolation_s)
         row.update(_place(fl, t, u, vmax, limits, speed_margin, n))
         out.append(row)

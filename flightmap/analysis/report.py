@@ -15,7 +15,8 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from flightmap import schema as s
-from flightmap.analysis.integrity import TrackAnalysis
+from flightmap.analysis.integrity import NAC_P_CF, TrackAnalysis
+from flightmap.analysis.params import NACP_EPU_M
 from flightmap.analysis.reachable import ellipse_regions, geodesic_area_m2, reach_m
 from flightmap.analysis.words import clock, duration, reports
 from flightmap.regions import disk
@@ -99,6 +100,7 @@ def analysis_report(analysis: TrackAnalysis) -> dict[str, Any]:
                         "fix_after": _fix(g, "after"),
                         "distance_km": _num(g["distance_m"] / 1000.0),
                         "implied_speed_kt": _num(g["implied_speed_kt"], 1),
+                        "span_s": _num(g.get("span_s"), 1),
                     }
                     for g in fg
                 ],
@@ -161,6 +163,14 @@ def analysis_text(analysis: TrackAnalysis, *, nominal: bool = False) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _epu_m(nacp: Any) -> Any:
+    """95 % position error bound (m) of NACp values (NaN: unknown, 0 m; NACp 0: 10 NM)."""
+    table = np.array([NACP_EPU_M[1]] + [NACP_EPU_M[k] for k in range(1, 12)])
+    values = np.asarray(nacp, dtype="float64")
+    ok = np.isfinite(values) & (values >= 0) & (values <= 11)
+    return np.where(ok, table[np.where(ok, values, 0).astype("int64")], 0.0)
+
+
 def gap_regions(
     analysis: TrackAnalysis, max_speed_kt: float | None = None, n: int = 180
 ) -> pd.DataFrame:
@@ -169,27 +179,44 @@ def gap_regions(
     Columns: ``flight_id``, ``start``, ``end``, ``kind`` (of the gap), ``shape`` (``ellipse``
     between two fixes, ``disk`` at the start or end of a flight, ``none`` when no fix is
     known, ``impossible`` when the fixes are too far apart for the speed), ``max_speed_kt``,
-    ``area_km2`` and ``geometry`` (None for ``none``). The ellipses of all gaps are computed
-    together (:func:`flightmap.analysis.reachable.ellipse_regions`).
+    ``r_before_m`` and ``r_after_m`` (how far each fix may be from the true position: the
+    95 % error bound of its NACp, carried forward; 0 where unknown), ``area_km2`` and
+    ``geometry`` (None for ``none``). The time budget is the gap's ``span_s`` (between the
+    positions' own times). The ellipses of all gaps are computed together
+    (:func:`flightmap.analysis.reachable.ellipse_regions`), each grown by its fixes' radii.
     """
     vmax = float(max_speed_kt if max_speed_kt is not None else analysis.params.max_speed_kt)
     g = analysis.gaps
     before, after = g["lat_before"].notna().to_numpy(), g["lat_after"].notna().to_numpy()
-    budget = reach_m(vmax, 1.0) * g["duration_s"].to_numpy()
+    seconds = g["span_s" if "span_s" in g.columns else "duration_s"].to_numpy(dtype="float64")
+    budget = reach_m(vmax, 1.0) * seconds
+    radii = []
+    for side in ("row_before", "row_after"):
+        rows = g[side].to_numpy(dtype="float64", na_value=np.nan)
+        nacp = np.full(len(g), np.nan)
+        if NAC_P_CF in analysis.track.columns and len(g):
+            known = np.isfinite(rows)
+            col = analysis.track[NAC_P_CF].to_numpy(dtype="float64", na_value=np.nan)
+            nacp[known] = col[rows[known].astype("int64")]
+        radii.append(_epu_m(nacp))
+    r_before, r_after = radii
     both = np.flatnonzero(before & after)
     geoms: list[Any] = [None] * len(g)
     shapes = ["none"] * len(g)
     if both.size:
         cols = ("lat_before", "lon_before", "lat_after", "lon_after")
         a_lat, a_lon, b_lat, b_lon = (g[c].to_numpy()[both] for c in cols)
-        regions = ellipse_regions(a_lat, a_lon, b_lat, b_lon, budget[both], n=n)
+        regions = ellipse_regions(
+            a_lat, a_lon, b_lat, b_lon, budget[both], r_before[both], r_after[both], n=n
+        )
         for k, poly in zip(both, regions, strict=True):
             geoms[k] = poly
             shapes[k] = "impossible" if poly.is_empty else "ellipse"
     for k in np.flatnonzero(before ^ after):
         side = "before" if before[k] else "after"
         centre = (float(g[f"lat_{side}"].iloc[k]), float(g[f"lon_{side}"].iloc[k]))
-        geoms[k] = disk(centre, float(budget[k]), n)
+        r = r_before[k] if before[k] else r_after[k]
+        geoms[k] = disk(centre, float(budget[k] + r), n)
         shapes[k] = "disk"
     return pd.DataFrame(
         {
@@ -199,6 +226,8 @@ def gap_regions(
             "kind": g["kind"],
             "shape": shapes,
             "max_speed_kt": vmax,
+            "r_before_m": np.where(before, r_before, np.nan),
+            "r_after_m": np.where(after, r_after, np.nan),
             "area_km2": [geodesic_area_m2(x) / 1e6 if x is not None else math.nan for x in geoms],
             "geometry": geoms,
         }
@@ -221,6 +250,8 @@ def gap_regions_geojson(regions: pd.DataFrame) -> dict[str, Any]:
                     "kind": str(r["kind"]),
                     "shape": str(r["shape"]),
                     "max_speed_kt": _num(r["max_speed_kt"], 1),
+                    "r_before_m": _num(r.get("r_before_m"), 1),
+                    "r_after_m": _num(r.get("r_after_m"), 1),
                     "area_km2": _num(r["area_km2"], 1),
                 },
                 "geometry": mapping(r["geometry"]),

@@ -16,7 +16,17 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, ffill_within
+from flightmap.analysis._prep import (
+    B1,
+    CAT_AIRLINER,
+    CAT_EXEMPT,
+    CAT_UNKNOWN,
+    F8,
+    I8,
+    NS,
+    Prepared,
+    ffill_within,
+)
 from flightmap.analysis.gaps import frozen_runs
 from flightmap.analysis.params import IntegrityParams
 from flightmap.geodesy import KT_MS, distances_m, haversine_m
@@ -32,6 +42,7 @@ __all__ = [
     "Rule",
     "row_rules",
     "rule_codes",
+    "speed_limit_kt",
     "states",
 ]
 
@@ -50,18 +61,54 @@ class Rule:
 
 
 RULES: Final[tuple[Rule, ...]] = (
-    Rule("gap", POSITION_LOST, "no fresh position for longer than the flight's gap threshold"),
+    Rule(
+        "gap",
+        POSITION_LOST,
+        "no fresh position for longer than the flight's gap threshold while reports arrived",
+    ),
     Rule("frozen", POSITION_LOST, "position repeated unchanged while the aircraft moves"),
-    Rule("nic_lost", POSITION_LOST, "NIC at or below nic_lost: containment radius unknown"),
+    Rule(
+        "nic_lost",
+        POSITION_LOST,
+        "NIC fell to nic_lost (0: containment radius unknown) after the flight reported a "
+        "bounded one; NIC 0 alone is 'unknown', not low",
+    ),
     Rule("nacp_lost", POSITION_LOST, "NACp at or below nacp_lost: position error of 2 NM or more"),
     Rule("nic_low", DEGRADED, "NIC below nic_min (14 CFR 91.227)"),
     Rule("nacp_low", DEGRADED, "NACp below nacp_min (14 CFR 91.227)"),
-    Rule("speed_mismatch", DEGRADED, "position-derived speed far from reported ground speed"),
+    Rule(
+        "speed_mismatch",
+        DEGRADED,
+        "position-derived speed far from reported ground speed (between distinct positions, "
+        "timed by when they were measured)",
+    ),
     Rule("alt_divergence", DEGRADED, "geometric and barometric altitude diverge"),
-    Rule("jump", SPOOFED, "position jump faster than the aircraft can fly"),
+    Rule(
+        "jump",
+        SPOOFED,
+        "position jump faster than the aircraft can fly (max_speed_kt; wind_aloft_kt more at or "
+        "above wind_aloft_ft, for jet streams)",
+    ),
     Rule("teleport", SPOOFED, "position jumps away and comes back (teleport-and-return)"),
-    Rule("slow_at_altitude", SPOOFED, "ground speed impossibly low at altitude"),
-    Rule("too_fast", SPOOFED, "ground speed faster than the aircraft can fly"),
+    Rule(
+        "slow_at_altitude",
+        SPOOFED,
+        "ground speed impossibly low at altitude: for airliners (emitter category A3 to A6, or "
+        "none with a jet --aircraft) under slow_gs_kt at or above slow_alt_ft, for others under "
+        "slow_any_gs_kt at or above slow_any_alt_ft; never for gliders, balloons or drones",
+    ),
+    Rule(
+        "too_fast",
+        SPOOFED,
+        "ground speed faster than the aircraft can fly (max_speed_kt; wind_aloft_kt more at or "
+        "above wind_aloft_ft, for jet streams)",
+    ),
+    Rule(
+        "no_reports",
+        POSITION_LOST,
+        "no report at all received for longer than the gap threshold: out of receiver coverage "
+        "or transponder silent, not evidence of GNSS loss",
+    ),
 )
 CODES: Final = tuple(r.code for r in RULES)
 BIT: Final = {code: 1 << i for i, code in enumerate(CODES)}
@@ -98,106 +145,194 @@ def _greedy_pairs(ok: B1) -> B1:
     return np.asarray(ok & ((idx - run_start) % 2 == 0), dtype=bool)
 
 
-def _speed_kt(p: Prepared, a: I8, b: I8) -> tuple[F8, F8]:
+def _ranges(starts: I8, lengths: I8) -> I8:
+    """The concatenated ranges ``starts[k] .. starts[k] + lengths[k] - 1``.
+
+    >>> _ranges(np.array([5, 10]), np.array([2, 3])).tolist()
+    [5, 6, 10, 11, 12]
+    """
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return np.asarray(offsets + np.arange(int(lengths.sum())), dtype="int64")
+
+
+def _altitude(p: Prepared) -> F8:
+    """Barometric altitude, else geometric, ft (NaN: unknown)."""
+    return np.where(np.isnan(p.alt_baro), p.alt_geom, p.alt_baro)
+
+
+def speed_limit_kt(params: IntegrityParams, alt_ft: F8) -> F8:
+    """The fastest plausible ground speed at ``alt_ft``: ``max_speed_kt``, plus ``wind_aloft_kt``
+    at or above ``wind_aloft_ft`` or where the altitude is unknown (NaN).
+
+    >>> speed_limit_kt(IntegrityParams(max_speed_kt=585.6), np.array([5e3, 35e3, np.nan]))
+    array([585.6, 735.6, 735.6])
+    """
+    aloft = ~(alt_ft < params.wind_aloft_ft)
+    return np.asarray(params.max_speed_kt + np.where(aloft, params.wind_aloft_kt, 0.0))
+
+
+def _slow(p: Prepared, params: IntegrityParams) -> tuple[B1, F8]:
+    """The ``slow_at_altitude`` mask and, per row, the minimum ground speed it was held to."""
+    airliner = (p.category == CAT_AIRLINER) | ((p.category == CAT_UNKNOWN) & params.jet)
+    other = ~airliner & (p.category != CAT_EXEMPT)
+    with np.errstate(invalid="ignore"):
+        slow = airliner & (p.gs < params.slow_gs_kt) & (p.alt_baro >= params.slow_alt_ft)
+        slow |= other & (p.gs < params.slow_any_gs_kt) & (p.alt_baro >= params.slow_any_alt_ft)
+    limit = np.where(airliner, params.slow_gs_kt, params.slow_any_gs_kt)
+    return slow & ~p.on_ground, limit
+
+
+def _speed_kt(p: Prepared, a: I8, b: I8) -> tuple[F8, F8, F8]:
+    """Distance (m), speed (kt) and duration (s) of the legs from rows ``a`` to rows ``b``.
+
+    The duration is between the times the positions were measured (``tp``), where they
+    advance; else between the report times.
+    """
     d = haversine_m(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
-    dt = (p.t[b] - p.t[a]) / NS
+    dtp = p.tp[b] - p.tp[a]
+    dt = np.where(dtp > 0, dtp, p.t[b] - p.t[a]) / NS
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(dt > 0, d / dt, np.where(d > 0, np.inf, 0.0)) / KT_MS
-    return d, v
+    return d, v, dt
 
 
 def _mark_jumps(
     p: Prepared,
     params: IntegrityParams,
-    fi: I8,
+    ui: I8,
     same: B1,
     d: F8,
     v: F8,
-    masks: dict[str, B1],
-) -> None:
-    """Set the ``jump`` and ``teleport`` masks from the legs between fresh fixes ``fi``.
+    limit: F8,
+) -> tuple[B1, B1, I8, I8]:
+    """The ``jump`` and ``teleport`` marks of the distinct fixes ``ui`` (legs ``ui[k]`` to
+    ``ui[k + 1]``), and the leading outliers: their positions in ``ui`` and their jump legs.
 
-    A leg longer than ``min_jump_m`` and faster than ``max_speed_kt`` is a jump. Two jumps
-    form a teleport-and-return when the fix before the first and the fix after the second are
+    A leg longer than ``min_jump_m`` and faster than ``limit`` is a jump. Two jumps form a
+    teleport-and-return when the fix before the first and the fix after the second are
     reachable from each other: the fixes between them are the excursion. Jumps are paired
-    greedily in time order; an unpaired jump marks only the fix it lands on.
+    greedily in time order. An unpaired jump marks the fix it lands on, except the first jump
+    of a flight after at most ``lead_outlier_fixes`` fixes followed by a longer consistent
+    stretch: then the fixes before it are the bad ones (a bad first fix, found by looking
+    ahead).
     """
-    jumps = np.flatnonzero(same & (d > params.min_jump_m) & (v > params.max_speed_kt))
+    jump_u = np.zeros(ui.size, dtype=bool)
+    tele_u = np.zeros(ui.size, dtype=bool)
+    none = np.zeros(0, dtype="int64")
+    with np.errstate(invalid="ignore"):
+        jumps = np.flatnonzero(same & (d > params.min_jump_m) & (v > limit))
     if not jumps.size:
-        return
+        return jump_u, tele_u, none, none
     out, back = jumps[:-1], jumps[1:]
-    pa, pb = fi[out], fi[back + 1]
-    dd, vv = _speed_kt(p, pa, pb)
-    returns = (p.flight[pa] == p.flight[pb]) & (
-        (dd <= params.min_jump_m) | (vv <= params.max_speed_kt)
-    )
+    pa, pb = ui[out], ui[back + 1]
+    dd, vv, _ = _speed_kt(p, pa, pb)
+    lim = speed_limit_kt(params, np.fmax(_altitude(p)[pa], _altitude(p)[pb]))
+    returns = (p.flight[pa] == p.flight[pb]) & ((dd <= params.min_jump_m) | (vv <= lim))
     pick = _greedy_pairs(returns)
-    marks = np.zeros(fi.size + 1, dtype="int64")
+    marks = np.zeros(ui.size + 1, dtype="int64")
     np.add.at(marks, out[pick] + 1, 1)
     np.add.at(marks, back[pick] + 1, -1)
-    masks["teleport"][fi[np.cumsum(marks)[:-1] > 0]] = True
+    tele_u |= np.cumsum(marks)[:-1] > 0
     paired = np.zeros(jumps.size, dtype=bool)
     paired[:-1] |= pick
     paired[1:] |= pick
-    masks["jump"][fi[jumps[~paired] + 1]] = True
+    # Look ahead for a bad first fix: the flight's first jump, unpaired, after few fixes.
+    fl = p.flight[ui]
+    jf = fl[jumps]
+    first_u = np.searchsorted(fl, jf, side="left")
+    end_u = np.searchsorted(fl, jf, side="right")
+    first_jump = np.r_[True, jf[1:] != jf[:-1]]
+    next_same = np.r_[jf[1:] == jf[:-1], False]
+    next_jump = np.where(next_same, np.r_[jumps[1:], 0], end_u - 1)
+    before = jumps - first_u + 1  # fixes up to the jump
+    after = next_jump - jumps  # consistent fixes after it
+    lead = ~paired & first_jump & (before <= params.lead_outlier_fixes) & (before < after)
+    jump_u[jumps[~paired & ~lead] + 1] = True
+    lead_rows = _ranges(first_u[lead], before[lead])
+    jump_u[lead_rows] = True
+    return jump_u, tele_u, lead_rows, np.repeat(jumps[lead], before[lead])
 
 
 def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
-    """Evaluate every rule but ``gap`` (which needs the fixes) on the sorted arrays ``p``."""
+    """Evaluate every rule but ``gap`` (which needs the fixes) on the sorted arrays ``p``.
+
+    Position-derived speeds are measured between *distinct* fresh positions: a fix repeating
+    the previous position exactly (the same measurement sent again, common in OpenSky and
+    Flightradar24 data) makes no leg, so it never fires a speed rule, and the next leg is timed
+    from when the repeated position was measured.
+    """
     n = p.n
     masks = {code: np.zeros(n, dtype=bool) for code in CODES}
     stats = {name: np.full(n, np.nan) for name in ("leg_m", "mismatch_kt")}
     speed = np.full(n, np.nan)
     frozen, frozen_since = frozen_runs(p, params)
     stats["frozen_since"] = frozen_since
+    masks["slow_at_altitude"], stats["slow_limit_kt"] = _slow(p, params)
+    alt = _altitude(p)
     with np.errstate(invalid="ignore"):
-        masks["slow_at_altitude"] = (
-            (p.gs < params.slow_gs_kt) & (p.alt_baro >= params.slow_alt_ft) & ~p.on_ground
-        )
-        masks["too_fast"] = p.gs > params.max_speed_kt
+        masks["too_fast"] = p.gs > speed_limit_kt(params, alt)
         masks["alt_divergence"] = np.abs(p.alt_geom - p.alt_baro) > (
             params.alt_divergence_ft + params.alt_divergence_frac * np.abs(p.alt_baro)
         )
     masks["frozen"] = frozen
     fresh = np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale & ~frozen
     fi = np.flatnonzero(fresh)
+    repeat = np.zeros(fi.size, dtype=bool)
     if fi.size >= 2:
         a, b = fi[:-1], fi[1:]
+        repeat[1:] = (p.lat[a] == p.lat[b]) & (p.lon[a] == p.lon[b]) & (p.flight[a] == p.flight[b])
+    ui = fi[~repeat]  # distinct fixes
+    leader = np.cumsum(~repeat) - 1  # for every fresh row, its distinct fix (index in ui)
+    if ui.size >= 2:
+        a, b = ui[:-1], ui[1:]
         same = p.flight[a] == p.flight[b]
-        d, v = _speed_kt(p, a, b)
+        d, v, dt = _speed_kt(p, a, b)
         speed[b[same]] = v[same]
         stats["leg_m"][b[same]] = d[same]
-        _mark_jumps(p, params, fi, same, d, v, masks)
+        limit = speed_limit_kt(params, np.fmax(alt[a], alt[b]))
+        jump_u, tele_u, lead_rows, lead_legs = _mark_jumps(p, params, ui, same, d, v, limit)
+        masks["jump"][fi] = jump_u[leader]
+        masks["teleport"][fi] = tele_u[leader]
         # The sentences quote the impossible legs: measure them on the ellipsoid.
-        legs = np.flatnonzero(same & (masks["jump"] | masks["teleport"])[b])
+        legs = np.flatnonzero(same & (jump_u | tele_u)[1:])
         exact = distances_m(p.lat[a[legs]], p.lon[a[legs]], p.lat[b[legs]], p.lon[b[legs]])
         stats["leg_m"][b[legs]] = exact
-        dt_legs = (p.t[b[legs]] - p.t[a[legs]]) / NS
         with np.errstate(divide="ignore", invalid="ignore"):
-            speed[b[legs]] = np.where(dt_legs > 0, exact / dt_legs / KT_MS, np.inf)
+            speed[b[legs]] = np.where(dt[legs] > 0, exact / dt[legs] / KT_MS, np.inf)
+        if lead_rows.size:  # a bad first fix: it carries the leg it jumped away on
+            ex = distances_m(
+                p.lat[a[lead_legs]], p.lon[a[lead_legs]], p.lat[b[lead_legs]], p.lon[b[lead_legs]]
+            )
+            stats["leg_m"][ui[lead_rows]] = ex
+            with np.errstate(divide="ignore", invalid="ignore"):
+                speed[ui[lead_rows]] = np.where(
+                    dt[lead_legs] > 0, ex / dt[lead_legs] / KT_MS, np.inf
+                )
         # Compare with the reported ground speed only on legs between positions not already
         # shown impossible, using ground speeds not already shown false.
-        dt = (p.t[b] - p.t[a]) / NS
-        bad_pos = masks["jump"] | masks["teleport"]
+        bad_u = jump_u | tele_u
         gs = np.where(masks["slow_at_altitude"] | masks["too_fast"], np.nan, p.gs)
         ga, gb = gs[a], gs[b]
         gmean = np.where(np.isnan(ga), gb, np.where(np.isnan(gb), ga, (ga + gb) / 2.0))
         with np.errstate(invalid="ignore"):
             diff = np.abs(v - gmean)
-            legs = same & ~bad_pos[a] & ~bad_pos[b]
-            legs &= (dt >= params.mismatch_min_leg_s) & (dt <= params.mismatch_max_leg_s)
-            mm = legs & (diff > np.fmax(params.mismatch_kt, params.mismatch_frac * gmean))
+            legs_ok = same & ~bad_u[:-1] & ~bad_u[1:]
+            legs_ok &= (dt >= params.mismatch_min_leg_s) & (dt <= params.mismatch_max_leg_s)
+            mm = legs_ok & (diff > np.fmax(params.mismatch_kt, params.mismatch_frac * gmean))
         masks["speed_mismatch"][b[mm]] = True
         stats["mismatch_kt"][b[mm]] = diff[mm]
     max_age = int(params.integrity_max_age_s * NS)
     carried = []
     for values in (p.nic, p.nacp):
         src = ffill_within(np.isfinite(values), p.flight, p.t, max_age)
-        carried.append(np.where(src >= 0, values[np.maximum(src, 0)], np.nan))
+        filled = np.where(src >= 0, values[np.maximum(src, 0)], np.nan)
+        # Rows of readers that carry values forward themselves keep their NA ("no longer known").
+        carried.append(np.where(p.carry, filled, values))
     nic, nacp = carried
     with np.errstate(invalid="ignore"):
-        masks["nic_lost"] = nic <= params.nic_lost
-        masks["nic_low"] = (nic < params.nic_min) & ~masks["nic_lost"]
+        bounded_before = ffill_within(p.nic > params.nic_lost, p.flight, p.t, None) >= 0
+        masks["nic_lost"] = (nic <= params.nic_lost) & bounded_before
+        masks["nic_low"] = (nic < params.nic_min) & (nic > params.nic_lost)
         masks["nacp_lost"] = nacp <= params.nacp_lost
         masks["nacp_low"] = (nacp < params.nacp_min) & ~masks["nacp_lost"]
     return RowRules(masks, fresh, frozen, speed, stats, nic, nacp)

@@ -23,6 +23,8 @@ __all__ = [
     "E190_MMO",
     "E190_VMO_KCAS",
     "EUGENEPIK_JUMP_KT",
+    "JET_AIRCRAFT",
+    "JET_STREAM_KT",
     "MAX_SPEED_KT",
     "WIND_ALLOWANCE_KT",
     "crossover_altitude_m",
@@ -102,3 +104,15 @@ MAX_SPEED_KT: Final[dict[str, float]] = {
     "any": EUGENEPIK_JUMP_KT,
     "e190": E190_MAX_SPEED_KT,
 }
+
+#: The ``--aircraft`` categories that are jet airliners: the "too slow at altitude" rule applies
+#: to their reports even when the track does not give an emitter category.
+JET_AIRCRAFT: Final = frozenset({"e190"})
+
+#: Strongest tailwind allowed at cruise levels, knots. Our choice: jet-stream cores of 200 kt
+#: and more are documented at cruise levels in winter (e.g. over the North Atlantic and Japan,
+#: where airliners have been reported at ground speeds above 700 kt); 250 kt keeps a margin.
+#: :data:`WIND_ALLOWANCE_KT` (100 kt) is already in the maximum speeds above, so the rules
+#: allow ``JET_STREAM_KT - WIND_ALLOWANCE_KT`` = 150 kt more at altitude
+#: (:class:`flightmap.analysis.IntegrityParams` ``wind_aloft_kt``).
+JET_STREAM_KT: Final = 250.0

@@ -85,7 +85,10 @@ def _gap_sentence(gaps: Sequence[Mapping[Any, Any]]) -> str:
         f"{clock(g['end'])} (this flight's gap threshold is {duration(g['threshold_s'])})"
     )
     if g["reports"] == 0:
-        detail = "no report at all arrived (out of receiver coverage or transponder silent)"
+        detail = (
+            "no report at all arrived (out of receiver coverage or transponder silent), which "
+            "is not evidence of GNSS loss"
+        )
     else:
         bits = []
         if g["without_position"]:
@@ -106,6 +109,16 @@ def _gap_sentence(gaps: Sequence[Mapping[Any, Any]]) -> str:
     return f"{head}: {detail}{tail}."
 
 
+def _aloft(params: IntegrityParams) -> str:
+    if params.wind_aloft_kt <= 0:
+        return ""
+    return (
+        f" ({params.max_speed_kt + params.wind_aloft_kt:,.0f} kt at or above "
+        f"{params.wind_aloft_ft:,.0f} ft, allowing {params.wind_aloft_kt:,.0f} kt more for "
+        "jet-stream winds)"
+    )
+
+
 def rule_sentence(
     code: str,
     st: Mapping[str, Any],
@@ -120,7 +133,7 @@ def rule_sentence(
     """
     n = int(st.get("count", 0))
     lo, hi = st.get("min", math.nan), st.get("max", math.nan)
-    if code == "gap":
+    if code in ("gap", "no_reports"):
         return _gap_sentence(gaps)
     if code == "frozen":
         t0, t1 = (pd.Timestamp(int(st[k]), unit="ns", tz="UTC") for k in ("t0", "t1"))
@@ -131,8 +144,9 @@ def rule_sentence(
         )
     if code == "nic_lost":
         return (
-            f"The aircraft reported NIC {_range(lo, hi)} ({_reports(n)}): it could not bound its "
-            "position error (containment radius unknown, DO-260B), so its GNSS position was lost."
+            f"The aircraft reported NIC {_range(lo, hi)} ({_reports(n)}) after reporting a "
+            "bounded containment radius earlier in the flight: it could no longer bound its "
+            "position error (radius unknown, DO-260B), so its GNSS position was lost."
         )
     if code == "nacp_lost":
         epu = NACP_EPU_M.get(int(hi) + 1, math.nan)
@@ -171,7 +185,7 @@ def rule_sentence(
         return (
             f"The position jumped {hi / 1000:.1f} km between two reports, "
             f"{st['speed']:,.0f} kt, faster than the {params.max_speed_kt:,.0f} kt the aircraft "
-            f"can fly ({_reports(n)})."
+            f"can fly{_aloft(params)} ({_reports(n)})."
         )
     if code == "teleport":
         return (
@@ -179,14 +193,23 @@ def rule_sentence(
             f"back (teleport-and-return): {_reports(n)} off the track."
         )
     if code == "slow_at_altitude":
+        if st.get("limit", params.slow_gs_kt) >= params.slow_gs_kt:
+            who = (
+                f"an airliner cannot fly under {params.slow_gs_kt:.0f} kt above "
+                f"{params.slow_alt_ft:,.0f} ft"
+            )
+        else:
+            who = (
+                f"no aircraft but a glider or a balloon flies under {params.slow_any_gs_kt:.0f} "
+                f"kt above {params.slow_any_alt_ft:,.0f} ft"
+            )
         return (
-            f"Reported ground speed as low as {lo:.0f} kt at up to {st['alt']:,.0f} ft: an "
-            f"airliner cannot fly under {params.slow_gs_kt:.0f} kt above "
-            f"{params.slow_alt_ft:,.0f} ft, so the GNSS velocity was false ({_reports(n)})."
+            f"Reported ground speed as low as {lo:.0f} kt at up to {st['alt']:,.0f} ft: {who}, "
+            f"so the GNSS velocity was false ({_reports(n)})."
         )
     if code == "too_fast":
         return (
             f"Reported ground speed up to {hi:,.0f} kt, faster than the "
-            f"{params.max_speed_kt:,.0f} kt the aircraft can fly ({_reports(n)})."
+            f"{params.max_speed_kt:,.0f} kt the aircraft can fly{_aloft(params)} ({_reports(n)})."
         )
     raise KeyError(f"unknown rule {code!r}")

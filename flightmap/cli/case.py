@@ -89,6 +89,31 @@ MapOpt = Annotated[
 TzOpt = Annotated[
     str | None, typer.Option("--tz", help="Time zone of track times written without one.")
 ]
+AircraftOpt = Annotated[
+    str,
+    typer.Option(
+        "--aircraft",
+        help=(
+            "Aircraft category of the tracks: 'any' (maximum speed 1,166 kt, the 600 m/s rule of "
+            "the eugenepik OpenSky analysis) or 'e190' (585.6 kt: Vmo/Mmo 320 kt/M0.82 plus "
+            "100 kt of wind; a jet airliner, so 'too slow at altitude' applies to reports "
+            "without an emitter category)."
+        ),
+    ),
+]
+SpeedOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-speed-kt",
+        min=1.0,
+        help=(
+            "Fastest ground speed the aircraft can fly, kt: the track's where-could-it-have-been "
+            "gap regions, the case events placed inside gaps and the jump and too-fast rules use "
+            "it (those rules allow 150 kt more at or above 20,000 ft for jet streams). Default: "
+            "the --aircraft category's."
+        ),
+    ),
+]
 
 
 def _case_or_none(case: str, no_case: bool, tracks: list[Path] | None) -> Any:
@@ -156,8 +181,15 @@ def render(
             dir_okay=False,
         ),
     ] = None,
+    aircraft: AircraftOpt = "any",
+    max_speed_kt: SpeedOpt = None,
 ) -> None:
-    """Render CASE and/or track files to an interactive HTML map and print its path."""
+    """Render CASE and/or track files to an interactive HTML map and print its path.
+
+    Tracks are analysed for gaps and GNSS integrity at the speed of --aircraft or
+    --max-speed-kt; with a case, its events are placed on the tracks (layer "Events on the
+    track"). The case's own regions always use the E190's 585.6 kt (the case's aircraft).
+    """
     from flightmap.atomic import write_text
     from flightmap.compose import render_page
 
@@ -173,6 +205,8 @@ def render(
         progress=True,
         grid_path=jamming_grid,
         on_read=warn_problems,
+        aircraft=aircraft,
+        max_speed_kt=max_speed_kt,
     )
     inputs = track or ([jamming_grid] if jamming_grid else [])
     target = out if out is not None else default_output(c, inputs, "html")
