@@ -8,6 +8,7 @@ WGS84 (a * pi / 180): 0.002 degree a second is 222.64 m/s = 432.78 kt.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -245,3 +246,38 @@ def test_gap_regions_grow_by_the_fixes_accuracy() -> None:
     plain = gap_regions(analyse(df.drop(columns=[s.NAC_P])), max_speed_kt=500.0, n=180).iloc[0]
     assert plain["r_before_m"] == 0.0
     assert plain["geometry"].bounds[2] == pytest.approx(0.40 + (budget - d) / 2 / DEG_M)
+
+
+@pytest.mark.skipif(not hasattr(s, "POSITION_TIME"), reason="schema without position_time")
+def test_opensky_file_with_position_ages_is_nominal(tmp_path: Path) -> None:
+    from flightmap.readers import read_track
+
+    df = opensky_like()
+    t = (df[s.TIME] - pd.Timestamp("1970-01-01T00:00:00Z")).dt.total_seconds()
+    pos = (df["position_time"] - pd.Timestamp("1970-01-01T00:00:00Z")).dt.total_seconds()
+    csv = tmp_path / "states.csv"
+    pd.DataFrame(
+        {
+            "time": t.astype("int64"),
+            "icao24": "abc123",
+            "lat": 0.0,
+            "lon": df[s.LON].round(6),
+            "velocity": 430 * 1852 / 3600,  # m/s
+            "heading": 90.0,
+            "vertrate": 0.0,
+            "callsign": "TEST1",
+            "onground": False,
+            "alert": False,
+            "spi": False,
+            "squawk": "1000",
+            "baroaltitude": 10_668.0,  # 35,000 ft
+            "geoaltitude": 10_700.0,
+            "lastposupdate": pos,
+            "lastcontact": t,
+        }
+    ).to_csv(csv, index=False)
+    track = read_track(csv).track
+    assert track["position_time"].notna().all()
+    a = analyse(track)
+    assert set(a.track[STATE]) == {"nominal"}
+    assert len(a.intervals) == 1

@@ -89,14 +89,15 @@ class Prepared:
         """The rows of flights ``f0`` to ``f1 - 1`` (codes re-based to 0), as views."""
         r0, r1 = int(self.starts[f0]), int(self.ends[f1 - 1]) if f1 > f0 else int(self.starts[f0])
         sl = slice(r0, r1)
+        t = self.t[sl]
         return Prepared(
             order=self.order[sl],
             flight=self.flight[sl] - f0,
             flight_ids=self.flight_ids[f0:f1],
             starts=self.starts[f0:f1] - r0,
             ends=self.ends[f0:f1] - r0,
-            t=self.t[sl],
-            tp=self.tp[sl],
+            t=t,
+            tp=t if self.tp is self.t else self.tp[sl],  # the same array when not given
             lat=self.lat[sl],
             lon=self.lon[sl],
             gs=self.gs[sl],
@@ -188,11 +189,14 @@ def position_times_ns(df: pd.DataFrame, t_ns: I8) -> I8:
     return np.where(missing, t_ns, _time_ns(col))
 
 
-def _carry(df: pd.DataFrame) -> B1:
-    if "source" not in df.columns:
+def _carry(df: pd.DataFrame, order: I8) -> B1:
+    """Rows onto which NIC and NACp may be carried forward (sorted order)."""
+    if s.SOURCE not in df.columns or not df[s.SOURCE].notna().any():
         return np.ones(len(df), dtype=bool)
-    by_reader = df["source"].isin(sorted(CARRIED_BY_READER)).to_numpy(dtype=bool, na_value=False)
-    return np.asarray(~by_reader, dtype=bool)
+    by_reader = df[s.SOURCE].isin(sorted(CARRIED_BY_READER)).to_numpy(dtype=bool, na_value=False)
+    if not by_reader.any():
+        return np.ones(len(df), dtype=bool)
+    return np.asarray(~by_reader[order], dtype=bool)
 
 
 def utc_times(df: pd.DataFrame) -> pd.Series:
@@ -269,7 +273,7 @@ def prepare(df: pd.DataFrame) -> Prepared:
             if CATEGORY in df.columns
             else np.zeros(len(df), dtype="int8")
         ),
-        carry=take(_carry(df)),
+        carry=_carry(df, order),
     )
 
 

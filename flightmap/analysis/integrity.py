@@ -321,27 +321,36 @@ def _smoothed(
     ``flicker_s`` (until the state is back), is raised to it: a closing, level by level. States
     only rise, and only between two elements already at the level, so a single report in a
     more severe state is never widened, and a NIC alternating at every report reads as one
-    degraded interval.
+    degraded interval. Worked on the runs of equal state, not on the elements.
     """
-    out = el_state.copy()
     m = el_t.size
+    brk = np.ones(m, dtype=bool)
+    brk[1:] = (el_flight[1:] != el_flight[:-1]) | (el_state[1:] != el_state[:-1])
+    rs = np.flatnonzero(brk)
+    if rs.size < 3 or params.flicker_reports < 1:
+        return el_state
+    r_fl, r_t, r_state = el_flight[rs], el_t[rs], el_state[rs]
+    r_reports = np.add.reduceat(el_row, rs)
+    r_out = r_state.copy()
     for level in range(1, len(STATES)):
-        at = el_state >= level
-        brk = np.ones(m, dtype=bool)
-        brk[1:] = (el_flight[1:] != el_flight[:-1]) | (at[1:] != at[:-1])
-        rs = np.flatnonzero(brk)
-        r_fl = el_flight[rs]
-        inside = np.r_[False, r_fl[1:] == r_fl[:-1]] & np.r_[r_fl[1:] == r_fl[:-1], False]
-        dip = inside & ~at[rs]  # runs alternate within a flight: both neighbours are at level
+        at = r_state >= level
+        sb = np.ones(rs.size, dtype=bool)  # runs of runs on the same side of the level
+        sb[1:] = (r_fl[1:] != r_fl[:-1]) | (at[1:] != at[:-1])
+        ss = np.flatnonzero(sb)
+        s_fl = r_fl[ss]
+        inside = np.r_[False, s_fl[1:] == s_fl[:-1]] & np.r_[s_fl[1:] == s_fl[:-1], False]
+        dip = inside & ~at[ss]  # sides alternate within a flight: both neighbours at level
         if not dip.any():
             continue
-        reports = np.add.reduceat(el_row, rs)
-        back = np.append(el_t[rs[1:]], 0)  # when the state is back at the level
-        short = (reports >= 1) & (reports <= params.flicker_reports)
-        short &= back - el_t[rs] <= params.flicker_s * NS
-        raise_ = (dip & short)[np.cumsum(brk) - 1]
-        out[raise_] = np.maximum(out[raise_], level)
-    return out
+        reports = np.add.reduceat(r_reports, ss)
+        back = np.append(r_t[ss[1:]], 0)  # when the state is back at the level
+        dip &= (reports >= 1) & (reports <= params.flicker_reports)
+        dip &= back - r_t[ss] <= params.flicker_s * NS
+        up = dip[np.cumsum(sb) - 1]
+        r_out[up] = np.maximum(r_out[up], level)
+    if np.array_equal(r_out, r_state):
+        return el_state
+    return np.asarray(r_out[np.cumsum(brk) - 1], dtype="int8")
 
 
 def _intervals(

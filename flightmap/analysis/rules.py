@@ -189,8 +189,11 @@ def _speed_kt(p: Prepared, a: I8, b: I8) -> tuple[F8, F8, F8]:
     advance; else between the report times.
     """
     d = haversine_m(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
-    dtp = p.tp[b] - p.tp[a]
-    dt = np.where(dtp > 0, dtp, p.t[b] - p.t[a]) / NS
+    if p.tp is p.t:  # one time per report
+        dt = (p.t[b] - p.t[a]) / NS
+    else:
+        dtp = p.tp[b] - p.tp[a]
+        dt = np.where(dtp > 0, dtp, p.t[b] - p.t[a]) / NS
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(dt > 0, d / dt, np.where(d > 0, np.inf, 0.0)) / KT_MS
     return d, v, dt
@@ -281,8 +284,10 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
     if fi.size >= 2:
         a, b = fi[:-1], fi[1:]
         repeat[1:] = (p.lat[a] == p.lat[b]) & (p.lon[a] == p.lon[b]) & (p.flight[a] == p.flight[b])
-    ui = fi[~repeat]  # distinct fixes
-    leader = np.cumsum(~repeat) - 1  # for every fresh row, its distinct fix (index in ui)
+    any_repeat = bool(repeat.any())
+    ui = fi[~repeat] if any_repeat else fi  # distinct fixes
+    # For every fresh row, its distinct fix (index in ui).
+    leader = np.cumsum(~repeat) - 1 if any_repeat else slice(None)
     if ui.size >= 2:
         a, b = ui[:-1], ui[1:]
         same = p.flight[a] == p.flight[b]
@@ -330,8 +335,10 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
         carried.append(np.where(p.carry, filled, values))
     nic, nacp = carried
     with np.errstate(invalid="ignore"):
-        bounded_before = ffill_within(p.nic > params.nic_lost, p.flight, p.t, None) >= 0
-        masks["nic_lost"] = (nic <= params.nic_lost) & bounded_before
+        lost = nic <= params.nic_lost
+        if lost.any():  # only after a bounded radius earlier in the flight
+            lost &= ffill_within(p.nic > params.nic_lost, p.flight, p.t, None) >= 0
+        masks["nic_lost"] = lost
         masks["nic_low"] = (nic < params.nic_min) & (nic > params.nic_lost)
         masks["nacp_lost"] = nacp <= params.nacp_lost
         masks["nacp_low"] = (nacp < params.nacp_min) & ~masks["nacp_lost"]
@@ -343,6 +350,8 @@ def states(masks: dict[str, B1], n: int) -> tuple[NDArray[np.int8], NDArray[np.u
     bits = np.zeros(n, dtype="uint16")
     for rule in RULES:
         m = masks[rule.code]
-        state = np.maximum(state, np.where(m, SEVERITY[rule.state], 0).astype("int8"))
-        bits |= np.where(m, BIT[rule.code], 0).astype("uint16")
+        if not m.any():
+            continue
+        np.maximum(state, m.view(np.int8) * np.int8(SEVERITY[rule.state]), out=state)
+        bits |= m.view(np.uint8) * np.uint16(BIT[rule.code])
     return state, bits
