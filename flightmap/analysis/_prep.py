@@ -36,9 +36,11 @@ CATEGORY: Final = "category"
 number (0 to 20); optional."""
 CARRIED_BY_READER: Final = frozenset({"readsb_trace"})
 """Readers (``source``) that carry NIC and NACp forward themselves, over the rows that have no
-aircraft object; a NA they leave means the aircraft object said nothing: "no longer known". No
-column says which rows carried an integrity report, so for the other sources a NA may be either,
-and the analysis carries values forward for at most ``integrity_max_age_s``."""
+aircraft object; a NA they leave means the aircraft object said nothing: "no longer known", and
+the analysis does not fill it. Limitations: no column says which rows carried an integrity
+report, so for the other sources (a generic CSV) a NA may be either, and the analysis carries
+values forward for at most ``integrity_max_age_s``; and the readsb reader's own carry has no age
+limit."""
 
 # Category classes (Prepared.category).
 CAT_UNKNOWN, CAT_AIRLINER, CAT_SMALL, CAT_EXEMPT = 0, 1, 2, 3

@@ -74,7 +74,8 @@ FIX: Final = "fix"
 GAP_ID: Final = "gap_id"
 """Row of the gaps frame the report lies in (NA: none)."""
 POSITION_SPEED_KT: Final = "position_speed_kt"
-"""Speed in kt implied by the distance from the previous fresh position (NaN: none)."""
+"""Speed in kt from the previous distinct fresh position: distance over the time between when
+the two positions were measured (NaN: none, or the row repeats the previous position)."""
 NIC_CF: Final = "nic_cf"
 NAC_P_CF: Final = "nac_p_cf"
 """NIC and NACp carried forward over the flight (at most ``integrity_max_age_s``)."""
@@ -450,7 +451,7 @@ def _sentences(
                 lo, hi = int(g_lo[k]), int(g_hi[k]) + 1
                 want = silent[lo:hi] if rule.code == "no_reports" else ~silent[lo:hi]
                 chosen = [g for g, ok in zip(gap_records[lo:hi], want, strict=True) if ok]
-                texts[j] = rule_sentence(rule.code, {}, params, chosen)
+                texts[j] = rule_sentence(rule.code, {}, params, chosen or gap_records[lo:hi])
         else:
             st = per_rule[rule.code]
             names = sorted(st)
