@@ -1,8 +1,9 @@
 """``flightmap analyse`` and ``flightmap jamming`` through CliRunner, on a registered copy of the
 commands (the application registers them itself in :mod:`flightmap.cli`).
 
-``readsb_trace.json`` (tests/data/tracks, see PROVENANCE.md) carries NIC 0 and NACp 0 from its
-fourth entry on, carried forward to the end: the last three reports are position_lost.
+``readsb_trace.json`` (tests/data/tracks, see PROVENANCE.md) carries NIC 0 and NACp 0 in its
+fourth entry, carried forward over the fifth (null object); the sixth entry's object has no
+integrity keys (no longer known). So entries 4 and 5 are position_lost.
 """
 
 from __future__ import annotations
@@ -89,14 +90,15 @@ def test_analyse_readsb_text_and_regions(app: typer.Typer, tmp_path: Path) -> No
     )
     assert result.exit_code == 0, result.output
     assert "flight abc123-1 (AHY8243 abc123)" in result.stdout
-    assert "position_lost  (3 reports)" in result.stdout
-    assert "The aircraft reported NIC 0 (3 reports)" in result.stdout
+    assert "position_lost  (2 reports)" in result.stdout
+    assert "The aircraft reported NIC 0 (2 reports)" in result.stdout
     doc = json.loads(regions.read_text())
     assert doc == {"type": "FeatureCollection", "features": []}  # no gap in this trace
     assert [p.name for p in regions.parent.iterdir()] == ["regions.geojson"]  # no temp file
     js = CliRunner().invoke(app, ["analyse", str(TRACKS / "readsb_trace.json"), "--json"])
-    states = [i["state"] for i in json.loads(js.stdout)["flights"][0]["intervals"]]
-    assert states[-1] == "position_lost"
+    intervals = json.loads(js.stdout)["flights"][0]["intervals"]
+    lost = [(i["start"], i["points"]) for i in intervals if i["state"] == "position_lost"]
+    assert lost == [("2024-12-25T04:13:50+00:00", 2)]  # entry 4: timestamp + 30 s
 
 
 def test_gap_regions_file(app: typer.Typer, tmp_path: Path) -> None:
