@@ -6,6 +6,7 @@ The CLI calls these, so that a command stays a few lines: parse, call, write, re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,18 @@ def _esc(text: object) -> str:
     return esc(text)
 
 
+@functools.cache
+def _clock_texts() -> Any:
+    """``HH:MM:SS`` for every second of a day, to look times up instead of formatting each."""
+    import numpy as np
+
+    day = np.arange(86_400)
+    hh, mm, ss = (
+        pd.Series(x).astype(str).str.zfill(2) for x in (day // 3600, day // 60 % 60, day % 60)
+    )
+    return (hh + ":" + mm + ":" + ss).to_numpy(dtype=object)
+
+
 def _interval_notes(analysis: Any) -> list[str]:
     """Per track row, escaped HTML naming its integrity interval's state and the rules that fired
     ("" in nominal intervals).
@@ -93,23 +106,28 @@ def _interval_notes(analysis: Any) -> list[str]:
     per_interval = np.full(len(iv), "", dtype=object)
     if bad.size:
         sub = iv.iloc[bad]
-        label = sub["state"].astype(str).str.replace("_", " ", regex=False)
-        silent = sub["rule_codes"].map(lambda codes: list(codes) == ["no_reports"]).to_numpy()
-        label = label.where(~silent, "position lost (no reports received)")
-        head = (
-            "<b>GNSS "
-            + label.map(_esc)
-            + "</b> "
-            + sub["start"].dt.strftime("%H:%M:%S")
-            + " to "
-            + sub["end"].dt.strftime("%H:%M:%S")
-            + " UTC: "
-        )
-        rules = sub["rules"].map(lambda rs: " ".join(_esc(r) for r in rs))
-        per_interval[bad] = (head + rules).to_numpy(dtype=object)
+        codes = sub["rule_codes"]
+        silent = ((codes.str.len() == 1) & (codes.str[0] == "no_reports")).to_numpy()
+        label = sub["state"].astype(str).str.replace("_", " ", regex=False).to_numpy(dtype=object)
+        label[silent] = "position lost (no reports received)"
+
+        def escaped(texts: Any) -> Any:
+            # Escape each distinct text once: many intervals share their sentences.
+            k, uniques = pd.factorize(np.asarray(texts, dtype=object))
+            return pd.Series(np.asarray([_esc(u) for u in uniques], dtype=object)[k])
+
+        def hms(col: str) -> Any:
+            sec = sub[col].to_numpy(dtype="datetime64[s]").view("int64") % 86_400
+            return pd.Series(_clock_texts()[sec])
+
+        rules = escaped(sub["rules"].map(" ".join))
+        notes = (
+            "<b>GNSS " + escaped(label) + "</b> " + hms("start") + " to " + hms("end") + " UTC: "
+        ) + rules
+        per_interval[bad] = notes.to_numpy(dtype=object)
     ids = analysis.track[INTERVAL_ID].to_numpy(dtype="int64")
-    notes: list[str] = per_interval[ids].tolist()
-    return notes
+    out: list[str] = per_interval[ids].tolist()
+    return out
 
 
 def _region_popup(title: str, basis: str, area_km2: float, speed_kt: float) -> str:
