@@ -90,6 +90,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from flightmap.errors import InputError
 
@@ -130,6 +131,7 @@ __all__ = [
     "VRATE_FPM",
     "VRATE_GEOM_FPM",
     "Column",
+    "as_str",
     "conform",
     "empty_flags",
     "position_times",
@@ -325,9 +327,27 @@ def _missing(n: int, col: Column, index: pd.Index) -> pd.Series:
     return pd.Series(pa.nulls(n, pa.large_string()), dtype=STR_DTYPE, index=index)
 
 
+def as_str(s: pd.Series) -> pd.Series:
+    """A text column as the schema's ``str`` dtype; a ``Categorical`` of text (as the readers
+    build them, see :func:`flightmap.readers._columns.on_uniques`) is decoded in Arrow, without
+    a Python object per row.
+
+    >>> as_str(pd.Series(pd.Categorical(["b", None, "a", "b"]))).tolist()
+    ['b', nan, 'a', 'b']
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s if s.dtype == STR_DTYPE else s.astype(STR_DTYPE)
+    codes = s.cat.codes.to_numpy()
+    categories = pa.array(s.cat.categories.astype(STR_DTYPE), type=pa.large_string())
+    text = pc.take(categories, pa.array(codes, mask=codes < 0))
+    return pd.Series(text, dtype=STR_DTYPE, index=s.index, name=s.name)
+
+
 def _cast(s: pd.Series, col: Column) -> pd.Series:
     if _is_time(col):
         return pd.to_datetime(s, utc=True).astype(TIME_DTYPE)
+    if col.dtype == "str":
+        return as_str(s)
     out: pd.Series = s.astype(_dtype(col))  # type: ignore[call-overload]
     return out
 

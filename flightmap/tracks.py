@@ -10,7 +10,7 @@ positions at the same time).
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ __all__ = [
     "FLIGHT_GAP",
     "RUN_GAP",
     "clean",
+    "clean_and_split",
     "mark_flags",
     "position_runs",
     "report",
@@ -55,26 +56,58 @@ def _small_codes(codes: np.ndarray) -> np.ndarray:
     return codes.astype("int16") if codes.size and codes.max() < 2**15 else codes
 
 
-def _aircraft_codes(df: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """One code per row naming the aircraft (icao24, else callsign), and the code labels.
+class _Aircraft(NamedTuple):
+    """The rows of a frame by aircraft."""
 
-    Rows with neither take the aircraft of the nearest earlier row (else later row): files
-    without icao24 hold one aircraft whose callsign is sometimes blank.
+    codes: np.ndarray
+    """One code per row (int64)."""
+    labels: list[str]
+    """The aircraft of each code: its icao24, else its callsign."""
+    perm: np.ndarray
+    """The rows sorted by code, stably (time order kept within an aircraft)."""
+    borrowed: bool
+    """Some rows had neither icao24 nor callsign and took a neighbour row's aircraft."""
+
+
+def _by_aircraft(df: pd.DataFrame, rows: np.ndarray | None = None) -> _Aircraft:
+    """The rows of ``df`` by aircraft; ``perm`` sorts ``rows`` (a row order) if given.
+
+    Rows with neither icao24 nor callsign take the aircraft of the nearest earlier row (else
+    later row): files without icao24 hold one aircraft whose callsign is sometimes blank.
     """
+    n = len(df)
     key = df[s.ICAO24] if s.ICAO24 in df.columns else pd.Series(pd.NA, index=df.index)
-    if s.CALLSIGN in df.columns:
-        key = key.fillna(df[s.CALLSIGN])
-    codes, labels = pd.factorize(key, use_na_sentinel=True)
-    codes = np.asarray(codes, dtype="int64")
-    if (codes < 0).any():
+    if s.CALLSIGN in df.columns and key.isna().any():
+        if isinstance(key.dtype, pd.CategoricalDtype):
+            key = s.as_str(key)
+        key = key.fillna(s.as_str(df[s.CALLSIGN]))
+    # Readers hand over text columns as Categoricals: this factorises integers, not strings.
+    found, uniques = pd.factorize(key, use_na_sentinel=True)
+    codes = np.asarray(found, dtype="int64")
+    labels = [str(v) for v in uniques]
+    borrowed = bool((codes < 0).any())
+    if borrowed:
         if (codes < 0).all():
-            return np.zeros(len(df), dtype="int64"), ["unknown"]
-        n = len(codes)
-        known = codes >= 0
-        last = np.maximum.accumulate(np.where(known, np.arange(n), -1))
-        first_known = int(np.flatnonzero(known)[0])
-        codes = np.where(last >= 0, codes[np.maximum(last, 0)], codes[first_known])
-    return codes, [str(v) for v in labels]
+            codes, labels = np.zeros(n, dtype="int64"), ["unknown"]
+        else:
+            known = codes >= 0
+            last = np.maximum.accumulate(np.where(known, np.arange(n), -1))
+            first_known = int(np.flatnonzero(known)[0])
+            codes = np.where(last >= 0, codes[np.maximum(last, 0)], codes[first_known])
+    base = np.arange(n) if rows is None else rows
+    perm = base[np.argsort(_small_codes(codes[base]), kind="stable")]
+    return _Aircraft(codes, labels, perm, borrowed)
+
+
+def _without(aircraft: _Aircraft, drop: np.ndarray) -> _Aircraft | None:
+    """``aircraft`` of the rows left once ``drop`` (a mask) is removed, or None if it cannot be
+    derived (a row that borrowed its aircraft might borrow another one)."""
+    if aircraft.borrowed:
+        return None
+    keep = ~drop
+    new_pos = np.cumsum(keep) - 1
+    perm = new_pos[aircraft.perm[keep[aircraft.perm]]]
+    return _Aircraft(aircraft.codes[keep], aircraft.labels, perm, False)
 
 
 def _time_order(t: np.ndarray) -> np.ndarray | None:
@@ -162,6 +195,14 @@ def clean(
     >>> track["record"].tolist(), flags["code"].tolist()
     ([3, 2], ['time_backwards', 'duplicate'])
     """
+    out, flags, _ = _clean(df, time_field=time_field, record_kind=record_kind)
+    return out, flags
+
+
+def _clean(
+    df: pd.DataFrame, *, time_field: str, record_kind: str
+) -> tuple[pd.DataFrame, pd.DataFrame, _Aircraft | None]:
+    """:func:`clean`, and the rows of its result by aircraft (None if not known for sure)."""
     t_in = _time_ns(df)
     rec_in = df[s.RECORD].to_numpy(dtype="int64")
     parts: list[pd.DataFrame] = []
@@ -169,9 +210,9 @@ def clean(
     order = _time_order(t_in)
     if order is not None:
         # Times go backwards somewhere: find where, per aircraft, in input order.
-        codes_in, _ = _aircraft_codes(df)
-        perm = np.argsort(_small_codes(codes_in), kind="stable")
-        c, tt, rr = codes_in[perm], t_in[perm], rec_in[perm]
+        by_input = _by_aircraft(df)
+        perm = by_input.perm
+        c, tt, rr = by_input.codes[perm], t_in[perm], rec_in[perm]
         back = np.r_[False, (c[1:] == c[:-1]) & (tt[1:] < tt[:-1])]
         if back.any():
             prev = np.r_[0, rr[:-1]][back]
@@ -184,12 +225,18 @@ def clean(
                 _flags(rr[back], time_field, "time_backwards", problem, "kept, sorted by time")
             )
         out = df.take(order).reset_index(drop=True)
+        if by_input.borrowed:  # which neighbour a row borrows from depends on the order
+            aircraft = _by_aircraft(out)
+        else:
+            codes = by_input.codes[order]
+            perm = np.argsort(_small_codes(codes), kind="stable")
+            aircraft = _Aircraft(codes, by_input.labels, perm, False)
     else:
         out = df.reset_index(drop=True)
+        aircraft = _by_aircraft(out)
 
     t = _time_ns(out)
-    codes, _ = _aircraft_codes(out)
-    perm = np.argsort(_small_codes(codes), kind="stable")
+    codes, perm = aircraft.codes, aircraft.perm
     c, tt = codes[perm], t[perm]
     same_time = np.r_[False, (c[1:] == c[:-1]) & (tt[1:] == tt[:-1])]
     if same_time.any():
@@ -198,6 +245,9 @@ def clean(
         rows = perm[in_block]
         cols = [col for col in _DATA_COLUMNS if col in out.columns]
         sub = out.iloc[rows][cols].assign(_block=block, _row=rows, _rec=out[s.RECORD].iloc[rows])
+        for col in cols:
+            if isinstance(sub[col].dtype, pd.CategoricalDtype):
+                sub[col] = sub[col].cat.codes  # same groups, far faster to group (-1: NA)
         # Groups of identical rows, numbered in order of first appearance: a row is the first
         # of its group where its number exceeds every earlier one; the others are duplicates.
         group = sub.groupby([*cols, "_block"], dropna=False, sort=False).ngroup().to_numpy()
@@ -234,9 +284,36 @@ def clean(
             drop = np.zeros(len(out), dtype=bool)
             drop[sub["_row"].to_numpy()[dup]] = True
             out = out[~drop].reset_index(drop=True)
+            left = _without(aircraft, drop)
+            return out, _concat(parts), left
 
-    flags = pd.concat(parts, ignore_index=True) if parts else s.empty_flags()
-    return out, flags
+    return out, _concat(parts), aircraft
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(parts, ignore_index=True) if parts else s.empty_flags()
+
+
+def clean_and_split(
+    df: pd.DataFrame,
+    *,
+    time_field: str = s.TIME,
+    record_kind: str = "record",
+    max_gap: pd.Timedelta = FLIGHT_GAP,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`clean`, then :func:`split_flights` of the result: the same output, but the rows
+    are sorted by aircraft once, not twice.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime([0, 60, 60, 7200], unit="s", utc=True)
+    >>> df = pd.DataFrame({"time": t, "icao24": "abc123", "record": [2, 3, 4, 5]})
+    >>> track, flags = clean_and_split(df)
+    >>> track["flight_id"].tolist(), flags["problem"].tolist()
+    (['abc123-1', 'abc123-1', 'abc123-2'], ['exact duplicate of record 3'])
+    """
+    out, flags, aircraft = _clean(df, time_field=time_field, record_kind=record_kind)
+    return _split(out, max_gap, aircraft), flags
 
 
 def split_flights(df: pd.DataFrame, *, max_gap: pd.Timedelta = FLIGHT_GAP) -> pd.DataFrame:
@@ -254,22 +331,30 @@ def split_flights(df: pd.DataFrame, *, max_gap: pd.Timedelta = FLIGHT_GAP) -> pd
     >>> split_flights(df)["flight_id"].tolist()
     ['abc123-1', 'abc123-1', 'abc123-2']
     """
+    return _split(df, max_gap, None)
+
+
+def _split(df: pd.DataFrame, max_gap: pd.Timedelta, aircraft: _Aircraft | None) -> pd.DataFrame:
+    """:func:`split_flights`; ``aircraft``: the rows of ``df`` by aircraft, if known."""
     n = len(df)
     if n == 0:
         return df.assign(**{s.FLIGHT_ID: pd.Series([], dtype=s.STR_DTYPE)})
     t = _time_ns(df)
-    codes, labels = _aircraft_codes(df)
     order = _time_order(t)
-    base = np.arange(n) if order is None else order
-    perm = base[np.argsort(_small_codes(codes[base]), kind="stable")]
+    if aircraft is None or order is not None:
+        aircraft = _by_aircraft(df, None if order is None else order)
+    codes, labels, perm = aircraft.codes, aircraft.labels, aircraft.perm
     c, tt = codes[perm], t[perm]
     same = np.r_[False, c[1:] == c[:-1]]
     new = ~same | np.r_[False, np.diff(tt) > max_gap.value]
     if s.NEW_LEG in df.columns:
         new |= df[s.NEW_LEG].fillna(False).to_numpy(dtype=bool)[perm]
     if s.CALLSIGN in df.columns:
-        cs, _ = pd.factorize(df[s.CALLSIGN])
-        cs = np.asarray(cs, dtype="int64")[perm]
+        callsign = df[s.CALLSIGN]
+        if isinstance(callsign.dtype, pd.CategoricalDtype):
+            cs = callsign.cat.codes.to_numpy()[perm]  # already one integer per value, -1 for NA
+        else:
+            cs = np.asarray(pd.factorize(callsign)[0], dtype="int64")[perm]
         idx = np.where((cs >= 0) | ~same, np.arange(n), -1)
         carried = cs[np.maximum.accumulate(idx)]
         prev = np.r_[-1, carried[:-1]]
@@ -295,7 +380,9 @@ def mark_flags(df: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     out = df.copy(deep=False)
     kept = flags[flags["action"] != "row dropped"] if len(flags) else flags
     if len(kept) == 0:
-        out[s.FLAG] = pd.Series(np.nan, index=df.index, dtype=s.STR_DTYPE)
+        out[s.FLAG] = pd.Series(
+            pa.nulls(len(df), pa.large_string()), index=df.index, dtype=s.STR_DTYPE
+        )
         return out
     # Vectorised: one bit per distinct code (in sorted order), OR-ed per record, then each
     # distinct bit mask turned into its text once; no Python call per flagged record.

@@ -87,6 +87,31 @@ def test_clean_duplicate_texts_name_the_first_report() -> None:
     assert str(flags["problem"].dtype) == "str"
 
 
+def test_clean_and_split_is_clean_then_split() -> None:
+    # Text columns as the readers give them (Categoricals). Record 4 (5 s) comes after 3
+    # (10 s), another aircraft's: sorted, not flagged. Record 5 has neither icao24 nor callsign
+    # and takes the aircraft of the report before it in time (3: b). Record 7 duplicates 6;
+    # the callsign change at 8 starts a new flight, the 82-min silence before 9 another.
+    cat = lambda values: pd.Series(pd.Categorical(values))  # noqa: E731
+    df = frame(
+        [0, 10, 5, 20, 30, 30, 40, 5000],
+        icao24=cat(["a", "b", "a", None, "a", "a", "a", "a"]),
+        callsign=cat(["X1", "Y2", "X1", None, "X1", "X1", "X2", "X2"]),
+        lat=[0.0, 1.0, 0.5, 2.0, 3.0, 3.0, 4.0, 5.0],
+        lon=0.0,
+    )
+    track, flags = tracks.clean_and_split(df, record_kind="line")
+    ref_track, ref_flags = tracks.clean(df, record_kind="line")
+    pd.testing.assert_frame_equal(track, tracks.split_flights(ref_track))
+    pd.testing.assert_frame_equal(flags, ref_flags)
+    # Time order: records 2 (0 s), 4 (5 s), 3 (10 s), 5 (20 s), 6, 8 (40 s), 9 (5000 s).
+    assert track[s.RECORD].tolist() == [2, 4, 3, 5, 6, 8, 9]
+    assert track[s.FLIGHT_ID].tolist() == ["a-1", "a-1", "b-1", "b-1", "a-1", "a-2", "a-3"]
+    assert flags[[s.RECORD, "code", "problem"]].values.tolist() == [
+        [7, "duplicate", "exact duplicate of line 6"]
+    ]
+
+
 def test_clean_same_time_other_aircraft_is_fine() -> None:
     df = frame([0, 0], icao24=["a", "b"], lat=[1.0, 2.0], lon=[1.0, 2.0])
     out, flags = tracks.clean(df)

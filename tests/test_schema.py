@@ -153,3 +153,12 @@ def test_position_times_fill_with_report_time() -> None:
     ]
     assert str(out.dtype) == "datetime64[ns, UTC]"
     assert s.position_times(df.drop(columns=[s.POSITION_TIME])).tolist() == df[s.TIME].tolist()
+
+
+def test_conform_turns_categorical_text_into_str() -> None:
+    # Readers hand text columns over as Categoricals; the track holds text (NA kept).
+    icao = pd.Series(pd.Categorical(["abc123", None], categories=["zzz999", "abc123"]))
+    df = minimal(**{s.ICAO24: icao})
+    assert str(df[s.ICAO24].dtype) == "str"
+    assert df[s.ICAO24].iloc[0] == "abc123" and pd.isna(df[s.ICAO24].iloc[1])
+    s.validate(df)

@@ -289,8 +289,9 @@ def _finish(raw: Raw, fmt: str, inp: Input, problems: Problems, max_gap: pd.Time
             lat_seen=lat_seen,
         )
     df = _check_ranges(df, problems, raw.mapping)
-    df, clean_flags = tracks.clean(df, time_field=raw.time_field, record_kind=problems.record_kind)
-    df = tracks.split_flights(df, max_gap=max_gap)
+    df, clean_flags = tracks.clean_and_split(
+        df, time_field=raw.time_field, record_kind=problems.record_kind, max_gap=max_gap
+    )
     flags = pd.concat([problems.frame(), clean_flags], ignore_index=True)
     flags = flags.sort_values(s.RECORD, kind="stable", ignore_index=True)
     df = tracks.mark_flags(df, flags)
@@ -317,36 +318,43 @@ def _check_ranges(df: pd.DataFrame, problems: Problems, mapping: dict[str, str])
     :data:`PLAUSIBLE` (kept). Returns a new frame."""
     df = df.copy(deep=False)
     rec = df[s.RECORD].to_numpy()
+    huge_flags: list[tuple[str, np.ndarray, np.ndarray]] = []
+    odd_flags: list[tuple[str, np.ndarray, np.ndarray]] = []
     for col in (c.name for c in s.COLUMNS if c.dtype == "float64"):
         if col not in df.columns or col in (s.LAT, s.LON):
             continue
         v = df[col].to_numpy(dtype="float64", na_value=np.nan)
+        lo, hi = PLAUSIBLE.get(col, (-MAX_MAGNITUDE, MAX_MAGNITUDE))
         with np.errstate(invalid="ignore"):
-            huge = np.abs(v) > MAX_MAGNITUDE
-        if huge.any():
-            problems.add(
-                rec[huge],
-                mapping.get(col, col),
-                v[huge].astype(str),
-                "out_of_range",
-                f"{col} beyond ±{MAX_MAGNITUDE:g}: not a measurement",
-                "set to NA",
-            )
-            df[col] = np.where(huge, np.nan, v)
-    for col, (lo, hi) in PLAUSIBLE.items():
-        if col not in df.columns:
+            odd = (v < lo) | (v > hi)  # one pass: every plausible range is within ±MAX_MAGNITUDE
+        if not odd.any():
             continue
-        v = df[col].to_numpy(dtype="float64", na_value=np.nan)
-        with np.errstate(invalid="ignore"):
-            bad = (v < lo) | (v > hi)
-        if bad.any():
-            unit = next(c.unit for c in s.COLUMNS if c.name == col)
-            problems.add(
-                rec[bad],
-                mapping.get(col, col),
-                v[bad].astype(str),
-                "out_of_range",
-                f"{col} outside [{lo:g}, {hi:g}] {unit}",
-                "kept",
-            )
+        huge = odd & (np.abs(v) > MAX_MAGNITUDE)
+        if huge.any():
+            huge_flags.append((col, huge, v[huge]))
+            df[col] = np.where(huge, np.nan, v)
+            odd &= ~huge
+        if col in PLAUSIBLE and odd.any():
+            odd_flags.append((col, odd, v[odd]))
+    # All the "beyond" flags first, then the "outside" ones: the order flags of one record keep.
+    for col, huge, values in huge_flags:
+        problems.add(
+            rec[huge],
+            mapping.get(col, col),
+            values.astype(str),
+            "out_of_range",
+            f"{col} beyond ±{MAX_MAGNITUDE:g}: not a measurement",
+            "set to NA",
+        )
+    for col, odd, values in odd_flags:
+        lo, hi = PLAUSIBLE[col]
+        unit = next(c.unit for c in s.COLUMNS if c.name == col)
+        problems.add(
+            rec[odd],
+            mapping.get(col, col),
+            values.astype(str),
+            "out_of_range",
+            f"{col} outside [{lo:g}, {hi:g}] {unit}",
+            "kept",
+        )
     return df

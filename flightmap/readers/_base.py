@@ -16,7 +16,8 @@ class Raw:
     frame : pandas.DataFrame
         Schema columns (any subset) in input order; ``time`` tz-aware UTC, NaT where the time
         was unusable (those rows are dropped later; their flags are already raised); ``record``
-        always set.
+        always set. Text columns may be ``Categorical`` (cheaper to sort and compare by
+        aircraft); :func:`flightmap.schema.conform` makes them text.
     lat_field, lon_field, time_field : str
         The input's names for these fields, for messages.
     mapping : dict[str, str]

@@ -143,11 +143,18 @@ def as_text(values: pd.Series) -> pd.Series:
     return values.astype(schema.STR_DTYPE)
 
 
-def on_uniques(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+def on_uniques(
+    values: pd.Series, fn: Callable[[pd.Series], pd.Series], *, codes: bool = False
+) -> pd.Series:
     """Apply a text transformation to each distinct value once, then spread the results.
 
     Aircraft addresses, callsigns and squawks repeat over millions of rows but take few
     distinct values: dictionary-encoding first makes the string work nearly free.
+
+    With ``codes``, the result is a pandas ``Categorical`` of the transformed values (NA where
+    ``fn`` gives NA), not text: the track's code (:func:`flightmap.tracks.clean`,
+    :func:`flightmap.tracks.split_flights`) then compares and groups integers instead of hashing
+    millions of strings again, and :func:`flightmap.schema.conform` turns it into text.
     """
     arr = pa.chunked_array(
         [pa.array(as_text(values), type=pa.large_string(), from_pandas=True)]
@@ -155,16 +162,31 @@ def on_uniques(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Se
         else pa.array(values, type=pa.large_string())
     )
     if len(arr) == 0:
-        return fn(as_text(values).reset_index(drop=True))
+        out = fn(as_text(values).reset_index(drop=True))
+        return (
+            out.astype(pd.CategoricalDtype(pd.Index([], dtype=schema.STR_DTYPE))) if codes else out
+        )
     enc = arr.dictionary_encode().unify_dictionaries()
     indices = pa.chunked_array([c.indices for c in enc.chunks], type=enc.type.index_type)
     uniques = pd.Series(enc.chunk(0).dictionary, dtype=schema.STR_DTYPE)
+    if codes:
+        # Transformed values may coincide ("ABC" and "abc ") or be NA: number them again.
+        new, categories = pd.factorize(fn(uniques), use_na_sentinel=True)
+        remap = np.append(np.asarray(new, dtype="int32"), np.int32(-1))  # index -1: null
+        rows = remap[pc.fill_null(indices, -1).to_numpy()]
+        return pd.Series(
+            pd.Categorical.from_codes(
+                rows, categories=pd.Index(np.asarray(categories), dtype=schema.STR_DTYPE)
+            )
+        )
     mapped = pa.array(fn(uniques), type=pa.large_string(), from_pandas=True)
     return pd.Series(pc.take(mapped, indices), dtype=schema.STR_DTYPE)
 
 
-def clean_text(values: pd.Series, *, lower: bool = False) -> pd.Series:
+def clean_text(values: pd.Series, *, lower: bool = False, codes: bool = False) -> pd.Series:
     """Strip spaces; empty strings and null tokens become NA; optionally lower-case.
+
+    ``codes``: return a ``Categorical``, see :func:`on_uniques`.
 
     >>> clean_text(pd.Series([" SWR123 ", "", "NaN", None, "ABC"]), lower=True).tolist()
     ['swr123', nan, nan, nan, 'abc']
@@ -176,7 +198,7 @@ def clean_text(values: pd.Series, *, lower: bool = False) -> pd.Series:
             u = u.str.lower()
         return u.where(~u.isin(list(NULL_TOKENS)))
 
-    return on_uniques(values, fix)
+    return on_uniques(values, fix, codes=codes)
 
 
 def to_float(
@@ -303,9 +325,9 @@ def to_small_int(
     return pd.Series(pd.array(values, dtype="Float64")).astype("Int8")
 
 
-def squawk_text(values: pd.Series) -> pd.Series:
+def squawk_text(values: pd.Series, *, codes: bool = False) -> pd.Series:
     """Mode A codes as 4-digit text: ``"7700"``; numbers read as ``1234.0`` lose the ``.0``;
-    codes that lost leading zeros (``123``) get them back.
+    codes that lost leading zeros (``123``) get them back. ``codes``: see :func:`on_uniques`.
 
     >>> squawk_text(pd.Series(["7700", "123", "1234.0", None])).tolist()
     ['7700', '0123', '1234', nan]
@@ -317,7 +339,7 @@ def squawk_text(values: pd.Series) -> pd.Series:
         short = u.str.fullmatch(r"\d{1,3}").fillna(False).to_numpy(dtype=bool)
         return u.where(~short, u.str.zfill(4))
 
-    return on_uniques(values, fix)
+    return on_uniques(values, fix, codes=codes)
 
 
 def epoch_to_time(
@@ -328,16 +350,22 @@ def epoch_to_time(
     Values missing or outside 1970-2100 are flagged ``bad_time`` (the row will be dropped).
     """
     with np.errstate(invalid="ignore", over="ignore"):
-        bad = np.isnan(seconds) | (seconds < EPOCH_MIN_S) | (seconds >= EPOCH_MAX_S)
-        ns = np.where(bad, 0.0, np.round(seconds * 1e9)).astype("int64").view("M8[ns]")
-    if bad.any():
-        ns = ns.copy()
+        bad = ~((seconds >= EPOCH_MIN_S) & (seconds < EPOCH_MAX_S))  # NaN too
+        scaled = seconds * 1e9
+        np.rint(scaled, out=scaled)  # what np.round does, without another temporary
+    any_bad = bool(bad.any())
+    if any_bad:
+        scaled[bad] = 0.0
+    ns = scaled.astype("int64").view("M8[ns]")
+    if any_bad:
         ns[bad] = np.datetime64("NaT")
         raw = seconds[bad]
+        shown = raw.astype(str).astype(object)
+        shown[np.isnan(raw)] = None
         problems.add(
             records[bad],
             field_name,
-            [None if np.isnan(v) else str(v) for v in raw],
+            shown,
             "bad_time",
             np.where(
                 np.isnan(raw), "time missing", "not a Unix time in seconds between 1970 and 2100"
@@ -678,8 +706,13 @@ def to_optional_time(
     ``set to NA``, with the reason :func:`to_time` gives).
     """
     scratch = Problems(problems.record_kind, problems.path)
+    if not isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        values = to_float(values, records, field_name, scratch)  # as to_time does
     if isinstance(values, np.ndarray):
-        out = epoch_to_time(values, records, field_name, scratch)
+        # Only the values present: a missing one is no problem here, so not worth a flag.
+        out = np.full(len(values), np.datetime64("NaT"), dtype="M8[ns]")
+        present = ~np.isnan(values)
+        out[present] = epoch_to_time(values[present], records[present], field_name, scratch)
     else:
         out = to_time(values, records, field_name, scratch, tz)
     flags = scratch.frame()
@@ -703,8 +736,7 @@ def time_series(ns: np.ndarray) -> pd.Series:
 
 def constant_str(value: str, n: int) -> pd.Series:
     """A string column holding ``value`` ``n`` times, built without Python objects."""
-    arr = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype="int32")), pa.array([value]))
-    return pd.Series(arr.cast(pa.large_string()), dtype=schema.STR_DTYPE)
+    return pd.Series(pa.repeat(pa.scalar(value, pa.large_string()), n), dtype=schema.STR_DTYPE)
 
 
 def check_positions(

@@ -211,10 +211,12 @@ def read_generic(
             data[target] = to_bool(cols[cols_for[target]], rec, cols_for[target], problems)
     for target in (s.CALLSIGN, s.POSITION_SOURCE):
         if target in cols_for:
-            data[target] = clean_text(cols[cols_for[target]]).reset_index(drop=True)
+            data[target] = clean_text(cols[cols_for[target]], codes=True).reset_index(drop=True)
     if s.ICAO24 in cols_for:
-        data[s.ICAO24] = clean_text(cols[cols_for[s.ICAO24]], lower=True).reset_index(drop=True)
+        data[s.ICAO24] = clean_text(cols[cols_for[s.ICAO24]], lower=True, codes=True).reset_index(
+            drop=True
+        )
     if s.SQUAWK in cols_for:
-        data[s.SQUAWK] = squawk_text(cols[cols_for[s.SQUAWK]]).reset_index(drop=True)
+        data[s.SQUAWK] = squawk_text(cols[cols_for[s.SQUAWK]], codes=True).reset_index(drop=True)
     frame = pd.DataFrame(data, copy=False)
     return Raw(frame, cols_for[s.LAT], cols_for[s.LON], time_col, dict(cols_for))

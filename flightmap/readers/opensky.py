@@ -103,9 +103,8 @@ def _position_time(pos_t: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.n
 
 def _stale(t_s: np.ndarray, pos_s: np.ndarray, has_pos: np.ndarray) -> Any:
     with np.errstate(invalid="ignore", over="ignore"):
-        stale = pd.array((t_s - pos_s) > STALE_AFTER_S, dtype="boolean")
-    stale[np.isnan(pos_s) | ~has_pos] = pd.NA
-    return stale
+        older = (t_s - pos_s) > STALE_AFTER_S
+    return pd.arrays.BooleanArray(older, np.isnan(pos_s) | ~has_pos)
 
 
 def read_csv_states(
@@ -164,16 +163,18 @@ def read_csv_states(
             s.GS_KT: num("velocity", KT_PER_MS),
             s.TRACK_DEG: num("heading"),
             s.VRATE_FPM: num("vertrate", FPM_PER_MS),
-            s.ICAO24: clean_text(cols[name["icao24"]], lower=True).reset_index(drop=True),
+            s.ICAO24: clean_text(cols[name["icao24"]], lower=True, codes=True).reset_index(
+                drop=True
+            ),
             s.STALE: _stale(t_s, pos_s, ~np.isnan(lat)),
             s.RECORD: rec,
         },
         copy=False,
     )
     if "callsign" in name:
-        frame[s.CALLSIGN] = clean_text(cols[name["callsign"]]).reset_index(drop=True)
+        frame[s.CALLSIGN] = clean_text(cols[name["callsign"]], codes=True).reset_index(drop=True)
     if "squawk" in name:
-        frame[s.SQUAWK] = squawk_text(cols[name["squawk"]]).reset_index(drop=True)
+        frame[s.SQUAWK] = squawk_text(cols[name["squawk"]], codes=True).reset_index(drop=True)
     if "onground" in name:
         frame[s.ON_GROUND] = to_bool(cols[name["onground"]], rec, name["onground"], problems)
     units = {
