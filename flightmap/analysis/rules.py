@@ -155,9 +155,10 @@ def _ranges(starts: I8, lengths: I8) -> I8:
     return np.asarray(offsets + np.arange(int(lengths.sum())), dtype="int64")
 
 
-def _altitude(p: Prepared) -> F8:
-    """Barometric altitude, else geometric, ft (NaN: unknown)."""
-    return np.where(np.isnan(p.alt_baro), p.alt_geom, p.alt_baro)
+def _altitude(p: Prepared, rows: I8) -> F8:
+    """Barometric altitude of ``rows``, else geometric, ft (NaN: unknown)."""
+    baro = p.alt_baro[rows]
+    return np.where(np.isnan(baro), p.alt_geom[rows], baro)
 
 
 def speed_limit_kt(params: IntegrityParams, alt_ft: F8) -> F8:
@@ -172,46 +173,59 @@ def speed_limit_kt(params: IntegrityParams, alt_ft: F8) -> F8:
 
 
 def _slow(p: Prepared, params: IntegrityParams) -> tuple[B1, F8]:
-    """The ``slow_at_altitude`` mask and, per row, the minimum ground speed it was held to."""
-    airliner = (p.category == CAT_AIRLINER) | ((p.category == CAT_UNKNOWN) & params.jet)
-    other = ~airliner & (p.category != CAT_EXEMPT)
+    """The ``slow_at_altitude`` mask and, on those rows, the minimum ground speed they were held
+    to (NaN elsewhere). The category is looked at only where either limit could apply."""
+    slow = np.zeros(p.n, dtype=bool)
+    limit = np.full(p.n, np.nan)
     with np.errstate(invalid="ignore"):
-        slow = airliner & (p.gs < params.slow_gs_kt) & (p.alt_baro >= params.slow_alt_ft)
-        slow |= other & (p.gs < params.slow_any_gs_kt) & (p.alt_baro >= params.slow_any_alt_ft)
-    limit = np.where(airliner, params.slow_gs_kt, params.slow_any_gs_kt)
-    return slow & ~p.on_ground, limit
+        cand = (p.gs < max(params.slow_gs_kt, params.slow_any_gs_kt)) & (
+            p.alt_baro >= min(params.slow_alt_ft, params.slow_any_alt_ft)
+        )
+    idx = np.flatnonzero(cand & ~p.on_ground)
+    if not idx.size:
+        return slow, limit
+    cat, gs, alt = p.category[idx], p.gs[idx], p.alt_baro[idx]
+    airliner = (cat == CAT_AIRLINER) | ((cat == CAT_UNKNOWN) & params.jet)
+    other = ~airliner & (cat != CAT_EXEMPT)
+    hit = airliner & (gs < params.slow_gs_kt) & (alt >= params.slow_alt_ft)
+    hit |= other & (gs < params.slow_any_gs_kt) & (alt >= params.slow_any_alt_ft)
+    slow[idx[hit]] = True
+    limit[idx[hit]] = np.where(airliner, params.slow_gs_kt, params.slow_any_gs_kt)[hit]
+    return slow, limit
 
 
-def _speed_kt(p: Prepared, a: I8, b: I8) -> tuple[F8, F8, F8]:
-    """Distance (m), speed (kt) and duration (s) of the legs from rows ``a`` to rows ``b``.
+def _legs(
+    lat: tuple[F8, F8], lon: tuple[F8, F8], t: tuple[I8, I8], tp: tuple[I8, I8] | None
+) -> tuple[F8, F8, F8]:
+    """Distance (m), speed (kt) and duration (s) of legs given by the values at their two ends.
 
     The duration is between the times the positions were measured (``tp``), where they
-    advance; else between the report times.
+    advance; else (or without ``tp``) between the report times ``t``.
     """
-    d = haversine_m(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
-    if p.tp is p.t:  # one time per report
-        dt = (p.t[b] - p.t[a]) / NS
+    d = haversine_m(lat[0], lon[0], lat[1], lon[1])
+    dt_report = t[1] - t[0]
+    if tp is None:  # one time per report
+        dt = dt_report / NS
     else:
-        dtp = p.tp[b] - p.tp[a]
-        dt = np.where(dtp > 0, dtp, p.t[b] - p.t[a]) / NS
+        dtp = tp[1] - tp[0]
+        dt = np.where(dtp > 0, dtp, dt_report) / NS
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(dt > 0, d / dt, np.where(d > 0, np.inf, 0.0)) / KT_MS
     return d, v, dt
 
 
-def _mark_jumps(
-    p: Prepared,
-    params: IntegrityParams,
-    ui: I8,
-    same: B1,
-    d: F8,
-    v: F8,
-    limit: F8,
-) -> tuple[B1, B1, I8, I8]:
+def _speed_kt(p: Prepared, a: I8, b: I8) -> tuple[F8, F8, F8]:
+    """:func:`_legs` from rows ``a`` to rows ``b``."""
+    tp = None if p.tp is p.t else (p.tp[a], p.tp[b])
+    return _legs((p.lat[a], p.lat[b]), (p.lon[a], p.lon[b]), (p.t[a], p.t[b]), tp)
+
+
+def _mark_jumps(p: Prepared, params: IntegrityParams, ui: I8, jumps: I8) -> tuple[B1, B1, I8, I8]:
     """The ``jump`` and ``teleport`` marks of the distinct fixes ``ui`` (legs ``ui[k]`` to
     ``ui[k + 1]``), and the leading outliers: their positions in ``ui`` and their jump legs.
 
-    A leg longer than ``min_jump_m`` and faster than ``limit`` is a jump. Two jumps form a
+    ``jumps`` are the legs longer than ``min_jump_m`` and faster than the limit
+    (:func:`speed_limit_kt` at the higher end's altitude), in order. Two jumps form a
     teleport-and-return when the fix before the first and the fix after the second are
     reachable from each other: the fixes between them are the excursion. Jumps are paired
     greedily in time order. An unpaired jump marks the fix it lands on, except the first jump
@@ -222,14 +236,12 @@ def _mark_jumps(
     jump_u = np.zeros(ui.size, dtype=bool)
     tele_u = np.zeros(ui.size, dtype=bool)
     none = np.zeros(0, dtype="int64")
-    with np.errstate(invalid="ignore"):
-        jumps = np.flatnonzero(same & (d > params.min_jump_m) & (v > limit))
     if not jumps.size:
         return jump_u, tele_u, none, none
     out, back = jumps[:-1], jumps[1:]
     pa, pb = ui[out], ui[back + 1]
     dd, vv, _ = _speed_kt(p, pa, pb)
-    lim = speed_limit_kt(params, np.fmax(_altitude(p)[pa], _altitude(p)[pb]))
+    lim = speed_limit_kt(params, np.fmax(_altitude(p, pa), _altitude(p, pb)))
     returns = (p.flight[pa] == p.flight[pb]) & ((dd <= params.min_jump_m) | (vv <= lim))
     pick = _greedy_pairs(returns)
     marks = np.zeros(ui.size + 1, dtype="int64")
@@ -271,31 +283,46 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
     frozen, frozen_since = frozen_runs(p, params)
     stats["frozen_since"] = frozen_since
     masks["slow_at_altitude"], stats["slow_limit_kt"] = _slow(p, params)
-    alt = _altitude(p)
     with np.errstate(invalid="ignore"):
-        masks["too_fast"] = p.gs > speed_limit_kt(params, alt)
+        fast = p.gs > params.max_speed_kt  # the limit is higher aloft: check those rows only
+        idx = np.flatnonzero(fast)
+        fast[idx] = p.gs[idx] > speed_limit_kt(params, _altitude(p, idx))
+        masks["too_fast"] = fast
         masks["alt_divergence"] = np.abs(p.alt_geom - p.alt_baro) > (
             params.alt_divergence_ft + params.alt_divergence_frac * np.abs(p.alt_baro)
         )
     masks["frozen"] = frozen
     fresh = np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale & ~frozen
     fi = np.flatnonzero(fresh)
+    # The fresh rows' values, gathered once; legs are then slices of them.
+    lat, lon, fl = p.lat[fi], p.lon[fi], p.flight[fi]
     repeat = np.zeros(fi.size, dtype=bool)
     if fi.size >= 2:
-        a, b = fi[:-1], fi[1:]
-        repeat[1:] = (p.lat[a] == p.lat[b]) & (p.lon[a] == p.lon[b]) & (p.flight[a] == p.flight[b])
+        repeat[1:] = (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (fl[1:] == fl[:-1])
     any_repeat = bool(repeat.any())
     ui = fi[~repeat] if any_repeat else fi  # distinct fixes
     # For every fresh row, its distinct fix (index in ui).
     leader = np.cumsum(~repeat) - 1 if any_repeat else slice(None)
+    if any_repeat:
+        lat, lon, fl = lat[~repeat], lon[~repeat], fl[~repeat]
     if ui.size >= 2:
         a, b = ui[:-1], ui[1:]
-        same = p.flight[a] == p.flight[b]
-        d, v, dt = _speed_kt(p, a, b)
+        same = fl[1:] == fl[:-1]
+        t_u = p.t[ui]
+        tp_u = None if p.tp is p.t else p.tp[ui]
+        d, v, dt = _legs(
+            (lat[:-1], lat[1:]),
+            (lon[:-1], lon[1:]),
+            (t_u[:-1], t_u[1:]),
+            None if tp_u is None else (tp_u[:-1], tp_u[1:]),
+        )
         speed[b[same]] = v[same]
         stats["leg_m"][b[same]] = d[same]
-        limit = speed_limit_kt(params, np.fmax(alt[a], alt[b]))
-        jump_u, tele_u, lead_rows, lead_legs = _mark_jumps(p, params, ui, same, d, v, limit)
+        with np.errstate(invalid="ignore"):  # faster than the lowest limit, then aloft or not
+            jumps = np.flatnonzero(same & (d > params.min_jump_m) & (v > params.max_speed_kt))
+        limit = speed_limit_kt(params, np.fmax(_altitude(p, a[jumps]), _altitude(p, b[jumps])))
+        jumps = jumps[v[jumps] > limit]
+        jump_u, tele_u, lead_rows, lead_legs = _mark_jumps(p, params, ui, jumps)
         masks["jump"][fi] = jump_u[leader]
         masks["teleport"][fi] = tele_u[leader]
         # The sentences quote the impossible legs: measure them on the ellipsoid.
@@ -327,12 +354,13 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
         masks["speed_mismatch"][b[mm]] = True
         stats["mismatch_kt"][b[mm]] = diff[mm]
     max_age = int(params.integrity_max_age_s * NS)
+    carry_all = bool(p.carry.all())
     carried = []
     for values in (p.nic, p.nacp):
         src = ffill_within(np.isfinite(values), p.flight, p.t, max_age)
         filled = np.where(src >= 0, values[np.maximum(src, 0)], np.nan)
         # Rows of readers that carry values forward themselves keep their NA ("no longer known").
-        carried.append(np.where(p.carry, filled, values))
+        carried.append(filled if carry_all else np.where(p.carry, filled, values))
     nic, nacp = carried
     with np.errstate(invalid="ignore"):
         lost = nic <= params.nic_lost
