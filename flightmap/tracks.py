@@ -60,7 +60,7 @@ class _Aircraft(NamedTuple):
     """The rows of a frame by aircraft."""
 
     codes: np.ndarray
-    """One code per row (int64)."""
+    """One code per row (int16 when there are fewer than 32,768 aircraft)."""
     labels: list[str]
     """The aircraft of each code: its icao24, else its callsign."""
     perm: np.ndarray
@@ -83,19 +83,19 @@ def _by_aircraft(df: pd.DataFrame, rows: np.ndarray | None = None) -> _Aircraft:
         key = key.fillna(s.as_str(df[s.CALLSIGN]))
     # Readers hand over text columns as Categoricals: this factorises integers, not strings.
     found, uniques = pd.factorize(key, use_na_sentinel=True)
-    codes = np.asarray(found, dtype="int64")
+    codes = _small_codes(np.asarray(found, dtype="int64"))
     labels = [str(v) for v in uniques]
     borrowed = bool((codes < 0).any())
     if borrowed:
         if (codes < 0).all():
-            codes, labels = np.zeros(n, dtype="int64"), ["unknown"]
+            codes, labels = np.zeros(n, dtype="int16"), ["unknown"]
         else:
             known = codes >= 0
             last = np.maximum.accumulate(np.where(known, np.arange(n), -1))
             first_known = int(np.flatnonzero(known)[0])
             codes = np.where(last >= 0, codes[np.maximum(last, 0)], codes[first_known])
     base = np.arange(n) if rows is None else rows
-    perm = base[np.argsort(_small_codes(codes[base]), kind="stable")]
+    perm = base[np.argsort(codes[base], kind="stable")]
     return _Aircraft(codes, labels, perm, borrowed)
 
 
@@ -229,7 +229,7 @@ def _clean(
             aircraft = _by_aircraft(out)
         else:
             codes = by_input.codes[order]
-            perm = np.argsort(_small_codes(codes), kind="stable")
+            perm = np.argsort(codes, kind="stable")
             aircraft = _Aircraft(codes, by_input.labels, perm, False)
     else:
         out = df.reset_index(drop=True)
@@ -344,9 +344,13 @@ def _split(df: pd.DataFrame, max_gap: pd.Timedelta, aircraft: _Aircraft | None) 
     if aircraft is None or order is not None:
         aircraft = _by_aircraft(df, None if order is None else order)
     codes, labels, perm = aircraft.codes, aircraft.labels, aircraft.perm
-    c, tt = codes[perm], t[perm]
-    same = np.r_[False, c[1:] == c[:-1]]
-    new = ~same | np.r_[False, np.diff(tt) > max_gap.value]
+    # Rows in aircraft order (time order within one). Few and small temporaries: on millions of
+    # rows, each new array costs as much as the arithmetic.
+    c = codes[perm]
+    same = np.zeros(n, dtype=bool)  # same aircraft as the row before
+    np.equal(c[1:], c[:-1], out=same[1:])
+    new = ~same  # starts a flight
+    new[1:] |= np.diff(t[perm]) > max_gap.value
     if s.NEW_LEG in df.columns:
         new |= df[s.NEW_LEG].fillna(False).to_numpy(dtype=bool)[perm]
     if s.CALLSIGN in df.columns:
@@ -355,15 +359,19 @@ def _split(df: pd.DataFrame, max_gap: pd.Timedelta, aircraft: _Aircraft | None) 
             cs = callsign.cat.codes.to_numpy()[perm]  # already one integer per value, -1 for NA
         else:
             cs = np.asarray(pd.factorize(callsign)[0], dtype="int64")[perm]
-        idx = np.where((cs >= 0) | ~same, np.arange(n), -1)
-        carried = cs[np.maximum.accumulate(idx)]
-        prev = np.r_[-1, carried[:-1]]
-        new |= same & (cs >= 0) & (prev >= 0) & (cs != prev)
-    flight = np.cumsum(new) - 1
+        # The aircraft's last callsign so far (NA until its first one), then its changes.
+        last = np.arange(n, dtype=np.intp)
+        last[(cs < 0) & same] = -1
+        np.maximum.accumulate(last, out=last)
+        carried = cs[last]
+        new[1:] |= same[1:] & (cs[1:] >= 0) & (carried[:-1] >= 0) & (cs[1:] != carried[:-1])
     starts = np.flatnonzero(new)
-    block_start = np.maximum.accumulate(np.where(~same, np.arange(n), 0))
-    number = flight - flight[block_start] + 1
-    names = [f"{labels[c[i]]}-{number[i]}" for i in starts]
+    # Flight k (the k-th start) is number k - k0 + 1 of its aircraft, k0 its aircraft's first.
+    k = np.arange(len(starts))
+    number = k - np.maximum.accumulate(np.where(same[starts], 0, k)) + 1
+    names = [f"{labels[code]}-{m}" for code, m in zip(c[starts], number, strict=True)]
+    flight = np.cumsum(new, dtype="int32")
+    flight -= 1
     fid = np.empty(n, dtype="int32")
     fid[perm] = flight
     arr = pa.DictionaryArray.from_arrays(pa.array(fid), pa.array(names, pa.large_string()))

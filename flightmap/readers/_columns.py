@@ -710,9 +710,12 @@ def to_optional_time(
         values = to_float(values, records, field_name, scratch)  # as to_time does
     if isinstance(values, np.ndarray):
         # Only the values present: a missing one is no problem here, so not worth a flag.
-        out = np.full(len(values), np.datetime64("NaT"), dtype="M8[ns]")
         present = ~np.isnan(values)
-        out[present] = epoch_to_time(values[present], records[present], field_name, scratch)
+        if present.all():
+            out = epoch_to_time(values, records, field_name, scratch)
+        else:
+            out = np.full(len(values), np.datetime64("NaT"), dtype="M8[ns]")
+            out[present] = epoch_to_time(values[present], records[present], field_name, scratch)
     else:
         out = to_time(values, records, field_name, scratch, tz)
     flags = scratch.frame()
@@ -798,6 +801,8 @@ def check_positions(
             "longitude without a usable latitude",
             "position removed",
         )
+    if not (half.any() or lat_bad.any() or lon_bad.any()):
+        return lat, lon  # both present or both NaN already: no copies
     ok = lat_ok & lon_ok
     return np.where(ok, lat, np.nan), np.where(ok, lon, np.nan)
 
