@@ -140,3 +140,16 @@ def test_gap_without_positions_is_not_drawn() -> None:
     for vt in times:
         assert not (vt[0] < 800 and vt[-1] >= 1_200)
     assert any(vt[-1] == 799 for vt in times) and any(vt[0] == 1_200 for vt in times)
+
+
+def test_no_line_into_a_fix_after_a_reported_silence() -> None:
+    # readsb marks the first position after a silence (flags bit 0): the drawn line breaks there.
+    track = synthetic_track(2_000)
+    track[s.POS_GAP_BEFORE] = False
+    track.loc[track.index[1_000], s.POS_GAP_BEFORE] = True
+    payload = _payload(render.render_html(render.build_map(None, track)))
+    (flight,) = payload["flights"]
+    times = [np.cumsum(_raw(c["t"])) for c in flight["chunks"]]
+    for vt in times:
+        assert not (vt[0] < 1_000 <= vt[-1])  # no drawn segment from 999 into 1000
+    assert any(vt[0] == 1_000 for vt in times)

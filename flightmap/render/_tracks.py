@@ -311,13 +311,16 @@ def track_payload(
     if s.STALE in track.columns:
         fresh &= ~track[s.STALE].fillna(False).to_numpy(dtype=bool)
     # Runs of fresh positions, as position_runs cuts them: at a row without a fresh position,
-    # a silence longer than RUN_GAP, or a new flight.
+    # a silence longer than RUN_GAP, a row after a silence the source reports, or a new flight.
     pos = np.flatnonzero(fresh[fl.order])
     rows = fl.order[pos]
     code = fl.code[pos]
     t = fl.t_ns[rows]
     start = np.ones(len(rows), dtype=bool)
     start[1:] = (np.diff(pos) > 1) | (np.diff(t) > RUN_GAP.value) | (code[1:] != code[:-1])
+    if s.POS_GAP_BEFORE in track.columns:
+        # The source says no position came for a while before this one (readsb flags bit 0).
+        start[1:] |= track[s.POS_GAP_BEFORE].fillna(False).to_numpy(dtype=bool)[rows][1:]
     cat = cats[rows]
     # Keep colour boundaries exact: the vertex where a category starts, and the one before it,
     # so each chunk ends where the next begins.
