@@ -155,3 +155,31 @@ def test_unusable_input_is_one_error_line(command: str, what: str, tmp_path: Pat
     assert result.stderr == f"flightmap: error: {path}: {expected[what]}\n"
     assert result.stdout == ""
     assert not out.exists()
+
+
+def test_analyse_aircraft_e190_applies_the_airliner_rules(app: typer.Typer, tmp_path: Path) -> None:
+    # 30 fixes 10 s apart at FL150 and 80 kt (411.6 m per 10 s, 0.0037 deg of longitude on the
+    # equator): plausible for a light aircraft, impossible for an airliner (under 100 kt at or
+    # above 10,000 ft). No emitter category in a generic CSV: --aircraft decides.
+    t = pd.Timestamp("2024-12-25T05:00:00Z") + pd.to_timedelta(np.arange(30) * 10, unit="s")
+    path = tmp_path / "slow.csv"
+    pd.DataFrame(
+        {
+            "ts": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Latitude": 0.0,
+            "Longitude": np.arange(30) * 411.6 / 111_319.49,
+            "altitude_ft": 15000,
+            "speed_kt": 80,
+            "hex": "abc123",
+        }
+    ).to_csv(path, index=False)
+
+    def intervals(*extra: str) -> list[dict[str, object]]:
+        result = CliRunner().invoke(app, ["analyse", str(path), "--json", *extra])
+        assert result.exit_code == 0, result.output
+        (flight,) = json.loads(result.stdout)["flights"]
+        return list(flight["intervals"])
+
+    assert {i["state"] for i in intervals()} == {"nominal"}
+    spoofed = [i for i in intervals("--aircraft", "e190") if i["state"] == "spoofed"]
+    assert spoofed and any("cannot fly under 100 kt" in r for i in spoofed for r in i["rules"])

@@ -57,7 +57,7 @@ def _params(max_speed_kt: float | None, aircraft: str) -> Any:
             f"unknown aircraft category {aircraft!r}; expected one of {', '.join(MAX_SPEED_KT)}",
             field="--aircraft",
         )
-    return IntegrityParams(max_speed_kt=max_speed_kt or MAX_SPEED_KT[aircraft])
+    return IntegrityParams.for_aircraft(aircraft, max_speed_kt or None)
 
 
 def _read(file: Path, fmt: str | None, mapping: str | None, tz: str | None) -> Any:
