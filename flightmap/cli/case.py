@@ -146,9 +146,11 @@ def default_output(case: Any, inputs: list[Path], suffix: str) -> Path:
 
 
 def _mapping(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None  # without importing the readers: a case-only render never needs them
     from flightmap.readers.generic import parse_mapping
 
-    return parse_mapping(text) if text else None
+    return parse_mapping(text)
 
 
 def render(
