@@ -449,7 +449,15 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     for col in (s.CALLSIGN, s.ICAO24):
         values = df[col] if col in df.columns else pd.Series(np.nan, index=df.index)
         pairs = pd.DataFrame({s.FLIGHT_ID: df[s.FLIGHT_ID], col: values}).dropna()
-        top = pairs.groupby(s.FLIGHT_ID, sort=False)[col].agg(lambda v: v.value_counts().index[0])
+        # The most frequent value per flight (ties: the first in sort order), without a
+        # Python call per flight: count the (flight, value) pairs, keep each flight's largest.
+        counts = (
+            pairs.groupby([s.FLIGHT_ID, col], sort=False, observed=True)
+            .size()
+            .reset_index(name="n")
+            .sort_values(["n", col], ascending=[False, True], kind="stable")
+        )
+        top = counts.drop_duplicates(s.FLIGHT_ID).set_index(s.FLIGHT_ID)[col]
         out[col] = top.reindex(out.index).astype(s.STR_DTYPE)
     out = out.reset_index().sort_values(["first", s.FLIGHT_ID], kind="stable", ignore_index=True)
     cols = [

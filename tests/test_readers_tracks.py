@@ -285,3 +285,23 @@ def test_mark_flags_joins_distinct_codes_per_record_sorted() -> None:
     assert out[s.FLAG].iloc[1] == "out_of_range,time_backwards"
     assert out[s.FLAG].iloc[2] == "duplicate_time"
     assert s.FLAG not in df.columns  # pure: the input is not modified
+
+
+def test_summarize_takes_the_most_frequent_callsign_per_flight() -> None:
+    t = pd.to_datetime(np.arange(7), unit="s", utc=True)
+    df = pd.DataFrame(
+        {
+            s.FLIGHT_ID: ["a", "a", "a", "b", "b", "b", "b"],
+            s.TIME: t,
+            s.LAT: 1.0,
+            s.LON: 2.0,
+            # a: AZAL2 twice, AZAL1 once; b: a tie between Y and X (broken by sort order), NA.
+            s.CALLSIGN: ["AZAL2", "AZAL1", "AZAL2", "Y", "X", None, None],
+            s.ICAO24: ["600abc"] * 3 + [None] * 4,
+        }
+    )
+    out = tracks.summarize(df).set_index(s.FLIGHT_ID)
+    assert out.loc["a", s.CALLSIGN] == "AZAL2"
+    assert out.loc["b", s.CALLSIGN] == "X"
+    assert out.loc["a", s.ICAO24] == "600abc" and pd.isna(out.loc["b", s.ICAO24])
+    assert out["reports"].tolist() == [3, 4]
