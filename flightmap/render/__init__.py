@@ -52,6 +52,7 @@ from flightmap.render._tracks import (
     ProfilePanel,
     altitude_band,
     epoch_ns,
+    flights_of,
     profile_spec,
     slider_features,
     track_group,
@@ -140,6 +141,7 @@ def build_map(
         replay_feats += grid_features(grid)
     if track is not None and not track.empty:
         track = track.reset_index(drop=True)
+        flights = flights_of(track)  # once, for both track layers, the slider and the profile
         keep = _event_rows(track, case)
         alt = track[s.ALT_BARO_FT].to_numpy(dtype="float64", na_value=np.nan)
         by_alt = Colouring("Track: altitude", [c for _, c in ALTITUDE_BANDS], altitude_band(alt))
@@ -150,6 +152,7 @@ def build_map(
             keep=keep,
             class_name="fm-track fm-track-alt",
             show=True,
+            flights=flights,
         )[0].add_to(m)
         if states is not None:
             names = list(INTEGRITY_COLORS)
@@ -173,10 +176,11 @@ def build_map(
                 keep=keep | change,
                 class_name="fm-track fm-track-integrity",
                 show=False,
+                flights=flights,
             )[0].add_to(m)
-        replay_feats += slider_features(track)
+        replay_feats += slider_features(track, flights)
         events = [(pd.Timestamp(e.time), e.title) for e in case.events] if case else []
-        ProfilePanel(profile_spec(track, events=events, shaded=shaded)).add_to(m)
+        ProfilePanel(profile_spec(track, events=events, shaded=shaded, flights=flights)).add_to(m)
     if case is not None and (track is None or track.empty):
         spec = case_profile_spec(case)
         if spec is not None:

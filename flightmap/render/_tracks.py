@@ -222,7 +222,7 @@ class Colouring:
 
 
 @dataclass(frozen=True)
-class _Flights:
+class Flights:
     """A track's rows grouped by flight, as ``groupby(flight_id, sort=True)`` groups them
     (flights in id order, rows in track order inside a flight, rows without an id left out),
     as positional indices, with what every layer needs per flight."""
@@ -242,7 +242,9 @@ class _Flights:
         return np.asarray(self.order[self.bounds[:-1]], dtype=np.intp)
 
 
-def _flights(track: pd.DataFrame) -> _Flights:
+def flights_of(track: pd.DataFrame) -> Flights:
+    """The flights of ``track``: row order by flight, codes, bounds, labels and times (ns),
+    computed once per map and shared by its track layers, slider and profile."""
     codes, ids = pd.factorize(track[s.FLIGHT_ID], sort=True)
     codes = np.asarray(codes, dtype=np.int64)
     if len(codes) < 2 or bool(np.all(codes[1:] >= codes[:-1])):
@@ -258,7 +260,7 @@ def _flights(track: pd.DataFrame) -> _Flights:
     for k, fid in enumerate(ids):
         parts = [str(fid)] + [str(col[k]) for col in extra if not pd.isna(col[k])]
         labels.append(" · ".join(parts))
-    return _Flights(order, code, bounds, labels, epoch_ns(track[s.TIME]), codes)
+    return Flights(order, code, bounds, labels, epoch_ns(track[s.TIME]), codes)
 
 
 def _ints(values: np.ndarray) -> np.ndarray:
@@ -275,6 +277,7 @@ def track_payload(
     *,
     max_error_m: float,
     keep: np.ndarray | None = None,
+    flights: Flights | None = None,
 ) -> dict[str, Any]:
     """The JSON payload of one track layer: per flight, per run, per colour chunk, encoded.
 
@@ -288,6 +291,8 @@ def track_payload(
         Simplification bound, metres (see :func:`flightmap.simplify.simplify_indices`).
     keep : ndarray of bool, optional
         Rows that must stay vertices (events, integrity changes), aligned with ``track``.
+    flights : Flights, optional
+        :func:`flights_of` of ``track``, when the caller already has it.
 
     Returns
     -------
@@ -303,7 +308,7 @@ def track_payload(
     """
     from flightmap.tracks import RUN_GAP
 
-    fl = _flights(track)
+    fl = flights if flights is not None else flights_of(track)
     cats = np.asarray(colouring.categories)
     must = np.zeros(len(track), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     lat_all, lon_all = _floats(track, s.LAT), _floats(track, s.LON)
@@ -370,7 +375,7 @@ def track_payload(
         for i in range(len(cs))
     ]
     by_flight = np.searchsorted(chunk_flight, np.arange(fl.count + 1), side="left")
-    flights = [
+    per_flight = [
         {
             "label": esc(fl.labels[k]),
             "t0": int(t0[k]),
@@ -381,7 +386,7 @@ def track_payload(
     return {
         "palette": list(colouring.palette),
         "missing": colouring.missing,
-        "flights": flights,
+        "flights": per_flight,
         "points_in": len(track),
         "points_out": len(kept),
     }
@@ -472,15 +477,16 @@ def track_group(
     keep: np.ndarray | None,
     class_name: str,
     show: bool,
+    flights: Flights | None = None,
 ) -> tuple[folium.FeatureGroup, dict[str, Any]]:
     """A feature group for the layer control holding one encoded track layer."""
     group = folium.FeatureGroup(name=colouring.name, show=show)
-    payload = track_payload(track, colouring, max_error_m=max_error_m, keep=keep)
+    payload = track_payload(track, colouring, max_error_m=max_error_m, keep=keep, flights=flights)
     TrackLayer(payload, class_name).add_to(group)
     return group, payload
 
 
-def _thin(fl: _Flights, counted: np.ndarray, per_flight: int) -> np.ndarray:
+def _thin(fl: Flights, counted: np.ndarray, per_flight: int) -> np.ndarray:
     """Row positions of every ``step``-th counted row of each flight (the first one included),
     ``step`` chosen per flight so that it keeps at most ``per_flight`` rows."""
     sel = np.flatnonzero(counted[fl.order])
@@ -491,10 +497,11 @@ def _thin(fl: _Flights, counted: np.ndarray, per_flight: int) -> np.ndarray:
     return np.asarray(fl.order[sel[rank % step[code] == 0]], dtype=np.intp)
 
 
-def slider_features(track: pd.DataFrame) -> list[dict[str, Any]]:
+def slider_features(track: pd.DataFrame, flights: Flights | None = None) -> list[dict[str, Any]]:
     """Aircraft positions for the time slider, at most :data:`SLIDER_POINTS` in all (at least
-    two per flight), each shown from its time to the next one's (``start``/``end`` in ms)."""
-    fl = _flights(track)
+    two per flight), each shown from its time to the next one's (``start``/``end`` in ms).
+    ``flights`` is :func:`flights_of` of ``track``, when the caller already has it."""
+    fl = flights if flights is not None else flights_of(track)
     per_flight = max(SLIDER_POINTS // max(fl.count, 1), 2)
     lat_all, lon_all = _floats(track, s.LAT), _floats(track, s.LON)
     rows = _thin(fl, ~np.isnan(lat_all) & ~np.isnan(lon_all), per_flight)
@@ -562,16 +569,18 @@ def profile_spec(
     *,
     events: Sequence[tuple[pd.Timestamp, str]] = (),
     shaded: Sequence[tuple[pd.Timestamp, pd.Timestamp, str]] = (),
+    flights: Flights | None = None,
 ) -> dict[str, Any]:
     """A Vega-Lite spec: altitude (left axis) and ground speed (right axis) against UTC time,
-    event rules, and shaded intervals (gaps, integrity states).
+    event rules, and shaded intervals (gaps, integrity states). ``flights`` is
+    :func:`flights_of` of ``track``, when the caller already has it.
 
     Every report counts, with or without a position, thinned to :data:`PROFILE_POINTS` in all
     (at least ten per flight). Texts are plain strings inside JSON; Vega renders them as text.
     Reports are compact (``t`` in Unix milliseconds, ``k`` the flight's number); the flight
     labels are a second dataset, joined by a lookup where a tooltip shows them.
     """
-    fl = _flights(track)
+    fl = flights if flights is not None else flights_of(track)
     per_flight = max(PROFILE_POINTS // max(fl.count, 1), 10)
     thin = _thin(fl, np.ones(len(track), dtype=bool), per_flight)
     alt = _floats(track, s.ALT_BARO_FT)[thin].tolist()
