@@ -411,6 +411,23 @@ def mark_flags(df: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _most_frequent(fcode: np.ndarray, fids: Any, values: pd.Series | None) -> pd.Series:
+    """Per flight (``fcode`` from :func:`pandas.factorize` of the flight ids ``fids``), its most
+    frequent non-missing value, ties going to the first in sort order; NA where it has none.
+    Counted on integer codes, without a Python call per flight."""
+    if values is None:
+        return pd.Series(pd.NA, index=pd.Index(fids), dtype=s.STR_DTYPE)
+    vcode, vals = pd.factorize(values, sort=True)
+    ok = (fcode >= 0) & (vcode >= 0)
+    width = np.int64(len(vals) + 1)
+    keys, counts = np.unique(fcode[ok].astype(np.int64) * width + vcode[ok], return_counts=True)
+    f, v = keys // width, keys % width
+    order = np.lexsort((v, -counts, f))
+    first = order[np.r_[True, f[order][1:] != f[order][:-1]]] if len(order) else order
+    top = pd.Series(np.asarray(vals)[v[first]], index=pd.Index(np.asarray(fids)[f[first]]))
+    return top.astype(s.STR_DTYPE)
+
+
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
     """One row per flight: ids, first and last time, counts of reports with and without position.
 
@@ -446,19 +463,11 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out["without_position"] = out["reports"] - out["with_position"]
+    fcode, fids = pd.factorize(df[s.FLIGHT_ID])
     for col in (s.CALLSIGN, s.ICAO24):
-        values = df[col] if col in df.columns else pd.Series(np.nan, index=df.index)
-        pairs = pd.DataFrame({s.FLIGHT_ID: df[s.FLIGHT_ID], col: values}).dropna()
-        # The most frequent value per flight (ties: the first in sort order), without a
-        # Python call per flight: count the (flight, value) pairs, keep each flight's largest.
-        counts = (
-            pairs.groupby([s.FLIGHT_ID, col], sort=False, observed=True)
-            .size()
-            .reset_index(name="n")
-            .sort_values(["n", col], ascending=[False, True], kind="stable")
+        out[col] = _most_frequent(fcode, fids, df[col] if col in df.columns else None).reindex(
+            out.index
         )
-        top = counts.drop_duplicates(s.FLIGHT_ID).set_index(s.FLIGHT_ID)[col]
-        out[col] = top.reindex(out.index).astype(s.STR_DTYPE)
     out = out.reset_index().sort_values(["first", s.FLIGHT_ID], kind="stable", ignore_index=True)
     cols = [
         s.FLIGHT_ID,
