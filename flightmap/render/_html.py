@@ -142,19 +142,29 @@ def _item_summary(case: Case, item_id: str) -> str:
     return f"{what}<br><span class='fm-meta'>{who} &middot; {esc(item.confidence)}</span>"
 
 
+def conflict_html(case: Case, k: Conflict, *, anchor: bool = False) -> str:
+    """One conflict: its topic, both sides next to each other, the summary and its handling.
+
+    ``anchor``: the block gets the id ``fm-conflict-<id>`` and its topic as heading (the claims
+    panel); otherwise the heading reads "Sources disagree: <topic>" (an item's popup).
+    """
+    cells = [
+        "".join(f"<div class='fm-claim'>{_item_summary(case, i)}</div>" for i in side)
+        for side in (k.side_a, k.side_b)
+    ]
+    head = (
+        f"<div class='fm-conflict' id='fm-conflict-{esc(k.id)}'><b>{esc(k.topic)}</b>"
+        if anchor
+        else f"<div class='fm-conflict'><b>Sources disagree: {esc(k.topic)}</b>"
+    )
+    return (
+        f"{head}<table><tr><td>{cells[0]}</td><td>{cells[1]}</td></tr></table>"
+        f"<p>{esc(k.summary)}</p><p><i>{esc(k.handling)}</i></p></div>"
+    )
+
+
 def _conflicts_html(case: Case, item_id: str) -> str:
-    blocks = []
-    for k in _conflicts_of(case, item_id):
-        cells = [
-            "".join(f"<div class='fm-claim'>{_item_summary(case, i)}</div>" for i in side)
-            for side in (k.side_a, k.side_b)
-        ]
-        blocks.append(
-            f"<div class='fm-conflict'><b>Sources disagree: {esc(k.topic)}</b>"
-            f"<table><tr><td>{cells[0]}</td><td>{cells[1]}</td></tr></table>"
-            f"<p>{esc(k.summary)}</p><p><i>{esc(k.handling)}</i></p></div>"
-        )
-    return "".join(blocks)
+    return "".join(conflict_html(case, k) for k in _conflicts_of(case, item_id))
 
 
 def _conflicts_of(case: Case, item_id: str) -> list[Conflict]:

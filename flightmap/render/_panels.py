@@ -11,7 +11,7 @@ from flightmap import __version__
 from flightmap import schema as s
 from flightmap.geo import Case
 from flightmap.render._html import (
-    _item_summary,
+    conflict_html,
     esc,
     event_popup,
     evidence_html,
@@ -205,15 +205,7 @@ def claims_panel(case: Case) -> str:
         + f"{sources_html(c.sources, case.sources)}</div></details></li>"
         for c in case.claims.values()
     )
-    conflicts = "".join(
-        f"<div class='fm-conflict' id='fm-conflict-{esc(k.id)}'><b>{esc(k.topic)}</b>"
-        "<table><tr><td>"
-        + "".join(f"<div class='fm-claim'>{_item_summary(case, i)}</div>" for i in k.side_a)
-        + "</td><td>"
-        + "".join(f"<div class='fm-claim'>{_item_summary(case, i)}</div>" for i in k.side_b)
-        + f"</td></tr></table><p>{esc(k.summary)}</p><p><i>{esc(k.handling)}</i></p></div>"
-        for k in case.conflicts
-    )
+    conflicts = "".join(conflict_html(case, k, anchor=True) for k in case.conflicts)
     return (
         f"<details id='fm-claims'><summary>Claims ({len(case.claims)}) and conflicts "
         f"({len(case.conflicts)})</summary><p><b>What sources claim</b></p><ul>{claims}</ul>"
