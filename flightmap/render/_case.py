@@ -31,7 +31,7 @@ from flightmap.render._style import (
     WAYPOINT_COLOR,
     ZONE_STYLE,
 )
-from flightmap.render._tracks import UTC_WHEN, UTC_X
+from flightmap.render._tracks import GS_Y, UTC_WHEN, UTC_X
 
 # --------------------------------------------------------------------------- layers
 
@@ -554,12 +554,7 @@ def case_profile_spec(case: Case) -> dict[str, Any] | None:
                 "mark": {"type": "point", "shape": "diamond", "size": 60, "color": "#d95f02"},
                 "encoding": {
                     "x": x,
-                    "y": {
-                        "field": "gs",
-                        "type": "quantitative",
-                        "title": "ground speed (kt)",
-                        "axis": {"orient": "right", "titleColor": "#d95f02"},
-                    },
+                    "y": dict(GS_Y),
                     "tooltip": [*tip, {"field": "gs", "title": "ground speed (kt)"}],
                 },
             },

@@ -562,6 +562,13 @@ UTC_WHEN: dict[str, Any] = {
     "format": "%H:%M:%S",
     "formatType": "utc",
 }
+#: The ground-speed axis of a profile (field ``gs``, kt), on the right, in the speed colour.
+GS_Y: dict[str, Any] = {
+    "field": "gs",
+    "type": "quantitative",
+    "title": "ground speed (kt)",
+    "axis": {"orient": "right", "titleColor": "#d95f02"},
+}
 
 
 def profile_spec(
@@ -640,12 +647,7 @@ def profile_spec(
             "mark": {"type": "line", "strokeDash": [4, 3], "color": "#d95f02"},
             "encoding": {
                 "x": x,
-                "y": {
-                    "field": "gs",
-                    "type": "quantitative",
-                    "title": "ground speed (kt)",
-                    "axis": {"orient": "right", "titleColor": "#d95f02"},
-                },
+                "y": dict(GS_Y),
                 "detail": {"field": "k"},
             },
         }
