@@ -411,15 +411,7 @@ def object_numbers(
                     wrong[i] = True
             elif v is not None:
                 wrong[i] = True
-        if wrong.any():
-            problems.add(
-                rec[wrong],
-                field,
-                [shown_value(vals[i]) for i in np.flatnonzero(wrong)],
-                "bad_value",
-                "not a number",
-                "set to NA",
-            )
+        _flag_json_values(problems, rec, field, vals, wrong, "not a number")
     nan = np.flatnonzero(np.isnan(out))
     if nan.size:
         # JSON has no NaN, but Python's parser reads one: a NaN that is not a null is flagged.
@@ -434,6 +426,20 @@ def object_numbers(
                 "set to NA",
             )
     return _finite(out, rec, field, problems, scale=scale)
+
+
+def _flag_json_values(
+    problems: Problems,
+    rec: np.ndarray,
+    field: str,
+    vals: list[object],
+    wrong: np.ndarray,
+    problem: str,
+) -> None:
+    """Flag the JSON values where ``wrong`` (shown short) as ``bad_value``, set to NA."""
+    if wrong.any():
+        shown = [shown_value(vals[i]) for i in np.flatnonzero(wrong)]
+        problems.add(rec[wrong], field, shown, "bad_value", problem, "set to NA")
 
 
 def shown_value(value: object) -> str:
@@ -456,14 +462,7 @@ def object_text(
     vals = values if isinstance(values, list) else list(values)
     wrong = np.array([v is not None and not isinstance(v, str) for v in vals], dtype=bool)
     if wrong.any():
-        problems.add(
-            rec[wrong],
-            field,
-            [shown_value(vals[i]) for i in np.flatnonzero(wrong)],
-            "bad_value",
-            "not text",
-            "set to NA",
-        )
+        _flag_json_values(problems, rec, field, vals, wrong, "not text")
         vals = [None if w else v for v, w in zip(vals, wrong, strict=True)]
     try:
         arr = pa.array(vals, type=pa.large_string())
