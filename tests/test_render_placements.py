@@ -51,9 +51,10 @@ def test_events_on_the_track_layer(case: geo.Case, track: pd.DataFrame) -> None:
     drawn = placed[placed["method"] != "no_track"]
     assert len(markers) == len(drawn)
     by_id = {mk.options["className"].split()[-1].removeprefix("fm-placed-"): mk for mk in markers}
-    # Interpolated: a solid ring (derived from observed fixes); in a gap: the inferred dots.
-    assert by_id["approach_2"].options.get("dashArray") is None
-    assert by_id["kover"].options["dashArray"] == render.EVIDENCE_STYLE["inferred"]["dash_array"]
+    # Interpolated or in a gap, the position is derived here: the inferred dots on both.
+    dotted = render.EVIDENCE_STYLE["inferred"]["dash_array"]
+    assert by_id["approach_2"].options["dashArray"] == dotted
+    assert by_id["kover"].options["dashArray"] == dotted
     assert by_id["approach_2"].location == pytest.approx(
         [placed.loc["approach_2", "lat"], placed.loc["approach_2", "lon"]]
     )
@@ -64,3 +65,6 @@ def test_events_on_the_track_layer(case: geo.Case, track: pd.DataFrame) -> None:
     page = render.render_html(m)
     assert f"<h4>{render.esc(case.event('kover').title)} (on the track)</h4>" in page
     assert "inside a gap in the positions" in page
+    # No placed event (nor anything of this case) is called observed.
+    assert "<span class='fm-ev-observed'>" not in page
+    assert page.count("<span class='fm-ev-inferred'>inferred</span>") >= len(drawn)

@@ -428,17 +428,18 @@ def placements_layer(case: Case, placements: Any) -> folium.FeatureGroup:
     """Case events placed on a track (:func:`flightmap.analysis.place_events`).
 
     An interpolated event is a marker with its uncertainty circle; an event inside a gap or
-    beyond the track's ends is its reachable region, dotted (inferred), with a ring at its
-    centre. Events with no track in reach are left out (they stay in the timeline).
+    beyond the track's ends is its reachable region, with a ring at its centre. Every such
+    position is derived here (even between two observed fixes), so every ring is dotted and
+    every popup says inferred. Events with no track in reach are left out (they stay in the
+    timeline).
     """
     layer = folium.FeatureGroup(name="Events on the track", show=True)
     for row in placements.itertuples(index=False):
         if row.method not in _PLACEMENT_TEXT or row.geometry is None:
             continue
         ev = case.event(row.id)
-        inferred = bool(row.inferred)
         color = CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR)
-        dash = EVIDENCE_STYLE["inferred"]["dash_array"] if inferred else None
+        dash = EVIDENCE_STYLE["inferred"]["dash_array"]
         fixes = " and ".join(
             f"{label} {t:%H:%M:%S} UTC"
             for label, t in (("fix before", row.fix_before), ("fix after", row.fix_after))
@@ -451,7 +452,7 @@ def placements_layer(case: Case, placements: Any) -> folium.FeatureGroup:
             f"<p><b>Placed:</b> {esc(_PLACEMENT_TEXT[row.method])}.</p>"
             f"<p>Within {row.radius_m / 1000.0:,.1f} km of the point shown"
             f" ({row.area_km2:,.1f} km²){'; ' + esc(fixes) if fixes else ''}.</p>"
-            + evidence_html("inferred" if inferred else "observed", ev.confidence)
+            + evidence_html("inferred", ev.confidence)
             + "</div>"
         )
         if row.method == "interpolated":
