@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import folium
-from folium import plugins
 from folium.utilities import JsCode
 
 from flightmap import basemap
 from flightmap.geo import Case
 from flightmap.geodesy import bearing_deg
+from flightmap.render import _plugins as plugins
 from flightmap.render._html import (
     esc,
     event_popup,
