@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -83,3 +84,20 @@ def test_circle_radius_and_order_helpers() -> None:
 def test_haversine_versus_ellipsoid() -> None:
     # On a sphere of mean radius 6371008.8 m, one degree is 6371008.8 * pi / 180 = 111195.08 m.
     assert g.haversine_m([0.0], [0.0], [0.0], [1.0])[0] == pytest.approx(111195.08, abs=0.01)
+
+
+def test_geodesic_line_is_pyproj_npts() -> None:
+    """geodesic_line uses geographiclib (so a case map does not import pyproj); its points are
+    those of pyproj's Geod.npts to within 1e-9 degrees (0.1 mm), spacing s13 / (n + 1)."""
+    from pyproj import Geod
+
+    a, b = (40.4675, 50.0467), (43.3883, 45.6986)  # Baku GYD to Grozny, (lat, lon)
+    pts = g.geodesic_line(a, b, spacing_m=5000.0)
+    n = int(g.distance_m(a, b) // 5000.0)
+    assert len(pts) == n + 2 and pts[0] == a and pts[-1] == b
+    ref = Geod(ellps="WGS84").npts(a[1], a[0], b[1], b[0], n)
+    for p, (lon, lat) in zip(pts[1:-1], ref, strict=True):
+        assert abs(p.lat - lat) < 1e-9 and abs(p.lon - lon) < 1e-9
+    # Equal steps: every leg of the line is the same length, to the millimetre.
+    steps = [g.distance_m(p, q) for p, q in itertools.pairwise(pts)]
+    assert max(steps) - min(steps) < 1e-3 and 4900.0 < steps[0] <= 5000.0

@@ -20,7 +20,7 @@ import pandas as pd
 from flightmap.analysis.placement import region_size
 from flightmap.analysis.reachable import ellipse_region, reach_m, region_at
 from flightmap.analysis.speeds import E190_MAX_SPEED_KT
-from flightmap.geodesy import KT_MS, distances_m
+from flightmap.geodesy import KT_MS, distance_m
 
 __all__ = ["EVENT_COLUMNS", "case_events", "case_regions", "leg_speeds"]
 
@@ -106,7 +106,15 @@ def leg_speeds(
         ev = ev[ev["id"].isin(list(ids))]
     ev = ev.sort_values("time", kind="stable", ignore_index=True)
     a, b = ev.iloc[:-1].reset_index(drop=True), ev.iloc[1:].reset_index(drop=True)
-    d = distances_m(a["lat"], a["lon"], b["lat"], b["lon"])
+    # One geodesic per leg, a case has a few dozen: geographiclib's scalar solution (the same
+    # algorithm as pyproj's), so a case map without a track does not import pyproj.
+    d = np.array(
+        [
+            distance_m((la, lo), (lb, ob))
+            for la, lo, lb, ob in zip(a["lat"], a["lon"], b["lat"], b["lon"], strict=True)
+        ],
+        dtype="float64",
+    )
     dt = (b["time"] - a["time"]).dt.total_seconds().to_numpy()
     radii = (
         a["position_uncertainty_m"].fillna(0) + b["position_uncertainty_m"].fillna(0)
