@@ -7,6 +7,7 @@ The CLI calls these, so that a command stays a few lines: parse, call, write, re
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,13 +142,69 @@ def _region_popup(title: str, basis: str, area_km2: float, speed_kt: float) -> s
     )
 
 
-def _case_regions(case: Case) -> list[tuple[Any, str, str]]:
-    from flightmap.analysis import case_regions
+_REGION_TIMES = ("time", "start", "end")
 
+
+def case_regions_cached(case: Case) -> pd.DataFrame:
+    """The case's where-could-it-have-been regions (:func:`flightmap.analysis.case_regions`
+    with the case's ``regions`` settings), from the on-disk cache (:mod:`flightmap.cache`) when
+    the same events, settings and code made them before.
+
+    The key holds every value ``case_regions`` reads (the case's events with their times,
+    places and uncertainties, the settings, the maximum speed), the source of the modules that
+    compute regions, and the shapely and pyproj versions. Geometries are stored as WKB, floats
+    and times exactly, so a cached frame equals a computed one.
+    """
+    import importlib.metadata
+
+    import shapely
+
+    from flightmap import cache, geodesy, regions
+    from flightmap.analysis import cases, placement, reachable
+    from flightmap.analysis.speeds import E190_MAX_SPEED_KT
+
+    spec = case.regions
+    events = cases.case_events(case)
+    key = {
+        "case": case.id,
+        "events": json.loads(events.to_json(orient="split", date_format="iso", date_unit="ns")),
+        "spec": spec,
+        "max_speed_kt": E190_MAX_SPEED_KT,
+        "code": cache.code_fingerprint([cases, reachable, placement, geodesy, regions]),
+        "shapely": shapely.__version__,
+        "pyproj": importlib.metadata.version("pyproj"),
+    }
+
+    def compute() -> pd.DataFrame:
+        return cases.case_regions(
+            case, start=spec["start"], end=spec["end"], instants=spec["instants"]
+        )
+
+    def dump(frame: pd.DataFrame) -> dict[str, Any]:
+        rows = []
+        for r in _records(frame):
+            for col in _REGION_TIMES:
+                r[col] = None if pd.isna(r[col]) else r[col].isoformat()
+            r["geometry"] = (
+                None if r["geometry"] is None else shapely.to_wkb(r["geometry"], hex=True)
+            )
+            rows.append(r)
+        return {"columns": list(frame.columns), "rows": rows}
+
+    def load(data: dict[str, Any]) -> pd.DataFrame:
+        frame = pd.DataFrame(data["rows"], columns=data["columns"])
+        for col in _REGION_TIMES:
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+        frame["geometry"] = [None if g is None else shapely.from_wkb(g) for g in frame["geometry"]]
+        return frame
+
+    return cache.cached("case-regions", key, compute, dump, load)
+
+
+def _case_regions(case: Case) -> list[tuple[Any, str, str]]:
     if not case.regions:
         return []
-    spec = case.regions
-    frame = case_regions(case, start=spec["start"], end=spec["end"], instants=spec["instants"])
+    frame = case_regions_cached(case)
     out = []
     for r in _records(frame):
         if r["geometry"] is None or r["geometry"].is_empty:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,19 @@ from typer.testing import CliRunner
 from flightmap.geo import load_case
 
 CASE_DIR = Path(__file__).resolve().parents[1] / "data" / "cases" / "j2-8243"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """flightmap's on-disk cache (flightmap.cache) in a folder of this test run, not the
+    user's ~/.cache; commands run in subprocesses inherit it."""
+    saved = os.environ.get("FLIGHTMAP_CACHE_DIR")
+    os.environ["FLIGHTMAP_CACHE_DIR"] = str(tmp_path_factory.mktemp("flightmap-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("FLIGHTMAP_CACHE_DIR", None)
+    else:
+        os.environ["FLIGHTMAP_CACHE_DIR"] = saved
 
 
 @pytest.fixture

@@ -1,0 +1,148 @@
+"""The on-disk cache (flightmap.cache) and the case regions kept in it (compose)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from flightmap import cache, compose, geo
+from flightmap.analysis import case_regions
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("FLIGHTMAP_CACHE_DIR", str(tmp_path / "c"))
+    return tmp_path / "c"
+
+
+def _counting() -> tuple[list[int], Any]:
+    calls: list[int] = []
+
+    def compute() -> dict[str, float]:
+        calls.append(1)
+        return {"x": 0.1 + 0.2, "n": float(len(calls))}
+
+    return calls, compute
+
+
+def _cached(key: Any, compute: Any) -> Any:
+    return cache.cached("t", key, compute, dump=lambda v: v, load=lambda v: v)
+
+
+def test_second_call_reads_the_entry(folder: Path) -> None:
+    calls, compute = _counting()
+    assert _cached({"a": 1}, compute) == {"x": 0.30000000000000004, "n": 1.0}
+    assert _cached({"a": 1}, compute) == {"x": 0.30000000000000004, "n": 1.0}  # exact float
+    assert len(calls) == 1
+    (entry,) = (folder / "t").iterdir()
+    assert entry.suffix == ".json" and len(entry.stem) == 64  # named by SHA-256
+
+
+def test_another_key_is_another_entry(folder: Path) -> None:
+    calls, compute = _counting()
+    _cached({"a": 1}, compute)
+    assert _cached({"a": 2}, compute)["n"] == 2.0
+    assert len(calls) == 2 and len(list((folder / "t").iterdir())) == 2
+
+
+def test_corrupt_or_foreign_entries_are_recomputed_and_replaced(folder: Path) -> None:
+    calls, compute = _counting()
+    _cached({"a": 1}, compute)
+    (entry,) = (folder / "t").iterdir()
+    for bad in ("{not json", json.dumps({"key": "another key", "value": {"x": 9}}), "[]", ""):
+        entry.write_text(bad, encoding="utf-8")
+        assert _cached({"a": 1}, compute)["x"] == 0.30000000000000004
+    assert len(calls) == 5
+    assert json.loads(entry.read_text(encoding="utf-8"))["value"]["n"] == 5.0  # rewritten
+
+
+def test_a_failing_load_means_compute(folder: Path) -> None:
+    _calls, compute = _counting()
+    _cached({"a": 1}, compute)
+
+    def load(v: Any) -> Any:
+        raise RuntimeError("unusable entry")
+
+    assert cache.cached("t", {"a": 1}, compute, dump=lambda v: v, load=load)["n"] == 2.0
+
+
+def test_unwritable_folder_is_no_cache_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("FLIGHTMAP_CACHE_DIR", str(blocker / "cache"))
+    _calls, compute = _counting()
+    assert _cached({"a": 1}, compute)["n"] == 1.0
+    assert _cached({"a": 1}, compute)["n"] == 2.0  # computed again, nothing stored
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.mark.parametrize("value", ["off", "OFF", "0", ""])
+def test_cache_off(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLIGHTMAP_CACHE_DIR", value)
+    assert cache.cache_dir() is None
+    calls, compute = _counting()
+    _cached({"a": 1}, compute)
+    _cached({"a": 1}, compute)
+    assert len(calls) == 2
+
+
+def test_default_folder_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLIGHTMAP_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "flightmap"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / ".cache" / "flightmap"
+
+
+def test_code_fingerprint_changes_with_the_source(tmp_path: Path) -> None:
+    import importlib.util
+
+    src = tmp_path / "mod_fp.py"
+    src.write_text("X = 1\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("mod_fp", src)
+    assert spec is not None
+    mod = importlib.util.module_from_spec(spec)
+    before = cache.code_fingerprint([mod])
+    src.write_text("X = 2\n", encoding="utf-8")
+    assert cache.code_fingerprint([mod]) != before
+
+
+def _fresh(case: geo.Case) -> pd.DataFrame:
+    spec = case.regions
+    return case_regions(case, start=spec["start"], end=spec["end"], instants=spec["instants"])
+
+
+def test_cached_case_regions_equal_computed_ones(folder: Path) -> None:
+    case = geo.load_case()
+    fresh = _fresh(case)
+    first = compose.case_regions_cached(case)  # computed and stored
+    stored = compose.case_regions_cached(case)  # read back
+    assert len(list((folder / "case-regions").iterdir())) == 1
+    for got in (first, stored):
+        pd.testing.assert_frame_equal(got.drop(columns="geometry"), fresh.drop(columns="geometry"))
+        assert all(
+            a.equals_exact(b, 0.0) for a, b in zip(got["geometry"], fresh["geometry"], strict=True)
+        )
+    # Real values: the gap region first, then the two instants the case names.
+    assert stored["id"].tolist() == ["first_bang->impact", "kover", "adsb_back"]
+    assert str(stored["time"].dtype) == str(fresh["time"].dtype)
+
+
+def test_changed_event_reads_another_entry(folder: Path, case_copy: Path, edit: Any) -> None:
+    before = compose.case_regions_cached(geo.load_case(case_copy))
+    text = (case_copy / "events.csv").read_text(encoding="utf-8")
+    line = next(row for row in text.splitlines() if row.startswith("impact,"))
+    edit(case_copy / "events.csv", line, line.replace("06:27:58", "06:37:58", 1))
+    case = geo.load_case(case_copy)
+    after = compose.case_regions_cached(case)
+    assert len(list((folder / "case-regions").iterdir())) == 2
+    # Ten minutes more between the first bang and the impact: a larger region, as computed.
+    assert after.loc[0, "area_km2"] > before.loc[0, "area_km2"]
+    assert after.loc[0, "area_km2"] == _fresh(case).loc[0, "area_km2"]
