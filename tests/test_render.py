@@ -245,3 +245,88 @@ def test_case_map_profile_plots_the_stated_values(case: geo.Case) -> None:
     page = render.render_html(render.build_map(case))
     assert "Profile: altitude and speed stated by sources (UTC)" in page
     assert '<details class="fm-panel fm-profile" id="fm-profile">' in page  # starts closed
+
+
+# --------------------------------------------------------- page assembly without Jinja recompiles
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "a\n", "a\n\n", "a\r\nb\rc\n", "\n", "x { y } {x} % # {  {", "<b>é</b>\u2028\r\n"],
+)
+def test_verbatim_text_renders_as_jinja_would(text: str) -> None:
+    from branca.element import Element
+
+    from flightmap.render._verbatim import VerbatimElement, as_rendered
+
+    assert as_rendered(text) == Element(text).render()
+    assert VerbatimElement(text).render() == Element(text).render()
+
+
+@pytest.mark.parametrize("text", ["{{ 7*7 }}", "{% if 1 %}x{% endif %}", "a {# c #} b"])
+def test_verbatim_element_still_renders_jinja_as_branca_does(text: str) -> None:
+    from branca.element import Element
+
+    from flightmap.render._verbatim import VerbatimElement, as_rendered
+
+    assert as_rendered(text) is None
+    assert VerbatimElement(text).render() == Element(text).render()
+
+
+def test_page_is_the_same_with_and_without_the_verbatim_shortcut(case: geo.Case) -> None:
+    import pandas as pd
+    from branca.element import Figure
+
+    from flightmap import schema as s
+    from flightmap.render import _stable_ids
+
+    track = s.conform(
+        pd.DataFrame(
+            {
+                s.FLIGHT_ID: "t-1",
+                s.TIME: pd.date_range("2024-12-25T04:00Z", periods=50, freq="10s"),
+                s.LAT: [40.0 + i / 100 for i in range(50)],
+                s.LON: [50.0 + i / 100 for i in range(50)],
+                s.CALLSIGN: "AHY8243",
+            }
+        )
+    )
+    fast = render.render_html(render.build_map(case, track))
+    root = render.build_map(case, track).get_root()
+    assert isinstance(root, Figure)
+    _stable_ids(root)
+    slow = root.render()  # branca's own way: every element's output compiled as a template
+    assert fast == slow
+    import branca.element
+    import folium.features
+    import folium.map
+
+    from flightmap.render._verbatim import VerbatimElement
+
+    # The shortcut is undone after the page: nothing of it outlives render_html.
+    patched = (branca.element.Element, folium.map.Element, folium.features.Element)
+    assert VerbatimElement not in patched
+
+
+def test_plugins_are_folium_s_own_classes() -> None:
+    """Loaded without folium.plugins' __init__, they are still the classes folium.plugins
+    exports once it is imported (checked in a fresh interpreter, where neither is loaded)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from flightmap.render import _plugins as p\n"
+        "ours = [p.Fullscreen, p.MeasureControl, p.MiniMap, p.MousePosition, p.Timeline,"
+        " p.TimelineSlider]\n"
+        "assert 'folium.plugins' not in sys.modules, 'the package init ran'\n"
+        "import folium.plugins as fp\n"
+        "theirs = [fp.Fullscreen, fp.MeasureControl, fp.MiniMap, fp.MousePosition, fp.Timeline,"
+        " fp.TimelineSlider]\n"
+        "assert all(a is b for a, b in zip(ours, theirs, strict=True)), 'different classes'\n"
+        "assert len([n for n in sys.modules if n.startswith('folium.plugins.')]) > 30\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
