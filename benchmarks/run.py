@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
@@ -124,15 +125,22 @@ def bench_import(cfg: dict[str, Any], log: Callable[[str], None]) -> list[Row]:
     with open(path, "rb") as fh:  # warm the page cache for both contenders
         while fh.read(1 << 24):
             pass
-    res = interleaved(
-        cfg["reps"],
-        {
-            "naive": lambda: worker("import_naive", path=str(path)),
-            "flightmap": lambda: worker("import_flightmap", path=str(path)),
-        },
-        log,
-    )
+    runs = {
+        "naive": lambda: worker("import_naive", path=str(path)),
+        "flightmap": lambda: worker("import_flightmap", path=str(path)),
+        # The floor: what parsing alone, and reading the bytes alone, take in the same run.
+        "parse only (pyarrow)": lambda: worker("import_floor", path=str(path), how="arrow"),
+        "read bytes only": lambda: worker("import_floor", path=str(path), how="scan"),
+    }
+    if importlib.util.find_spec("polars") is not None:  # optional: not a flightmap dependency
+        runs["parse only (polars)"] = lambda: worker("import_floor", path=str(path), how="polars")
+    res = interleaved(cfg["reps"], runs, log)
     fm, nv = med(res["flightmap"]), med(res["naive"])
+    floors = "; ".join(
+        f"{name}: {secs(med(res[name]))} = {med(res[name]) / nv:.2f}x naive"
+        for name in runs
+        if name not in ("naive", "flightmap")
+    )
     peak = med(res["flightmap"], "peak_bytes")
     frame = med(res["flightmap"], "frame_bytes")
     size = f"{rows_label(n)} rows, {mb(path.stat().st_size)}"
@@ -145,7 +153,7 @@ def bench_import(cfg: dict[str, Any], log: Callable[[str], None]) -> list[Row]:
             f"{fm / nv:.2f}x",
             "<= 0.33x",
             fm / nv <= 1 / 3,
-            "naive: pandas.read_csv + pandas.to_datetime",
+            f"naive: pandas.read_csv + pandas.to_datetime. Floor, same run: {floors}",
         ),
         Row(
             "1b import peak RSS",
@@ -263,8 +271,13 @@ def bench_render(cfg: dict[str, Any], tmp: Path, log: Callable[[str], None]) -> 
 
 
 def timed(cmd: list[str], cwd: Path) -> dict[str, Any]:
+    # As installed: Python's bytecode cache on, as pip leaves it for pandas and folium (pip
+    # byte-compiles what it installs). With PYTHONDONTWRITEBYTECODE set (this machine's shell
+    # sets it) an editable flightmap would be compiled from source at every start, pandas and
+    # folium not: about 0.1 s counted against flightmap only.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     t = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - t
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
@@ -276,7 +289,7 @@ def bench_startup(cfg: dict[str, Any], tmp: Path, log: Callable[[str], None]) ->
     cwd = tmp / "startup"
     cwd.mkdir(exist_ok=True)
     flightmap = str(BIN / "flightmap")
-    timed([flightmap, "render"], cwd)  # warm the file cache once
+    timed([flightmap, "render"], cwd)  # warm the file and bytecode caches once
     res = interleaved(
         cfg["startup_reps"],
         {
