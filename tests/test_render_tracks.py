@@ -153,3 +153,29 @@ def test_no_line_into_a_fix_after_a_reported_silence() -> None:
     for vt in times:
         assert not (vt[0] < 1_000 <= vt[-1])  # no drawn segment from 999 into 1000
     assert any(vt[0] == 1_000 for vt in times)
+
+
+def test_absurd_altitudes_and_speeds_are_drawn_as_missing() -> None:
+    """A frame built in Python skips the readers' range checks: infinite or absurd values must
+    not overflow the integer arrays of the page; they are drawn as missing (-100000)."""
+    track = synthetic_track(10)
+    alt = [35_000.0, np.inf, -np.inf, 1e300, np.nan, 36_000.4, 1e7, -1e8, 35_000.0, 35_000.0]
+    track[s.ALT_BARO_FT] = alt
+    track[s.GS_KT] = [450.0, 1e19, 451.6, *[450.0] * 7]
+    payload = _payload(render.render_html(render.build_map(None, track, max_error_m=0.0)))
+    (flight,) = payload["flights"]
+    drawn: dict[int, tuple[int, int]] = {}  # second of the flight -> (altitude, speed)
+    for c in flight["chunks"]:  # neighbouring chunks share their end vertex
+        for sec, a, g in zip(*(np.cumsum(_raw(c[k])) for k in "tag"), strict=True):
+            drawn[int(sec)] = (int(a), int(g))
+    na = -100_000
+    assert sorted(drawn) == list(range(10))
+    assert [drawn[i][0] for i in range(10)] == [
+        *[35_000, na, na, na, na, 36_000, 10_000_000, na, 35_000, 35_000]
+    ]
+    assert [drawn[i][1] for i in range(10)] == [450, na, 452, *[450] * 7]
+    # The profile chart: the same values, missing ones as null.
+    profile = render.render_html(render.build_map(None, track))
+    values = re.findall(r'"(?:alt|gs)":([^,}]+)', profile)
+    assert "null" in values and len(values) >= 20
+    assert all(v == "null" or abs(int(v)) <= 10_000_000 for v in values)

@@ -263,8 +263,16 @@ def flights_of(track: pd.DataFrame) -> Flights:
     return Flights(order, code, bounds, labels, epoch_ns(track[s.TIME]), codes)
 
 
+#: Largest magnitude drawn from an altitude (ft) or speed (kt); beyond it, or not finite, the
+#: value is drawn as missing (a frame built in Python need not have passed a reader's checks).
+_MAX_DRAWN = 1e7
+
+
 def _ints(values: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(values), _NA, np.rint(values)).astype(np.int64)
+    """Rounded integers for the encoded arrays; NaN, infinite and absurd values become _NA."""
+    with np.errstate(invalid="ignore"):
+        ok = np.abs(values) <= _MAX_DRAWN  # False for NaN and infinities
+    return np.where(ok, np.rint(np.where(ok, values, 0.0)), _NA).astype(np.int64)
 
 
 def _floats(track: pd.DataFrame, col: str) -> np.ndarray:
@@ -590,15 +598,10 @@ def profile_spec(
     fl = flights if flights is not None else flights_of(track)
     per_flight = max(PROFILE_POINTS // max(fl.count, 1), 10)
     thin = _thin(fl, np.ones(len(track), dtype=bool), per_flight)
-    alt = _floats(track, s.ALT_BARO_FT)[thin].tolist()
-    gs = _floats(track, s.GS_KT)[thin].tolist()
+    alt = _ints(_floats(track, s.ALT_BARO_FT)[thin]).tolist()
+    gs = _ints(_floats(track, s.GS_KT)[thin]).tolist()
     rows = [
-        {
-            "t": t,
-            "k": k,
-            "alt": None if np.isnan(a) else round(a),
-            "gs": None if np.isnan(g) else round(g),
-        }
+        {"t": t, "k": k, "alt": None if a == _NA else a, "gs": None if g == _NA else g}
         for t, k, a, g in zip(
             (fl.t_ns[thin] // 1_000_000).tolist(), fl.row_code[thin].tolist(), alt, gs, strict=True
         )
