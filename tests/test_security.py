@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile import HOSTILE_FILE_NAME, PAYLOADS, hostile_track, poison_case
 from typer.testing import CliRunner
 
 from flightmap import atomic
@@ -36,84 +36,19 @@ TRACKS = Path(__file__).parent / "data" / "tracks"
 TRACK = TRACKS / "readsb_trace.json"
 CLEAN = TRACKS / "fr24_anz1005.csv"  # no flagged row: nothing on stderr when all goes well
 
-PAYLOADS = {
-    "script": "<script>alert(1)</script>",
-    "attribute": '"><img src=x onerror=alert(2)>',
-    "close-script": "</script><script>alert(3)</script>",
-    "jinja": "{{ 7*7 }}",
-    "jinja-block": "{% if true %}JINJA-RAN{% endif %}",
-    "template-literal": "`${alert(4)}`",
-    "single-quote": "'-alert(5)-'",
-    "javascript-url": "javascript:alert(6)",
-    "comment": "<!-- -->",
-}
-ALL = " ".join(PAYLOADS.values())
-# Raw in the page, any of these would run, break out of a context, or be run by Jinja.
+# Raw in the page, any of these would run, break out of a context, or be run by Jinja.  The
+# payloads (PAYLOADS), the case and the tracks that carry them are built by tests/hostile.py.
 DANGEROUS = [
-    "<script>alert",
+    "<script>window",
     "<img src=x",
     "</script><script>",
+    "<svg onload",
     "{{",
     "{%",
-    "${alert",
+    "${window",
     "JINJA-RAN ",
     "<!-- -->",
 ]
-
-
-# -- a case and tracks full of payloads -------------------------------------------------------
-
-
-def hostile_case(folder: Path) -> Path:
-    """A copy of j2-8243 with every free-text field of every file replaced by all payloads."""
-    dest = folder / "j2-8243"
-    shutil.copytree(CASE, dest)
-    text_columns = {
-        "sources.csv": ["title", "publisher", "note"],
-        "waypoints.csv": ["name", "kind", "note", "basis"],
-        "events.csv": ["title", "description", "category", "basis", "position_basis"],
-        "claims.csv": ["subject", "statement", "basis"],
-        "legs.csv": ["label", "basis"],
-        "conflicts.csv": ["topic", "summary", "handling"],
-    }
-    for name, columns in text_columns.items():
-        rows = list(csv.DictReader(io.StringIO((dest / name).read_text(encoding="utf-8"))))
-        for row in rows:
-            for col in columns:
-                # Required fields always; optional ones (basis...) where they were filled in,
-                # so that the case stays valid.
-                if row.get(col) or col in ("note", "description", "handling"):
-                    row[col] = f"{row[col]} {ALL}"
-        out = io.StringIO()
-        writer = csv.DictWriter(out, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        (dest / name).write_text(out.getvalue(), encoding="utf-8")
-    zones = json.loads((dest / "zones.geojson").read_text(encoding="utf-8"))
-    for feature in zones["features"]:
-        for key in ("name", "kind", "basis"):
-            feature["properties"][key] = f"{feature['properties'][key]} {ALL}"
-    (dest / "zones.geojson").write_text(json.dumps(zones), encoding="utf-8")
-    toml = (dest / "case.toml").read_text(encoding="utf-8")
-    toml = re.sub(
-        r'^title = "(.*)"$', lambda m: f"title = {json.dumps(m[1] + ' ' + ALL)}", toml, flags=re.M
-    )
-    toml = toml.replace('summary = """\n', 'summary = """\n' + ALL.replace("\\", "\\\\") + " ")
-    toml = re.sub(r'^callsign = ".*"$', f"callsign = {json.dumps(ALL)}", toml, flags=re.M)
-    (dest / "case.toml").write_text(toml, encoding="utf-8")
-    return dest
-
-
-def hostile_track(path: Path) -> Path:
-    """30 minutes of a flight whose callsign holds every payload."""
-    callsign = '"' + ALL.replace('"', '""') + '"'
-    rows = [
-        f"2024-12-25T04:{m:02d}:00Z,{40.4 + m * 0.02:.4f},{50.0 - m * 0.03:.4f},{1000 * m},"
-        f"{callsign},abc123"
-        for m in range(30)
-    ]
-    path.write_text("time,lat,lon,alt_baro_ft,callsign,icao24\n" + "\n".join(rows) + "\n")
-    return path
 
 
 def assert_only_escaped(page: str) -> None:
@@ -133,8 +68,8 @@ def assert_only_escaped(page: str) -> None:
 @pytest.fixture(scope="module")
 def hostile_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     folder = tmp_path_factory.mktemp("hostile")
-    case = hostile_case(folder)
-    named = folder / "<img src=x onerror=alert(7)>{{ 7*7 }}.csv"  # a hostile file name
+    case = poison_case(shutil.copytree(CASE, folder / "j2-8243"))
+    named = folder / HOSTILE_FILE_NAME  # a hostile file name
     hostile_track(named)
     twin = folder / "twin.csv"  # same flight ids: its flights get "@<file name>" suffixes
     hostile_track(twin)
