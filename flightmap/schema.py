@@ -31,6 +31,12 @@ icao24 : str
     24-bit ICAO address, 6 lower-case hex digits (readsb prefixes ``~`` to non-ICAO ones).
 squawk : str
     Mode A code, 4 octal digits kept as text (``0123``).
+category : str
+    ADS-B emitter category (DO-260B), as readsb writes it: the set letter and the code,
+    ``A0`` to ``D7`` upper-case (``A3`` large aircraft, ``A7`` rotorcraft, ``B1`` glider, ``B2``
+    lighter-than-air...); NA where unknown. readsb: the aircraft object's ``category``, carried
+    forward; OpenSky REST: the number ``states[17]`` converted by :data:`OPENSKY_CATEGORIES`. NA
+    throughout for the formats without it (FR24, the OpenSky bulk CSV).
 on_ground : boolean
     Reported on the ground.
 nic, nac_p, sil : Int8
@@ -75,7 +81,8 @@ without a position (altitude-only reports) are kept, with ``lat`` and ``lon`` bo
 ``lat`` and ``lon`` are either both present or both NA.
 
 Integrity fields (``nic``, ``nac_p``, ``sil``, ``rc_m``) exist only in readsb trace files, where
-they are carried forward from the last aircraft object (see :mod:`flightmap.readers.readsb`).
+they are carried forward from the last aircraft object (see :mod:`flightmap.readers.readsb`), as
+are ``callsign``, ``squawk`` and ``category`` there.
 
 Flags raised while reading are listed, one per problem, in a second frame with the columns
 :data:`FLAG_COLUMNS` (see :func:`empty_flags`).
@@ -98,6 +105,8 @@ __all__ = [
     "ALT_BARO_FT",
     "ALT_GEOM_FT",
     "CALLSIGN",
+    "CATEGORY",
+    "CATEGORY_PATTERN",
     "COLUMNS",
     "DTYPES",
     "FLAG",
@@ -114,6 +123,7 @@ __all__ = [
     "NEW_LEG",
     "NIC",
     "ON_GROUND",
+    "OPENSKY_CATEGORIES",
     "POSITION_SOURCE",
     "POSITION_SOURCES",
     "POSITION_TIME",
@@ -152,6 +162,7 @@ VRATE_GEOM_FPM: Final = "vrate_geom_fpm"
 CALLSIGN: Final = "callsign"
 ICAO24: Final = "icao24"
 SQUAWK: Final = "squawk"
+CATEGORY: Final = "category"
 ON_GROUND: Final = "on_ground"
 NIC: Final = "nic"
 NAC_P: Final = "nac_p"
@@ -207,6 +218,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column(CALLSIGN, "str", "", "flight identification"),
     Column(ICAO24, "str", "", "ICAO 24-bit address, lower-case hex"),
     Column(SQUAWK, "str", "", "Mode A code"),
+    Column(CATEGORY, "str", "", "ADS-B emitter category, A0 to D7 (DO-260B)"),
     Column(ON_GROUND, "boolean", "", "reported on the ground"),
     Column(NIC, "Int8", "", "Navigation Integrity Category"),
     Column(NAC_P, "Int8", "", "Navigation Accuracy Category, position"),
@@ -229,6 +241,20 @@ DTYPES: Final[dict[str, str]] = {c.name: c.dtype for c in COLUMNS}
 POSITION_SOURCES: Final = frozenset(
     {"adsb", "adsr", "tisb", "mlat", "mode_s", "adsc", "asterix", "flarm", "other"}
 )
+
+CATEGORY_PATTERN: Final = r"^[A-D][0-7]$"
+"""The values of ``category``: a DO-260B emitter category set (A to D) and code (0 to 7)."""
+
+OPENSKY_CATEGORIES: Final[dict[int, str]] = {
+    2: "A1", 3: "A2", 4: "A3", 5: "A4", 6: "A5", 7: "A6", 8: "A7",
+    9: "B1", 10: "B2", 11: "B3", 12: "B4", 13: "B5", 14: "B6", 15: "B7",
+    16: "C1", 17: "C2", 18: "C3", 19: "C4", 20: "C5",
+}  # fmt: skip
+"""OpenSky's number for the emitter category (REST ``states[17]``) -> ``category``.
+
+OpenSky numbers the DO-260B categories from 2 (light, ``A1``) to 20 (line obstacle, ``C5``), 13
+being set B's reserved code 5. 0 ("no information at all") and 1 ("no ADS-B emitter category
+information") are not in the table: ``category`` is NA for them."""
 
 FLAG_COLUMNS: Final = (RECORD, "field", "value", "code", "problem", "action")
 """Columns of the flags frame: input record, field at fault (or NA), the raw value as text (or

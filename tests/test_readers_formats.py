@@ -7,6 +7,7 @@ conversions with 1 ft = 0.3048 m and 1 kt = 1852 m / 3600 s (1 m/s = 1.943844 kt
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pandas as pd
 import pytest
 
 from flightmap import schema as s
+from flightmap.analysis import STATE, analyse
+from flightmap.analysis._prep import CAT_AIRLINER, CAT_EXEMPT, category_classes
 from flightmap.readers import FORMATS, detect_format, read_track
 
 DATA = Path(__file__).parent / "data" / "tracks"
@@ -219,6 +222,77 @@ def test_trace_integrity_carried_forward(trace: pd.DataFrame) -> None:
     assert trace[s.CALLSIGN].tolist() == ["AHY8243"] * 6
     assert trace[s.SQUAWK].tolist()[:5] == ["1000"] * 5
     assert pd.isna(trace[s.SQUAWK].iloc[5])
+    # No object of the fixture has a "category" key: unknown throughout.
+    assert trace[s.CATEGORY].isna().all()
+
+
+def write_trace(path: Path, objects: list[str]) -> Path:
+    """A readsb trace of one entry per aircraft object (JSON text, "null" for none), 10 s apart."""
+    entries = [f"[{10 * i},40.{i},50.{i},10000,400,90,0,0,{o}]" for i, o in enumerate(objects)]
+    path.write_text('{"icao":"abc123","timestamp":1735100000,"trace":[' + ",".join(entries) + "]}")
+    return path
+
+
+def test_trace_category_carried_forward(tmp_path: Path) -> None:
+    # "A3" in the object of entry 1 only: entries 2 and 3 (null objects) keep it. Entry 4 says
+    # "a5" (upper-cased); entry 5's object has no category key: no longer known, NA from there.
+    objects = [
+        '{"category":"A3","nic":8}',
+        "null",
+        "null",
+        '{"category":"a5"}',
+        '{"nic":7}',
+        "null",
+    ]
+    r = read_track(write_trace(tmp_path / "trace.json", objects))
+    assert r.track[s.CATEGORY].tolist()[:4] == ["A3", "A3", "A3", "A5"]
+    assert r.track[s.CATEGORY].iloc[4:].isna().all()
+    assert str(r.track[s.CATEGORY].dtype) == "str"
+    assert r.flags.empty
+    assert r.mapping[s.CATEGORY] == "aircraft.category (carried forward)"
+
+
+def test_trace_bad_category_flagged_and_na(tmp_path: Path) -> None:
+    # "E1" (no set E) and 7 (a number, not text) are no categories: NA and flagged. A bad value
+    # carried onto a null object (entry 3) is flagged there too, as the other carried keys are.
+    objects = [
+        '{"category":"A3"}',
+        '{"category":"E1"}',
+        "null",
+        '{"category":7}',
+        '{"category":"B2"}',
+    ]
+    r = read_track(write_trace(tmp_path / "trace.json", objects))
+    assert r.track[s.CATEGORY].iloc[0] == "A3" and r.track[s.CATEGORY].iloc[4] == "B2"
+    assert r.track[s.CATEGORY].iloc[1:4].isna().all()
+    assert r.flags[[s.RECORD, "field", "value", "code", "action"]].values.tolist() == [
+        [2, "aircraft.category", "E1", "bad_value", "set to NA"],
+        [3, "aircraft.category", "E1", "bad_value", "set to NA"],
+        [4, "aircraft.category", "7", "bad_value", "set to NA"],
+    ]
+    not_category = "not an emitter category (a letter A to D and a digit 0 to 7, e.g. A3)"
+    assert r.flags["problem"].tolist() == [not_category, not_category, "not text"]
+
+
+def test_trace_category_gates_the_slow_rule(tmp_path: Path) -> None:
+    # 40 entries 10 s apart on the equator, 0.0018 degree of longitude apart (0.0018 *
+    # 111,319.49 m / 10 s = 39.0 kt) at 38,000 ft, reporting 40 kt: too slow for an airliner
+    # (A3), not for a balloon (B2, lighter-than-air). The category is in entry 1 only.
+    verdicts = {}
+    for cat in ("A3", "B2"):
+        entries = [
+            [10 * i, 0.0, round(0.0018 * i, 4), 38_000, 40.0, 90.0, 0, 0, None] for i in range(40)
+        ]
+        entries[0][8] = {"category": cat}
+        path = tmp_path / f"{cat}.json"
+        path.write_text(json.dumps({"icao": "abc123", "timestamp": 1735102800, "trace": entries}))
+        track = read_track(path).track
+        assert track[s.CATEGORY].tolist() == [cat] * 40
+        verdicts[cat] = (
+            set(category_classes(track[s.CATEGORY]).tolist()),
+            set(analyse(track).track[STATE]),
+        )
+    assert verdicts == {"A3": ({CAT_AIRLINER}, {"spoofed"}), "B2": ({CAT_EXEMPT}, {"nominal"})}
 
 
 def test_trace_integrity_keys_missing_and_unknown(tmp_path: Path) -> None:
@@ -231,10 +305,7 @@ def test_trace_integrity_keys_missing_and_unknown(tmp_path: Path) -> None:
         '{"nic":0,"rc":0,"nac_p":0}',
         '{"nic":6,"rc":-5}',
     ]
-    entries = [f"[{10 * i},40.{i},50.{i},10000,400,90,0,0,{o}]" for i, o in enumerate(objects)]
-    path = tmp_path / "trace.json"
-    path.write_text('{"icao":"abc123","timestamp":1735100000,"trace":[' + ",".join(entries) + "]}")
-    r = read_track(path)
+    r = read_track(write_trace(tmp_path / "trace.json", objects))
     t = r.track
     assert t[s.NIC].tolist() == [7, 7, pd.NA, 0, 6]
     assert t[s.NAC_P].tolist() == [9, 9, 8, 0, pd.NA]
@@ -315,6 +386,8 @@ def test_opensky_csv_units() -> None:
     assert bool(first[s.ON_GROUND]) is True
     assert pd.isna(first[s.SQUAWK])  # "NaN" in the file
     assert sw[s.CALLSIGN].tolist() == ["SWR123"] * 3  # "SWR123  " stripped
+    # The bulk CSV has no category column: NA, and nothing in the mapping.
+    assert t[s.CATEGORY].isna().all() and s.CATEGORY not in r.mapping
 
 
 def test_opensky_csv_stale_and_no_position() -> None:
@@ -406,6 +479,39 @@ def test_opensky_rest_values() -> None:
     ghost = t.loc["abcdef"]
     assert pd.isna(ghost[s.LAT]) and ghost[s.ALT_BARO_FT] == pytest.approx(3280.839895)
     assert pd.isna(ghost[s.POSITION_TIME])
+    # No category: old layout (UTA394), 1 = "no ADS-B emitter category information" (SWR123),
+    # 17 fields (abcdef).
+    assert t[s.CATEGORY].isna().all() and r.flags.empty
+
+
+def test_opensky_rest_category(tmp_path: Path) -> None:
+    # New layout (field 15 spi, 16 position source, 17 category): OpenSky numbers 2 = A1 (light)
+    # ... 4 = A3 (large), 9 = B1 (glider), 10 = B2 (lighter-than-air), 20 = C5 (line obstacle);
+    # 0 "no information" is NA; 21 is no category (flagged).
+    head = '"{}",null,"X",1499105360,1499105360,7.0,46.0,3048.0,false,100.0,90.0,0.0,null,3100.0,'
+    numbers = [4, 10, 2, 9, 20, 0, 21]
+    new = [head.format(f"a0000{k}") + f'"1000",false,0,{n}' for k, n in enumerate(numbers)]
+    # Old layout (field 15 alert, 16 spi, 17 position source): 2 is MLAT, not the category A1.
+    old = head.format("b00000") + '"1000",false,false,2'
+    states = ",".join(f"[{st}]" for st in [*new, old])
+    path = tmp_path / "rest.json"
+    path.write_text('{"time": 1499105360, "states": [' + states + "]}")
+    r = read_track(path)
+    t = r.track.set_index(s.ICAO24)
+    cats = t[s.CATEGORY]
+    assert cats.loc[["a00000", "a00001", "a00002", "a00003", "a00004"]].tolist() == [
+        "A3",
+        "B2",
+        "A1",
+        "B1",
+        "C5",
+    ]
+    assert pd.isna(cats.loc["a00005"]) and pd.isna(cats.loc["a00006"])
+    assert pd.isna(cats.loc["b00000"]) and t.loc["b00000", s.POSITION_SOURCE] == "mlat"
+    assert r.flags[[s.RECORD, "field", "value", "code"]].values.tolist() == [
+        [7, "category", "21", "bad_value"]
+    ]
+    assert r.mapping[s.CATEGORY].startswith("states[17]")
 
 
 # -- generic CSV ------------------------------------------------------------------------------

@@ -31,9 +31,10 @@ NS = 1_000_000_000  # nanoseconds per second
 
 POSITION_TIME: Final = "position_time"
 """When the position was measured (:mod:`flightmap.schema`); NA: the report ``time``."""
-CATEGORY: Final = "category"
-"""ADS-B emitter category, ``A0`` to ``C7`` as readsb writes it (DO-260B), or the OpenSky REST
-number (0 to 20); optional."""
+CATEGORY: Final = s.CATEGORY
+"""ADS-B emitter category (:data:`flightmap.schema.CATEGORY`): ``A0`` to ``D7`` as readsb writes it
+(DO-260B), or the OpenSky REST number (0 to 20, :data:`flightmap.schema.OPENSKY_CATEGORIES`);
+optional."""
 CARRIED_BY_READER: Final = frozenset({"readsb_trace"})
 """Readers (``source``) that carry NIC and NACp forward themselves, over the rows that have no
 aircraft object; a NA they leave means the aircraft object said nothing: "no longer known", and
@@ -44,11 +45,6 @@ limit."""
 
 # Category classes (Prepared.category).
 CAT_UNKNOWN, CAT_AIRLINER, CAT_SMALL, CAT_EXEMPT = 0, 1, 2, 3
-# OpenSky REST states[17] (category number) -> the DO-260B letter and digit.
-_OPENSKY_CATEGORY: Final = {
-    2: "A1", 3: "A2", 4: "A3", 5: "A4", 6: "A5", 7: "A6", 8: "A7", 9: "B1", 10: "B2", 11: "B3",
-    12: "B4", 14: "B6", 15: "B7", 16: "C1", 17: "C2", 18: "C3", 19: "C4", 20: "C5",
-}  # fmt: skip
 
 
 @cache
@@ -154,11 +150,13 @@ def category_classes(values: pd.Series) -> NDArray[np.int8]:
     """
     from flightmap.analysis.params import EXEMPT_CATEGORIES, SLOW_RULE_CATEGORIES
 
+    if not values.notna().any():  # the formats without a category: skip the hashing
+        return np.zeros(len(values), dtype="int8")
     codes, uniques = pd.factorize(values)  # few distinct values: classify those only
     classes = np.zeros(len(uniques) + 1, dtype="int8")  # the last one for NA (code -1)
     for k, raw in enumerate(uniques):
         if isinstance(raw, int | float | np.integer | np.floating) and not isinstance(raw, bool):
-            text = _OPENSKY_CATEGORY.get(int(raw), "") if float(raw).is_integer() else ""
+            text = s.OPENSKY_CATEGORIES.get(int(raw), "") if float(raw).is_integer() else ""
         else:
             text = str(raw).strip().upper()
         if text in SLOW_RULE_CATEGORIES:

@@ -12,9 +12,11 @@ REST JSON: ``{"time": <unix s>, "states": [[...], ...]}`` or a list of such resp
 state: 0 icao24, 1 callsign, 2 origin country, 3 time_position, 4 last_contact, 5 **longitude**,
 6 **latitude**, 7 baro_altitude m, 8 on_ground, 9 velocity m/s, 10 true_track, 11 vertical_rate
 m/s, 12 sensors, 13 geo_altitude m, 14 squawk, 15 spi, 16 position_source (0 ADS-B, 1 ASTERIX,
-2 MLAT, 3 FLARM), 17 category. In the older 18-field layout 15 was ``alert``, 16 ``spi`` and 17
-the position source. Report time is the response ``time``. Records are states, numbered from 1
-across all responses.
+2 MLAT, 3 FLARM), 17 category (a number, converted to the DO-260B text by
+:data:`flightmap.schema.OPENSKY_CATEGORIES`: 4 is ``A3``; 0 and 1, "no information", are NA). In
+the older 18-field layout (told by a boolean in field 16) 15 was ``alert``, 16 ``spi`` and 17 the
+position source: there is no category. Report time is the response ``time``. Records are states,
+numbered from 1 across all responses. The bulk CSV has no category (NA).
 
 ``position_time`` is when the position was last updated (``lastposupdate``, REST
 ``time_position``), NA where the row has no position; an unusable one is set to NA and flagged,
@@ -34,6 +36,7 @@ import pyarrow as pa
 from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
+from flightmap.readers._category import opensky_category
 from flightmap.readers._columns import (
     FPM_PER_MS,
     FT_PER_M,
@@ -285,6 +288,12 @@ def read_rest(
         POSITION_SOURCES.get(v, "other") if type(v) is int else None  # not bool, not 1.0
         for v in src_codes
     ]
+    category = opensky_category(
+        [None if old else v for v, old in zip(_state_column(states, 17), old_layout, strict=True)],
+        rec,
+        "category",
+        problems,
+    )
     on_ground = [v if isinstance(v, bool) else None for v in _state_column(states, 8)]
     frame = pd.DataFrame(
         {
@@ -312,6 +321,7 @@ def read_rest(
                 object_text(_state_column(states, 1), rec, "callsign", problems)
             ),
             s.SQUAWK: squawk_text(object_text(_state_column(states, 14), rec, "squawk", problems)),
+            s.CATEGORY: category,
             s.ON_GROUND: pd.array(on_ground, dtype="boolean"),
             s.POSITION_SOURCE: pd.Series(src, dtype=s.STR_DTYPE),
             s.STALE: _stale(t_s, pos_s, ~np.isnan(lat)),
@@ -334,6 +344,7 @@ def read_rest(
         s.ALT_GEOM_FT: "states[13] (m -> ft)",
         s.SQUAWK: "states[14]",
         s.POSITION_SOURCE: "states[16] (states[17] in the old layout)",
+        s.CATEGORY: "states[17] (number -> DO-260B text; none in the old layout)",
         s.STALE: f"time - states[3] > {STALE_AFTER_S:g} s",
     }
     return Raw(frame, "latitude", "longitude", "time", mapping)

@@ -24,10 +24,11 @@ and no line is drawn across the silence before it.
 ``rc`` 0 is readsb's "unknown" (it comes with NIC 0): ``rc_m`` is NA there, never 0 m.
 
 The aircraft object appears in some entries only. Its ``nic``, ``nac_p``, ``sil``, ``rc``,
-``flight`` (callsign), ``squawk`` and ``type`` hold until the next object: they are carried
-forward (a forward fill over the entries whose object is null). A key absent from an object that
-is present means the value is no longer known (NA from there on). Records are trace entries,
-numbered from 1.
+``flight`` (callsign), ``squawk``, ``category`` (emitter category, ``"A3"``) and ``type`` hold
+until the next object: they are carried forward (a forward fill over the entries whose object is
+null). A key absent from an object that is present means the value is no longer known (NA from
+there on). A category other than a letter A to D and a digit 0 to 7 (either case; upper-cased)
+is flagged and set to NA. Records are trace entries, numbered from 1.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import pandas as pd
 from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
+from flightmap.readers._category import category_text
 from flightmap.readers._columns import (
     Problems,
     check_positions,
@@ -220,6 +222,12 @@ def read_trace(
     squawk = squawk_text(
         object_text(_carry(present, key("squawk")), rec, "aircraft.squawk", problems)
     )
+    category = category_text(
+        object_text(_carry(present, key("category")), rec, "aircraft.category", problems),
+        rec,
+        "aircraft.category",
+        problems,
+    )
     src_entry = object_text(cols[9], rec, "trace[9] (source type)", problems)
     src_obj = object_text(_carry(present, key("type")), rec, "aircraft.type", problems)
     src_text = src_entry.where(src_entry.notna(), src_obj)
@@ -259,6 +267,7 @@ def read_trace(
             s.CALLSIGN: callsign,
             s.ICAO24: pd.Series([icao24] * n, dtype=s.STR_DTYPE),
             s.SQUAWK: squawk,
+            s.CATEGORY: category,
             s.ON_GROUND: on_ground,
             s.NIC: to_small_int(integrity["nic"], rec, "aircraft.nic", problems, 0, 11),
             s.NAC_P: to_small_int(integrity["nac_p"], rec, "aircraft.nac_p", problems, 0, 11),
@@ -291,6 +300,7 @@ def read_trace(
         s.RC_M: "aircraft.rc (carried forward; 0 = unknown -> NA)",
         s.CALLSIGN: "aircraft.flight (carried forward)",
         s.SQUAWK: "aircraft.squawk (carried forward)",
+        s.CATEGORY: "aircraft.category (carried forward)",
         s.POSITION_SOURCE: "trace[9], else aircraft.type (carried forward)",
         s.ICAO24: "icao",
     }
