@@ -595,3 +595,28 @@ def test_reading_does_not_touch_the_file(tmp_path: Path) -> None:
     before = path.read_bytes()
     read_track(path)
     assert path.read_bytes() == before
+
+
+def test_category_survives_convert_to_csv_and_back(tmp_path: Path) -> None:
+    from flightmap.readers.output import write_track
+
+    objects = ['{"category":"A3","nic":8}', "null", '{"category":"b2"}', "null"]
+    original = read_track(write_trace(tmp_path / "trace.json", objects)).track
+    back = read_track(write_track(original, tmp_path / "out.csv")).track
+    assert back[s.CATEGORY].tolist() == ["A3", "A3", "B2", "B2"]
+    pd.testing.assert_series_equal(back[s.CATEGORY], original[s.CATEGORY])
+
+
+def test_generic_csv_category_checked(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "time,lat,lon,category\n"
+        "2024-12-25T04:00:00Z,40,50,a3\n"
+        "2024-12-25T04:00:10Z,40.1,50.1,\n"
+        "2024-12-25T04:00:20Z,40.2,50.2,Z9\n"
+    )
+    r = read_track(path)
+    assert r.track[s.CATEGORY].tolist()[0] == "A3"
+    assert r.track[s.CATEGORY].iloc[1:].isna().all()
+    assert r.flags[[s.RECORD, "code"]].values.tolist() == [[4, "bad_value"]]
+    assert r.mapping[s.CATEGORY] == "category"

@@ -24,6 +24,7 @@ import pyarrow as pa
 from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
+from flightmap.readers._category import category_text
 from flightmap.readers._columns import (
     Problems,
     check_positions,
@@ -61,6 +62,7 @@ GUESSES: Final[dict[str, tuple[str, ...]]] = {
     s.CALLSIGN: ("callsign", "flight"),
     s.ICAO24: ("icao24", "icao", "hex"),
     s.SQUAWK: ("squawk",),
+    s.CATEGORY: ("category", "emitter_category"),
     s.ON_GROUND: ("on_ground", "onground"),
     s.NIC: ("nic",),
     s.NAC_P: ("nac_p", "nacp"),
@@ -218,5 +220,8 @@ def read_generic(
         )
     if s.SQUAWK in cols_for:
         data[s.SQUAWK] = squawk_text(cols[cols_for[s.SQUAWK]], codes=True).reset_index(drop=True)
+    if s.CATEGORY in cols_for:
+        name = cols_for[s.CATEGORY]
+        data[s.CATEGORY] = category_text(cols[name], rec, name, problems)
     frame = pd.DataFrame(data, copy=False)
     return Raw(frame, cols_for[s.LAT], cols_for[s.LON], time_col, dict(cols_for))
