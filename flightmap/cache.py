@@ -12,6 +12,9 @@ everything the result depends on: the input values, the parameters, flightmap's 
 the source code of the modules that compute it. A changed input, parameter or line of code
 reads another entry. The key is stored in the entry too and compared on reading.
 
+**Bounded.** Each kind keeps its :data:`MAX_ENTRIES` newest entries; older ones are deleted
+when a new one is written.
+
 **Never in the way.** An entry that is missing, unreadable, corrupt or for another key is
 ignored and the result computed; a cache folder that cannot be written is ignored too. Entries
 are written atomically (:mod:`flightmap.atomic`), so a reader never sees half of one. Entries are
@@ -31,11 +34,14 @@ from typing import Any, TypeVar
 from flightmap import __version__
 from flightmap.atomic import write_text
 
-__all__ = ["cache_dir", "cached", "code_fingerprint"]
+__all__ = ["MAX_ENTRIES", "cache_dir", "cached", "code_fingerprint"]
 
 T = TypeVar("T")
 
 _OFF = ("off", "0", "no", "false")
+
+#: Entries kept per kind (each case-regions entry is about 50 kB).
+MAX_ENTRIES = 32
 
 
 def cache_dir() -> Path | None:
@@ -93,6 +99,15 @@ def cached(
     value = compute()
     try:
         write_text(path, json.dumps({"key": full, "value": dump(value)}, allow_nan=True))
+        _prune(path.parent)
     except (OSError, TypeError, ValueError):
         pass  # a cache that cannot be written is no cache, not an error
     return value
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`MAX_ENTRIES` most recently written entries of a kind; entries for old
+    inputs or old code are never read again, so the folder would only grow."""
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        old.unlink(missing_ok=True)

@@ -146,3 +146,21 @@ def test_changed_event_reads_another_entry(folder: Path, case_copy: Path, edit: 
     # Ten minutes more between the first bang and the impact: a larger region, as computed.
     assert after.loc[0, "area_km2"] > before.loc[0, "area_km2"]
     assert after.loc[0, "area_km2"] == _fresh(case).loc[0, "area_km2"]
+
+
+def test_old_entries_are_pruned(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    _calls, compute = _counting()
+    for i in range(5):
+        _cached({"a": i}, compute)
+        for p in (folder / "t").iterdir():  # make write order visible to mtime
+            os.utime(p, (p.stat().st_mtime - 1, p.stat().st_mtime - 1))
+    assert len(list((folder / "t").iterdir())) == 3
+    calls, compute = _counting()
+    _cached({"a": 4}, compute)  # the newest ones are kept...
+    _cached({"a": 2}, compute)
+    assert calls == []
+    _cached({"a": 0}, compute)  # ...the oldest was deleted: computed again
+    assert calls == [1]
