@@ -160,7 +160,7 @@ def case_regions_cached(case: Case) -> pd.DataFrame:
     import shapely
 
     from flightmap import cache, geodesy, regions
-    from flightmap.analysis import cases, placement, reachable
+    from flightmap.analysis import _prep, cases, placement, reachable
     from flightmap.analysis.speeds import E190_MAX_SPEED_KT
 
     spec = case.regions
@@ -170,7 +170,7 @@ def case_regions_cached(case: Case) -> pd.DataFrame:
         "events": json.loads(events.to_json(orient="split", date_format="iso", date_unit="ns")),
         "spec": spec,
         "max_speed_kt": E190_MAX_SPEED_KT,
-        "code": cache.code_fingerprint([cases, reachable, placement, geodesy, regions]),
+        "code": cache.code_fingerprint([cases, reachable, placement, _prep, geodesy, regions]),
         "shapely": shapely.__version__,
         "pyproj": importlib.metadata.version("pyproj"),
     }
