@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -300,33 +301,82 @@ def test_page_is_the_same_with_and_without_the_verbatim_shortcut(case: geo.Case)
     import branca.element
     import folium.features
     import folium.map
-
-    from flightmap.render._verbatim import VerbatimElement
+    from branca.element import Element
 
     # The shortcut is undone after the page: nothing of it outlives render_html.
     patched = (branca.element.Element, folium.map.Element, folium.features.Element)
-    assert VerbatimElement not in patched
+    assert all(el is Element for el in patched)
 
 
-def test_plugins_are_folium_s_own_classes() -> None:
-    """Loaded without folium.plugins' __init__, they are still the classes folium.plugins
-    exports once it is imported (checked in a fresh interpreter, where neither is loaded)."""
+def test_other_threads_see_plain_elements_during_a_render() -> None:
+    """While one thread renders (the name Element swapped in branca and folium), another that
+    builds and renders folium objects gets exactly what it would without flightmap."""
+    import threading
+
+    from branca.element import Element, Html
+
+    from flightmap.render._verbatim import verbatim_elements
+
+    def page() -> str:
+        m = folium.Map(location=(40.0, 50.0), tiles=None)
+        folium.Marker((40.0, 50.0), popup=folium.Popup(Html("hello-popup"))).add_to(m)
+        folium.ClickForMarker(Html("clicked-here")).add_to(m)
+        html = m.get_root().render()
+        return html.replace(m.get_name(), "MAP")  # ids are random: compare the rest
+
+    expected = page()
+    got: list[str] = []
+    with verbatim_elements():
+        worker = threading.Thread(target=lambda: got.append(page()))
+        worker.start()
+        worker.join()
+        assert isinstance(Html("x"), folium.map.Element)  # the stand-in answers as Element
+    assert len(got) == 1 and "hello-popup" in got[0] and "clicked-here" in got[0]
+    strip = re.compile(r"[0-9a-f]{32}")
+    assert strip.sub("ID", got[0]) == strip.sub("ID", expected)
+    assert folium.map.Element is Element
+
+
+def _fresh_python(code: str) -> None:
     import subprocess
     import sys
 
-    code = (
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+_PLUGIN_NAMES = "Fullscreen MeasureControl MiniMap MousePosition Timeline TimelineSlider"
+
+
+def test_plugins_loaded_alone_are_folium_s_own_classes() -> None:
+    """After load_alone (what the command line does), the plugins come without folium.plugins'
+    __init__, and are still the classes folium.plugins exports once it is imported."""
+    _fresh_python(
         "import sys\n"
+        "from flightmap import render\n"
         "from flightmap.render import _plugins as p\n"
-        "ours = [p.Fullscreen, p.MeasureControl, p.MiniMap, p.MousePosition, p.Timeline,"
-        " p.TimelineSlider]\n"
+        "render.load_plugins_alone()\n"
+        f"ours = [getattr(p, n) for n in {_PLUGIN_NAMES.split()!r}]\n"
         "assert 'folium.plugins' not in sys.modules, 'the package init ran'\n"
         "import folium.plugins as fp\n"
-        "theirs = [fp.Fullscreen, fp.MeasureControl, fp.MiniMap, fp.MousePosition, fp.Timeline,"
-        " fp.TimelineSlider]\n"
+        f"theirs = [getattr(fp, n) for n in {_PLUGIN_NAMES.split()!r}]\n"
         "assert all(a is b for a, b in zip(ours, theirs, strict=True)), 'different classes'\n"
         "assert len([n for n in sys.modules if n.startswith('folium.plugins.')]) > 30\n"
         "print('ok')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
+
+
+def test_plugins_for_a_library_user_come_through_the_package() -> None:
+    """Without load_alone (a library user's process), folium.plugins is imported as usual, so
+    its submodules are attributes of the package and ``import folium.plugins.x`` works."""
+    _fresh_python(
+        "import sys\n"
+        "from flightmap.render import _plugins as p\n"
+        "cls = p.Fullscreen\n"
+        "assert 'folium.plugins' in sys.modules\n"
+        "import folium.plugins.fullscreen\n"
+        "assert folium.plugins.fullscreen.Fullscreen is cls\n"
+        "assert folium.plugins.timeline.TimelineSlider is p.TimelineSlider\n"
+        "print('ok')\n"
+    )

@@ -192,9 +192,11 @@ def render(
     --max-speed-kt; with a case, its events are placed on the tracks (layer "Events on the
     track"). The case's own regions always use the E190's 585.6 kt (the case's aircraft).
     """
+    from flightmap import render as render_
     from flightmap.atomic import write_text
     from flightmap.compose import render_page
 
+    render_.load_plugins_alone()  # this process only renders: skip folium's other plugins
     c = _case_or_none(case, no_case, track or ([jamming_grid] if jamming_grid else None))
     page = render_page(
         c,

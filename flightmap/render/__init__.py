@@ -45,6 +45,7 @@ from flightmap.render._case import (
 )
 from flightmap.render._html import esc, safe_json
 from flightmap.render._panels import CSS, title_panel
+from flightmap.render._plugins import load_alone as load_plugins_alone
 from flightmap.render._style import EVIDENCE_STYLE
 from flightmap.render._tracks import (
     ALTITUDE_BANDS,
@@ -60,7 +61,14 @@ from flightmap.render._tracks import (
 )
 from flightmap.render._verbatim import VerbatimElement, verbatim_elements
 
-__all__ = ["EVIDENCE_STYLE", "build_map", "esc", "render_html", "write_html"]
+__all__ = [
+    "EVIDENCE_STYLE",
+    "build_map",
+    "esc",
+    "load_plugins_alone",
+    "render_html",
+    "write_html",
+]
 
 # --------------------------------------------------------------------------- assembly
 

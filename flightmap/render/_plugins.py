@@ -1,13 +1,15 @@
-"""The five folium plugins the map uses, loaded without the other thirty-odd.
+"""The six folium plugins the map uses, and, for the command line, a way to load only them.
 
 ``import folium.plugins`` runs the package's ``__init__``, which imports every plugin module and
 compiles each one's Jinja template: about 0.12 s, a tenth of a whole ``flightmap render`` of
-the default case (measured with ``python -X importtime``; benchmarks/README.md, row 4a). Each
-plugin module the map needs imports only ``folium`` and ``branca`` by absolute name, so it is
-loaded here from its file under its own dotted name and registered in :data:`sys.modules`. A
-later ``import folium.plugins`` (a notebook user's, say) runs the package ``__init__`` as
-usual, finds these modules already imported and reuses them, so the classes are the same
-objects either way; if ``folium.plugins`` is imported already, it is used as is.
+the default case (measured with ``python -X importtime``; benchmarks/README.md, row 4a).
+
+By default the classes come from ``folium.plugins`` as usual. The command line, a process that
+renders one page and exits, calls :func:`load_alone` first: then each plugin module the map
+needs (they import only ``folium`` and ``branca``, by absolute name) is loaded from its file
+under its own dotted name and registered in :data:`sys.modules`, without the package. A library
+user's process is left alone, since there ``import folium.plugins.fullscreen`` or the attribute
+``folium.plugins.fullscreen`` would not find a module loaded that way.
 """
 
 from __future__ import annotations
@@ -35,13 +37,22 @@ __all__ = [
 ]
 
 
+_ALONE = {"on": False}
+
+
+def load_alone() -> None:
+    """From now on, load the plugins the map uses from their own modules, without importing
+    the rest of ``folium.plugins`` (for a process that only renders: the command line)."""
+    _ALONE["on"] = True
+
+
 def _plugin(module: str) -> ModuleType:
-    """The module ``folium.plugins.<module>``, imported without the package ``__init__``."""
+    """The module ``folium.plugins.<module>``: through the package as usual, or, after
+    :func:`load_alone` and while the package is not imported, alone."""
     name = f"folium.plugins.{module}"
     if name in sys.modules:
         return sys.modules[name]
-    package = sys.modules.get("folium.plugins")
-    if package is not None:  # the whole package is imported already: use it
+    if not _ALONE["on"] or "folium.plugins" in sys.modules:
         return importlib.import_module(name)
     spec = importlib.util.find_spec("folium.plugins")
     if spec is None or not spec.submodule_search_locations:
@@ -60,8 +71,7 @@ def _plugin(module: str) -> ModuleType:
 
 
 def __getattr__(name: str) -> object:
-    # PEP 562: each class is loaded on first use, so ``--help`` and the CLI's other commands
-    # never load a plugin.
+    # PEP 562: each class is loaded on first use (by then the command line has chosen).
     modules = {
         "Fullscreen": "fullscreen",
         "MeasureControl": "measure_control",

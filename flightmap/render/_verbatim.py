@@ -14,8 +14,11 @@ without compiling; a text with a delimiter is compiled and rendered as before, s
 byte for byte the same either way (tests/test_render.py compares the two).
 
 :func:`verbatim_elements` makes the ``Element(text)`` calls inside branca's and folium's
-``render`` methods build :class:`VerbatimElement` for the duration of one page render, under
-a lock, and restores them afterwards.
+``render`` methods take this shortcut for the duration of one page render, under a lock, and
+restores them afterwards. It does so by binding the name ``Element`` in those modules to a
+stand-in class; another thread that builds folium objects meanwhile gets the stand-in too, but
+for it the stand-in is a plain ``Element`` (no shortcut outside the rendering thread) and
+``isinstance(x, Element)`` checks (folium's ``Popup``) answer as for ``Element``.
 """
 
 from __future__ import annotations
@@ -71,16 +74,45 @@ class VerbatimElement(Element):
         return str(super().render(**kwargs))
 
 
+class _AsElement(type):
+    """isinstance and issubclass against the stand-in answer as against ``Element`` itself,
+    which the stand-in replaces by name."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Element)
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        return issubclass(sub, Element)
+
+
+class _StandIn(VerbatimElement, metaclass=_AsElement):
+    """What the name ``Element`` means in branca and folium during a render: the shortcut in
+    the rendering thread, a plain ``Element`` in any other."""
+
+    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+        if getattr(_RENDERING, "depth", 0):
+            super().__init__(template, template_name)
+        else:
+            self._verbatim = None
+            Element.__init__(self, template, template_name)
+
+
+_RENDERING = threading.local()
+
+
 @contextmanager
 def verbatim_elements() -> Iterator[None]:
-    """Within this block, ``Element(text)`` in branca's and folium's render methods builds a
-    :class:`VerbatimElement` (the same page, without compiling data as templates)."""
+    """Within this block, ``Element(text)`` in branca's and folium's render methods, called
+    from this thread, takes the :class:`VerbatimElement` shortcut (the same page, without
+    compiling data as templates)."""
     with _LOCK:
         saved = [(module, module.Element) for module in _MODULES]
+        _RENDERING.depth = getattr(_RENDERING, "depth", 0) + 1
         try:
             for module, _ in saved:
-                module.Element = VerbatimElement  # type: ignore[attr-defined]
+                module.Element = _StandIn  # type: ignore[attr-defined]
             yield
         finally:
+            _RENDERING.depth -= 1
             for module, original in saved:
                 module.Element = original  # type: ignore[attr-defined]
