@@ -50,8 +50,12 @@ def cache_dir() -> Path | None:
     if env is not None:
         return None if env.strip().lower() in _OFF or not env.strip() else Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "flightmap"
+    if xdg:
+        return Path(xdg) / "flightmap"
+    try:
+        return Path.home() / ".cache" / "flightmap"
+    except RuntimeError:  # no home folder (no HOME, no passwd entry): no cache
+        return None
 
 
 def code_fingerprint(modules: Iterable[ModuleType]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +144,21 @@ def _region_popup(title: str, basis: str, area_km2: float, speed_kt: float) -> s
 
 
 _REGION_TIMES = ("time", "start", "end")
+_REGION_NUMBERS = ("max_speed_kt", "reach_a_km", "reach_b_km", "area_km2", "diameter_km")
+#: Version of the stored form of case regions (dump/load below); part of the cache key.
+_REGIONS_FORMAT = 1
+
+
+def _exact(value: Any) -> Any:
+    """A JSON value that tells apart any two different inputs: times as integer nanoseconds,
+    floats as floats (JSON keeps their shortest exact repr), NA as None."""
+    if isinstance(value, pd.Timestamp):
+        return int(value.value)
+    if value is None or (isinstance(value, float) and value != value):  # NaN
+        return None
+    if isinstance(value, float | int | str | bool):
+        return value
+    return str(value)
 
 
 def case_regions_cached(case: Case) -> pd.DataFrame:
@@ -150,13 +166,16 @@ def case_regions_cached(case: Case) -> pd.DataFrame:
     with the case's ``regions`` settings), from the on-disk cache (:mod:`flightmap.cache`) when
     the same events, settings and code made them before.
 
-    The key holds every value ``case_regions`` reads (the case's events with their times,
-    places and uncertainties, the settings, the maximum speed), the source of the modules that
-    compute regions, and the shapely and pyproj versions. Geometries are stored as WKB, floats
-    and times exactly, so a cached frame equals a computed one.
+    The key holds every value ``case_regions`` reads, exactly (the case's events with their
+    times in nanoseconds, places and uncertainties as floats, the settings, the maximum
+    speed), the source of the modules that compute and store regions, and the numpy, shapely
+    and pyproj versions. Geometries are stored as WKB, floats and times exactly, so a cached
+    frame equals a computed one; an entry that does not have the expected shape is computed
+    again.
     """
     import importlib.metadata
 
+    import numpy as np
     import shapely
 
     from flightmap import cache, geodesy, regions
@@ -164,15 +183,17 @@ def case_regions_cached(case: Case) -> pd.DataFrame:
     from flightmap.analysis.speeds import E190_MAX_SPEED_KT
 
     spec = case.regions
+    ids = [f"{spec['start']}->{spec['end']}", *spec["instants"]]
     events = cases.case_events(case)
+    modules = [cases, reachable, placement, _prep, geodesy, regions, sys.modules[__name__]]
     key = {
+        "format": _REGIONS_FORMAT,
         "case": case.id,
-        "events": json.loads(events.to_json(orient="split", date_format="iso", date_unit="ns")),
+        "events": [{k: _exact(v) for k, v in r.items()} for r in _records(events)],
         "spec": spec,
         "max_speed_kt": E190_MAX_SPEED_KT,
-        "code": cache.code_fingerprint([cases, reachable, placement, _prep, geodesy, regions]),
-        "shapely": shapely.__version__,
-        "pyproj": importlib.metadata.version("pyproj"),
+        "code": cache.code_fingerprint(modules),
+        "versions": [importlib.metadata.version(p) for p in ("numpy", "shapely", "pyproj")],
     }
 
     def compute() -> pd.DataFrame:
@@ -192,10 +213,23 @@ def case_regions_cached(case: Case) -> pd.DataFrame:
         return {"columns": list(frame.columns), "rows": rows}
 
     def load(data: dict[str, Any]) -> pd.DataFrame:
+        # Anything unexpected raises, and cache.cached computes the regions instead.
         frame = pd.DataFrame(data["rows"], columns=data["columns"])
+        if frame["id"].tolist() != ids or frame["kind"].tolist() != ["gap"] + ["instant"] * (
+            len(ids) - 1
+        ):
+            raise ValueError("cached regions are not the case's")
         for col in _REGION_TIMES:
             frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
-        frame["geometry"] = [None if g is None else shapely.from_wkb(g) for g in frame["geometry"]]
+        if frame[["start", "end"]].isna().any(axis=None) or frame["time"].iloc[1:].isna().any():
+            raise ValueError("cached regions lack a time")
+        numbers = frame[list(_REGION_NUMBERS)].to_numpy(dtype="float64")
+        if not np.isfinite(numbers).all() or not all(isinstance(b, str) for b in frame["basis"]):
+            raise ValueError("cached regions have a bad value")
+        geoms = [None if g is None else shapely.from_wkb(g) for g in frame["geometry"]]
+        if any(g is not None and g.geom_type not in ("Polygon", "MultiPolygon") for g in geoms):
+            raise ValueError("cached regions have a bad geometry")
+        frame["geometry"] = geoms
         return frame
 
     return cache.cached("case-regions", key, compute, dump, load)
@@ -233,7 +267,6 @@ def read_grid(path: str | Path) -> list[dict[str, Any]]:
     :data:`GRID_LEVELS`), ``share_bad`` (0 to 1), ``aircraft`` and ``bad_aircraft`` (counts),
     ``window_start`` and ``window_end`` (ISO 8601 with offset).
     """
-    import json
 
     from shapely.geometry import shape
 

@@ -164,3 +164,53 @@ def test_old_entries_are_pruned(folder: Path, monkeypatch: pytest.MonkeyPatch) -
     assert calls == []
     _cached({"a": 0}, compute)  # ...the oldest was deleted: computed again
     assert calls == [1]
+
+
+def test_a_broken_entry_for_the_right_key_is_computed_again(folder: Path) -> None:
+    """An entry with the right key but a bad value (edited, or from a buggy version) must not
+    break the map: it is computed again and replaced."""
+    case = geo.load_case()
+    fresh = compose.case_regions_cached(case)
+    (entry,) = (folder / "case-regions").iterdir()
+    good = json.loads(entry.read_text(encoding="utf-8"))
+    breakages: list[Any] = [
+        lambda v: v["rows"][0].update(start=None),
+        lambda v: v["rows"][1].update(geometry="00"),
+        lambda v: v["rows"][0].update(area_km2="big"),
+        lambda v: v["rows"].pop(),
+        lambda v: v["rows"][0].update(id="somewhere else"),
+    ]
+    for brk in breakages:
+        broken = json.loads(json.dumps(good))
+        brk(broken["value"])
+        entry.write_text(json.dumps(broken), encoding="utf-8")
+        got = compose.case_regions_cached(case)
+        pd.testing.assert_frame_equal(got.drop(columns="geometry"), fresh.drop(columns="geometry"))
+        assert json.loads(entry.read_text(encoding="utf-8")) == good  # replaced
+
+
+def test_key_tells_apart_inputs_beyond_ten_digits(folder: Path, case_copy: Path, edit: Any) -> None:
+    case = geo.load_case(case_copy)
+    compose.case_regions_cached(case)
+    impact = next(e for e in case.events if e.id == "impact")
+    wp = case.waypoints[impact.waypoint]
+    text = (case_copy / "waypoints.csv").read_text(encoding="utf-8")
+    row = next(r for r in text.splitlines() if r.startswith(f"{wp.id},"))
+    lat = row.split(",")[3]
+    edit(case_copy / "waypoints.csv", row, row.replace(f",{lat},", f",{lat}00000001,", 1))
+    moved = geo.load_case(case_copy)
+    assert next(w for w in moved.waypoints.values() if w.id == wp.id).lat != wp.lat
+    compose.case_regions_cached(moved)
+    assert len(list((folder / "case-regions").iterdir())) == 2
+
+
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("FLIGHTMAP_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.cache_dir() is None
+    _calls, compute = _counting()
+    assert _cached({"a": 1}, compute)["n"] == 1.0
