@@ -147,3 +147,21 @@ def test_impossible_leg_is_flagged() -> None:
         f"{E190_MAX_SPEED_KT:,.0f} kt maximum: the times or places cannot both be right."
     )
     assert leg_speeds(frame, max_speed_kt=2000.0)["plausible"].all()
+
+
+@pytest.mark.parametrize("size_deg", [1e-7, 1e-4, 0.5])
+def test_region_diameter_is_the_longest_geodesic_chord(size_deg: float) -> None:
+    """From centimetres to tens of kilometres: the diameter is the longest geodesic distance
+    between two vertices, measured pair by pair here with geodesy.distance_m."""
+    import itertools
+
+    import shapely
+
+    from flightmap.analysis import region_size
+    from flightmap.geodesy import distance_m
+
+    d = size_deg
+    pts = [(45.0, 43.0), (45.0 + d, 43.0), (45.0, 43.0 + 0.7 * d), (45.0 + 0.4 * d, 43.0 + d)]
+    geom = shapely.Polygon(pts)  # (lon, lat)
+    longest = max(distance_m((a[1], a[0]), (b[1], b[0])) for a, b in itertools.combinations(pts, 2))
+    assert region_size(geom)["diameter_km"] == pytest.approx(longest / 1000.0, rel=1e-9)

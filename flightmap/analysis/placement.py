@@ -73,14 +73,18 @@ def region_size(geom: Any, centre: tuple[float, float] | None = None) -> dict[st
     # The longest geodesic chord, without measuring every pair on the ellipsoid: the sphere is
     # within 0.6 % of it (see flightmap.geodesy.haversine_m), so the longest pair is among the
     # pairs within 2 % of the longest spherical chord; only those are measured exactly. On the
-    # sphere the central angle of a pair is the arccos of the dot product of its unit vectors,
-    # so one matrix product ranks every pair (about 10x faster than haversine on each pair).
+    # sphere the central angle of a pair grows with the straight chord between the points'
+    # unit vectors, so all chords at once rank every pair (about 5x faster than haversine on
+    # each pair; differences, not dot products, so that centimetre regions rank right too).
     phi, lam = np.radians(lat), np.radians(lon)
     unit = np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
-    dots = np.triu(unit @ unit.T, k=1) + np.tril(np.full((len(lon), len(lon)), 2.0))
-    if len(lon) > 1:
-        widest = np.arccos(np.clip(dots.min(), -1.0, 1.0))
-        i, j = np.nonzero(dots <= np.cos(0.98 * widest))
+    diff = unit[:, None, :] - unit[None, :, :]
+    chord = np.triu(np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)), k=1)
+    widest = chord.max() if chord.size else 0.0
+    if widest > 0.0:
+        # chord = 2 sin(angle / 2): the pairs whose angle is within 2 % of the widest.
+        angle = 2.0 * np.arcsin(min(widest / 2.0, 1.0))
+        i, j = np.nonzero(chord >= 2.0 * np.sin(0.98 * angle / 2.0))
     else:
         i = j = np.zeros(0, dtype=np.intp)
     chord = distances_m(lat[i], lon[i], lat[j], lon[j])

@@ -271,7 +271,8 @@ _MAX_DRAWN = 1e7
 def _ints(values: np.ndarray) -> np.ndarray:
     """Rounded integers for the encoded arrays; NaN, infinite and absurd values become _NA."""
     with np.errstate(invalid="ignore"):
-        ok = np.abs(values) <= _MAX_DRAWN  # False for NaN and infinities
+        # False for NaN and infinities; at or below _NA the page's script shows "n/a" anyway.
+        ok = (np.abs(values) <= _MAX_DRAWN) & (values > _NA)
     return np.where(ok, np.rint(np.where(ok, values, 0.0)), _NA).astype(np.int64)
 
 
