@@ -183,6 +183,10 @@ def geodesic_naive(legs: int) -> dict[str, Any]:
 
 
 def render_flightmap(points: int, out: str, deviation: bool = False) -> dict[str, Any]:
+    # Imports before the timed step, as for the naive way: folium.plugins too, which the map
+    # would otherwise import during its first build (a library process imports it whole).
+    import folium.plugins  # noqa: F401
+
     from flightmap import render
     from flightmap.analysis import analyse as run
 
