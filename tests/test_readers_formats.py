@@ -620,3 +620,25 @@ def test_generic_csv_category_checked(tmp_path: Path) -> None:
     assert r.track[s.CATEGORY].iloc[1:].isna().all()
     assert r.flags[[s.RECORD, "code"]].values.tolist() == [[4, "bad_value"]]
     assert r.mapping[s.CATEGORY] == "category"
+
+
+@pytest.mark.parametrize("codes", [False, True])
+def test_text_cleaning_same_on_categoricals(codes: bool) -> None:
+    """The OpenSky CSV's text columns come dictionary-encoded from the parser (Categoricals):
+    cleaned, they equal the same values cleaned as text."""
+    from flightmap.readers._columns import clean_text, squawk_text
+
+    raw = [" 4B1A2C", "4b1a2c", None, "NaN", "", "abc", " 4B1A2C", "123", "7700.0"]
+    text = pd.Series(raw, dtype=s.STR_DTYPE)
+    cat = text.astype("category")
+    for fn in (
+        lambda v: clean_text(v, lower=True, codes=codes),
+        lambda v: squawk_text(v, codes=codes),
+    ):
+        got, want = fn(cat), fn(text)
+        if codes:
+            assert got.cat.categories.tolist() == want.cat.categories.tolist()
+            got, want = got.astype(s.STR_DTYPE), want.astype(s.STR_DTYPE)
+        pd.testing.assert_series_equal(got, want)
+    cleaned = clean_text(cat, lower=True)
+    assert cleaned.tolist()[:2] == ["4b1a2c", "4b1a2c"] and cleaned.iloc[2:5].isna().all()

@@ -156,6 +156,8 @@ def on_uniques(
     :func:`flightmap.tracks.split_flights`) then compares and groups integers instead of hashing
     millions of strings again, and :func:`flightmap.schema.conform` turns it into text.
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return _on_categories(values, fn, codes=codes)
     arr = pa.chunked_array(
         [pa.array(as_text(values), type=pa.large_string(), from_pandas=True)]
         if not isinstance(values.array, pd.arrays.ArrowStringArray)
@@ -181,6 +183,28 @@ def on_uniques(
         )
     mapped = pa.array(fn(uniques), type=pa.large_string(), from_pandas=True)
     return pd.Series(pc.take(mapped, indices), dtype=schema.STR_DTYPE)
+
+
+def _on_categories(
+    values: pd.Series, fn: Callable[[pd.Series], pd.Series], *, codes: bool
+) -> pd.Series:
+    """:func:`on_uniques` of a Categorical (a text column the CSV parser dictionary-encoded):
+    its categories are the distinct values already, its codes the rows (-1 for NA)."""
+    rows_in = values.cat.codes.to_numpy()
+    # Distinct values in order of first appearance, as on the text path (dictionary_encode).
+    seen = pd.unique(rows_in)
+    seen = seen[seen >= 0]
+    uniques = as_text(pd.Series(values.cat.categories[seen])).reset_index(drop=True)
+    new, categories = pd.factorize(fn(uniques), use_na_sentinel=True)
+    remap = np.full(len(values.cat.categories) + 1, -1, dtype="int32")  # index -1: NA
+    remap[seen] = new
+    rows = remap[rows_in]
+    result = pd.Series(
+        pd.Categorical.from_codes(
+            rows, categories=pd.Index(np.asarray(categories), dtype=schema.STR_DTYPE)
+        )
+    )
+    return result if codes else as_text(result)
 
 
 def clean_text(values: pd.Series, *, lower: bool = False, codes: bool = False) -> pd.Series:

@@ -70,6 +70,7 @@ CSV_TYPICAL: Final = (
     "lastposupdate",
     "lastcontact",
 )
+_CODES: Final = pa.dictionary(pa.int32(), pa.large_string())
 _CSV_TYPES: Final = {
     "time": pa.float64(),
     "lat": pa.float64(),
@@ -81,9 +82,11 @@ _CSV_TYPES: Final = {
     "geoaltitude": pa.float64(),
     "lastposupdate": pa.float64(),
     "onground": pa.bool_(),
-    "icao24": pa.large_string(),
-    "callsign": pa.large_string(),
-    "squawk": pa.large_string(),
+    # Dictionary-encoded by the parser (on all cores): a few thousand distinct values over
+    # millions of rows, handed over as Categoricals (see readers._columns.on_uniques).
+    "icao24": _CODES,
+    "callsign": _CODES,
+    "squawk": _CODES,
 }
 
 POSITION_SOURCES: Final = {0: "adsb", 1: "asterix", 2: "mlat", 3: "flarm"}
