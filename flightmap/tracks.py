@@ -431,9 +431,10 @@ def _most_frequent(fcode: np.ndarray, fids: Any, values: pd.Series | None) -> pd
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
     """One row per flight: ids, first and last time, counts of reports with and without position.
 
-    Columns: ``flight_id``, ``callsign`` (most frequent, NA if none), ``icao24``, ``first``,
-    ``last`` (UTC), ``reports``, ``with_position``, ``without_position``, ``flagged`` (rows
-    carrying a flag). Sorted by first time.
+    Columns: ``flight_id``, ``callsign`` (most frequent, NA if none), ``icao24``,
+    ``category`` (the emitter category, most frequent, NA if none), ``first``, ``last`` (UTC),
+    ``reports``, ``with_position``, ``without_position``, ``flagged`` (rows carrying a flag).
+    Sorted by first time.
 
     Examples
     --------
@@ -464,7 +465,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     )
     out["without_position"] = out["reports"] - out["with_position"]
     fcode, fids = pd.factorize(df[s.FLIGHT_ID])
-    for col in (s.CALLSIGN, s.ICAO24):
+    for col in (s.CALLSIGN, s.ICAO24, s.CATEGORY):
         out[col] = _most_frequent(fcode, fids, df[col] if col in df.columns else None).reindex(
             out.index
         )
@@ -473,6 +474,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
         s.FLIGHT_ID,
         s.CALLSIGN,
         s.ICAO24,
+        s.CATEGORY,
         "first",
         "last",
         "reports",
@@ -480,7 +482,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
         "without_position",
         "flagged",
     ]
-    return out[cols].astype({c: "int64" for c in cols[5:]} | {"reports": "int64"})
+    return out[cols].astype({c: "int64" for c in cols[6:]})
 
 
 def position_runs(df: pd.DataFrame, *, max_gap: pd.Timedelta = RUN_GAP) -> list[pd.DataFrame]:
@@ -574,6 +576,7 @@ def report(
                 "flight_id": str(r[s.FLIGHT_ID]),
                 "callsign": None if pd.isna(r[s.CALLSIGN]) else str(r[s.CALLSIGN]),
                 "icao24": None if pd.isna(r[s.ICAO24]) else str(r[s.ICAO24]),
+                "category": None if pd.isna(r[s.CATEGORY]) else str(r[s.CATEGORY]),
                 "first": _iso(r["first"]),
                 "last": _iso(r["last"]),
                 "reports": int(r["reports"]),

@@ -38,7 +38,10 @@ def test_inspect_text(app: typer.Typer, cli: CliRunner) -> None:
     out = result.stdout
     assert "format: fr24_csv (line n = line n of the file, header included)" in out
     assert "reports: 5 (3 with position, 2 without); flights: 1" in out
-    assert "ANZ1005-1  ANZ1005   -       2021-10-29T04:26:16Z  2021-10-29T04:30:16Z  5" in out
+    assert (
+        "ANZ1005-1  ANZ1005   -       -         2021-10-29T04:26:16Z  2021-10-29T04:30:16Z  5"
+        in out
+    )
     assert (
         "flags: 8 (bad_value 4, out_of_range 1, bad_time 1, duplicate 1, time_backwards 1)" in out
     )
@@ -82,6 +85,7 @@ def test_inspect_json(app: typer.Typer, cli: CliRunner) -> None:
             "flight_id": "abc123-1",
             "callsign": "AHY8243",
             "icao24": "abc123",
+            "category": None,  # the fixture's aircraft objects have no category
             "first": "2024-12-25T04:13:20Z",
             "last": "2024-12-25T04:14:10Z",
             "reports": 6,
@@ -208,3 +212,19 @@ def test_convert_output_has_the_usual_mode(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_inspect_shows_the_emitter_category(
+    app: typer.Typer, cli: CliRunner, tmp_path: Path
+) -> None:
+    # Three entries say A3, one B2 (most frequent wins), 10 s apart, one aircraft.
+    objects = ['{"category":"A3"}', "null", '{"category":"B2"}', '{"category":"A3"}']
+    entries = [f"[{10 * i},40.{i},50.{i},10000,400,90,0,0,{o}]" for i, o in enumerate(objects)]
+    path = tmp_path / "trace.json"
+    path.write_text('{"icao":"abc123","timestamp":1735100000,"trace":[' + ",".join(entries) + "]}")
+    rep = json.loads(cli.invoke(app, ["inspect", str(path), "--json"]).stdout)
+    assert [f["category"] for f in rep["flights"]] == ["A3"]
+    text = cli.invoke(app, ["inspect", str(path)]).stdout
+    header, row = text.splitlines()[4:6]
+    assert header.split()[:4] == ["flight", "callsign", "icao24", "category"]
+    assert row.split()[:4] == ["abc123-1", "-", "abc123", "A3"]
