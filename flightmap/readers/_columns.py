@@ -156,55 +156,52 @@ def on_uniques(
     :func:`flightmap.tracks.split_flights`) then compares and groups integers instead of hashing
     millions of strings again, and :func:`flightmap.schema.conform` turns it into text.
     """
+    rows: np.ndarray | None = None  # index of each row's value in ``uniques``, -1 for NA
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return _on_categories(values, fn, codes=codes)
-    arr = pa.chunked_array(
-        [pa.array(as_text(values), type=pa.large_string(), from_pandas=True)]
-        if not isinstance(values.array, pd.arrays.ArrowStringArray)
-        else pa.array(values, type=pa.large_string())
-    )
-    if len(arr) == 0:
-        out = fn(as_text(values).reset_index(drop=True))
-        return (
-            out.astype(pd.CategoricalDtype(pd.Index([], dtype=schema.STR_DTYPE))) if codes else out
+        uniques, rows = _categories_in_order(values)
+        take_at: pa.Array | pa.ChunkedArray = pa.array(rows, mask=rows < 0)
+    else:
+        arr = pa.chunked_array(
+            [pa.array(as_text(values), type=pa.large_string(), from_pandas=True)]
+            if not isinstance(values.array, pd.arrays.ArrowStringArray)
+            else pa.array(values, type=pa.large_string())
         )
-    enc = arr.dictionary_encode().unify_dictionaries()
-    indices = pa.chunked_array([c.indices for c in enc.chunks], type=enc.type.index_type)
-    uniques = pd.Series(enc.chunk(0).dictionary, dtype=schema.STR_DTYPE)
+        if len(arr) == 0:
+            out = fn(as_text(values).reset_index(drop=True))
+            return (
+                out.astype(pd.CategoricalDtype(pd.Index([], dtype=schema.STR_DTYPE)))
+                if codes
+                else out
+            )
+        enc = arr.dictionary_encode().unify_dictionaries()
+        take_at = pa.chunked_array([c.indices for c in enc.chunks], type=enc.type.index_type)
+        uniques = pd.Series(enc.chunk(0).dictionary, dtype=schema.STR_DTYPE)
     if codes:
+        if rows is None:
+            rows = pc.fill_null(take_at, -1).to_numpy()
         # Transformed values may coincide ("ABC" and "abc ") or be NA: number them again.
         new, categories = pd.factorize(fn(uniques), use_na_sentinel=True)
         remap = np.append(np.asarray(new, dtype="int32"), np.int32(-1))  # index -1: null
-        rows = remap[pc.fill_null(indices, -1).to_numpy()]
         return pd.Series(
             pd.Categorical.from_codes(
-                rows, categories=pd.Index(np.asarray(categories), dtype=schema.STR_DTYPE)
+                remap[rows], categories=pd.Index(np.asarray(categories), dtype=schema.STR_DTYPE)
             )
         )
     mapped = pa.array(fn(uniques), type=pa.large_string(), from_pandas=True)
-    return pd.Series(pc.take(mapped, indices), dtype=schema.STR_DTYPE)
+    return pd.Series(pc.take(mapped, take_at), dtype=schema.STR_DTYPE)
 
 
-def _on_categories(
-    values: pd.Series, fn: Callable[[pd.Series], pd.Series], *, codes: bool
-) -> pd.Series:
-    """:func:`on_uniques` of a Categorical (a text column the CSV parser dictionary-encoded):
-    its categories are the distinct values already, its codes the rows (-1 for NA)."""
-    rows_in = values.cat.codes.to_numpy()
-    # Distinct values in order of first appearance, as on the text path (dictionary_encode).
-    seen = pd.unique(rows_in)
+def _categories_in_order(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The distinct values of a Categorical (a text column the CSV parser dictionary-encoded)
+    in order of first appearance, as ``dictionary_encode`` gives them for text, and each row's
+    index among them (-1 for NA)."""
+    codes = values.cat.codes.to_numpy()
+    seen = pd.unique(codes)
     seen = seen[seen >= 0]
+    position = np.full(len(values.cat.categories) + 1, -1, dtype="int64")  # index -1: NA
+    position[seen] = np.arange(len(seen))
     uniques = as_text(pd.Series(values.cat.categories[seen])).reset_index(drop=True)
-    new, categories = pd.factorize(fn(uniques), use_na_sentinel=True)
-    remap = np.full(len(values.cat.categories) + 1, -1, dtype="int32")  # index -1: NA
-    remap[seen] = new
-    rows = remap[rows_in]
-    result = pd.Series(
-        pd.Categorical.from_codes(
-            rows, categories=pd.Index(np.asarray(categories), dtype=schema.STR_DTYPE)
-        )
-    )
-    return result if codes else as_text(result)
+    return uniques, position[codes]
 
 
 def clean_text(values: pd.Series, *, lower: bool = False, codes: bool = False) -> pd.Series:
