@@ -70,18 +70,21 @@ def _plugin(module: str) -> ModuleType:
     return mod
 
 
+#: The module of each class in ``folium.plugins``.
+_MODULE_OF = {
+    "Fullscreen": "fullscreen",
+    "MeasureControl": "measure_control",
+    "MiniMap": "minimap",
+    "MousePosition": "mouse_position",
+    "Timeline": "timeline",
+    "TimelineSlider": "timeline",
+}
+
+
 def __getattr__(name: str) -> object:
     # PEP 562: each class is loaded on first use (by then the command line has chosen).
-    modules = {
-        "Fullscreen": "fullscreen",
-        "MeasureControl": "measure_control",
-        "MiniMap": "minimap",
-        "MousePosition": "mouse_position",
-        "Timeline": "timeline",
-        "TimelineSlider": "timeline",
-    }
-    if name not in modules:
+    if name not in _MODULE_OF:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_plugin(modules[name]), name)
+    value = getattr(_plugin(_MODULE_OF[name]), name)
     globals()[name] = value
     return value
