@@ -5,8 +5,9 @@ Rows are ordered by flight, then time (stable), so every flight is one contiguou
 all-False) arrays, so synthetic frames need only ``flight_id``, ``time``, ``lat`` and ``lon``.
 
 Three columns are read when present, and assumed absent otherwise: ``position_time`` (when the
-position was measured, :data:`POSITION_TIME`; ``time`` where it is NA), ``category`` (the ADS-B
-emitter category, :data:`CATEGORY`) and ``source`` (the reader, to know which readers already
+position was measured, :data:`flightmap.schema.POSITION_TIME`; ``time`` where it is NA),
+``category`` (the ADS-B emitter category, :data:`flightmap.schema.CATEGORY`: DO-260B text, or
+the OpenSky REST number) and ``source`` (the reader, to know which readers already
 carry NIC and NACp forward, :data:`CARRIED_BY_READER`).
 """
 
@@ -29,12 +30,6 @@ B1 = NDArray[np.bool_]
 
 NS = 1_000_000_000  # nanoseconds per second
 
-POSITION_TIME: Final = "position_time"
-"""When the position was measured (:mod:`flightmap.schema`); NA: the report ``time``."""
-CATEGORY: Final = s.CATEGORY
-"""ADS-B emitter category (:data:`flightmap.schema.CATEGORY`): ``A0`` to ``D7`` as readsb writes it
-(DO-260B), or the OpenSky REST number (0 to 20, :data:`flightmap.schema.OPENSKY_CATEGORIES`);
-optional."""
 CARRIED_BY_READER: Final = frozenset({"readsb_trace"})
 """Readers (``source``) that carry NIC and NACp forward themselves, over the rows that have no
 aircraft object; a NA they leave means the aircraft object said nothing: "no longer known", and
@@ -178,11 +173,13 @@ def position_times_ns(df: pd.DataFrame, t_ns: I8) -> I8:
 
     Mirrors :func:`flightmap.schema.position_times` on arrays.
     """
-    if POSITION_TIME not in df.columns:
+    if s.POSITION_TIME not in df.columns:
         return t_ns
-    col = df[POSITION_TIME]
+    col = df[s.POSITION_TIME]
     if not isinstance(col.dtype, pd.DatetimeTZDtype):
-        raise InputError("times must be tz-aware (UTC), got " + str(col.dtype), field=POSITION_TIME)
+        raise InputError(
+            "times must be tz-aware (UTC), got " + str(col.dtype), field=s.POSITION_TIME
+        )
     missing = col.isna().to_numpy()
     if missing.all():
         return t_ns
@@ -269,8 +266,8 @@ def prepare(df: pd.DataFrame) -> Prepared:
         stale=take(_bool(df, s.STALE)),
         on_ground=take(_bool(df, s.ON_GROUND)),
         category=(
-            take(category_classes(df[CATEGORY]))
-            if CATEGORY in df.columns
+            take(category_classes(df[s.CATEGORY]))
+            if s.CATEGORY in df.columns
             else np.zeros(len(df), dtype="int8")
         ),
         carry=_carry(df, order),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from flightmap import schema as s
-from flightmap.analysis._prep import POSITION_TIME, geod
+from flightmap.analysis._prep import geod
 from flightmap.analysis.integrity import FIX, NAC_P_CF, TrackAnalysis
 from flightmap.analysis.params import NACP_EPU_M
 from flightmap.analysis.reachable import geodesic_area_m2, reach_m, region_at
@@ -157,8 +157,8 @@ def place_events(
     vmax = float(max_speed_kt if max_speed_kt is not None else analysis.params.max_speed_kt)
     track = analysis.track
     fixes = track[track[FIX].to_numpy(dtype=bool)]
-    if POSITION_TIME in fixes.columns:  # interpolate by when the positions were measured
-        pos = fixes[POSITION_TIME]
+    if s.POSITION_TIME in fixes.columns:  # interpolate by when the positions were measured
+        pos = fixes[s.POSITION_TIME]
         fixes = fixes.assign(**{s.TIME: pos.where(pos.notna(), fixes[s.TIME])})
     thresholds = dict(
         zip(analysis.flights[s.FLIGHT_ID], analysis.flights["threshold_s"], strict=True)
