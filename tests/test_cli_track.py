@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import typer
+from tracefiles import write_trace
 from typer.testing import CliRunner
 
 from flightmap import schema as s
@@ -219,9 +220,7 @@ def test_inspect_shows_the_emitter_category(
 ) -> None:
     # Three entries say A3, one B2 (most frequent wins), 10 s apart, one aircraft.
     objects = ['{"category":"A3"}', "null", '{"category":"B2"}', '{"category":"A3"}']
-    entries = [f"[{10 * i},40.{i},50.{i},10000,400,90,0,0,{o}]" for i, o in enumerate(objects)]
-    path = tmp_path / "trace.json"
-    path.write_text('{"icao":"abc123","timestamp":1735100000,"trace":[' + ",".join(entries) + "]}")
+    path = write_trace(tmp_path / "trace.json", objects)
     rep = json.loads(cli.invoke(app, ["inspect", str(path), "--json"]).stdout)
     assert [f["category"] for f in rep["flights"]] == ["A3"]
     text = cli.invoke(app, ["inspect", str(path)]).stdout

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tracefiles import write_trace
 
 from flightmap import schema as s
 from flightmap.analysis import STATE, analyse
@@ -224,13 +225,6 @@ def test_trace_integrity_carried_forward(trace: pd.DataFrame) -> None:
     assert pd.isna(trace[s.SQUAWK].iloc[5])
     # No object of the fixture has a "category" key: unknown throughout.
     assert trace[s.CATEGORY].isna().all()
-
-
-def write_trace(path: Path, objects: list[str]) -> Path:
-    """A readsb trace of one entry per aircraft object (JSON text, "null" for none), 10 s apart."""
-    entries = [f"[{10 * i},40.{i},50.{i},10000,400,90,0,0,{o}]" for i, o in enumerate(objects)]
-    path.write_text('{"icao":"abc123","timestamp":1735100000,"trace":[' + ",".join(entries) + "]}")
-    return path
 
 
 def test_trace_category_carried_forward(tmp_path: Path) -> None:
