@@ -620,7 +620,7 @@ def test_generic_csv_category_checked(tmp_path: Path) -> None:
 def test_text_cleaning_same_on_categoricals(codes: bool) -> None:
     """The OpenSky CSV's text columns come dictionary-encoded from the parser (Categoricals):
     cleaned, they equal the same values cleaned as text."""
-    from flightmap.readers._columns import clean_text, squawk_text
+    from flightmap.readers._text import clean_text, squawk_text
 
     raw = [" 4B1A2C", "4b1a2c", None, "NaN", "", "abc", " 4B1A2C", "123", "7700.0"]
     text = pd.Series(raw, dtype=s.STR_DTYPE)

@@ -40,9 +40,11 @@ from flightmap import tracks
 from flightmap.errors import InputError
 from flightmap.readers import fr24, generic, opensky, readsb
 from flightmap.readers._base import Raw
-from flightmap.readers._columns import LAT_ALONE, Problems, constant_str, no_position_error
 from flightmap.readers._csv import header_of
+from flightmap.readers._positions import LAT_ALONE, no_position_error
+from flightmap.readers._problems import Problems
 from flightmap.readers._source import Input, probe
+from flightmap.readers._text import constant_str
 
 __all__ = ["FORMATS", "TrackRead", "detect_format", "read_track"]
 

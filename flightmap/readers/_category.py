@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from flightmap import schema as s
-from flightmap.readers._columns import Problems, on_uniques, shown_value
+from flightmap.readers._json_values import shown_value
+from flightmap.readers._problems import Problems
+from flightmap.readers._text import on_uniques
 
 # OpenSky's numbers for "no category": 0 no information at all, 1 no ADS-B emitter category
 # information. NA, not a problem.

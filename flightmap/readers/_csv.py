@@ -2,9 +2,9 @@
 
 Fast path: :func:`pyarrow.csv.read_csv` with typed columns, refusing blank lines and quoted
 newlines so that row i is line i + 2. If a value does not convert, pyarrow reads the file again
-as text (the per-value checks of :mod:`flightmap.readers._columns` then flag the bad ones).
-Otherwise (ragged rows, blank lines, quoted newlines) a last pass reads the file with
-:mod:`csv`, which knows the line of every record.
+as text (the per-value checks of :mod:`._numbers`, :mod:`._times` and :mod:`._positions` then
+flag the bad ones). Otherwise (ragged rows, blank lines, quoted newlines) a last pass reads the
+file with :mod:`csv`, which knows the line of every record.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import pyarrow.csv as pacsv
 
 from flightmap import schema
 from flightmap.errors import InputError
-from flightmap.readers._columns import ISO_WITH_ZONE, NULL_TOKENS, NUMBER, Problems
+from flightmap.readers._numbers import NUMBER
+from flightmap.readers._problems import Problems
 from flightmap.readers._source import (
     WHOLE_FILE_SHARE,
     Input,
@@ -32,6 +33,8 @@ from flightmap.readers._source import (
     read_all,
     wants_progress,
 )
+from flightmap.readers._text import NULL_TOKENS
+from flightmap.readers._times import ISO_WITH_ZONE
 
 _BLOCK: Final = 1 << 22
 

@@ -29,18 +29,10 @@ import pyarrow.compute as pc
 from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
-from flightmap.readers._columns import (
-    FT_PER_M,
-    Problems,
-    check_positions,
-    clean_text,
-    epoch_to_time,
-    parse_tz,
-    text_to_time,
-    time_series,
-    to_float,
-)
 from flightmap.readers._csv import header_of, read_csv
+from flightmap.readers._numbers import FT_PER_M, to_float
+from flightmap.readers._positions import check_positions
+from flightmap.readers._problems import Problems
 from flightmap.readers._source import (
     WHOLE_FILE_SHARE,
     Input,
@@ -48,6 +40,8 @@ from flightmap.readers._source import (
     max_input_bytes,
     read_all,
 )
+from flightmap.readers._text import clean_text
+from flightmap.readers._times import epoch_to_time, parse_tz, text_to_time, time_series
 
 CSV_HEADERS: Final = (
     ("timestamp", "utc", "callsign", "position", "altitude", "speed", "direction"),

@@ -25,21 +25,13 @@ from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
 from flightmap.readers._category import category_text
-from flightmap.readers._columns import (
-    Problems,
-    check_positions,
-    clean_text,
-    parse_tz,
-    squawk_text,
-    time_series,
-    to_bool,
-    to_float,
-    to_optional_time,
-    to_small_int,
-    to_time,
-)
 from flightmap.readers._csv import header_of, read_csv, time_type
+from flightmap.readers._numbers import to_bool, to_float, to_small_int
+from flightmap.readers._positions import check_positions
+from flightmap.readers._problems import Problems
 from flightmap.readers._source import Input
+from flightmap.readers._text import clean_text, squawk_text
+from flightmap.readers._times import parse_tz, time_series, to_optional_time, to_time
 
 REQUIRED: Final = (s.TIME, s.LAT, s.LON)
 

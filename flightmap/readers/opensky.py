@@ -37,26 +37,14 @@ from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
 from flightmap.readers._category import opensky_category
-from flightmap.readers._columns import (
-    FPM_PER_MS,
-    FT_PER_M,
-    KT_PER_MS,
-    Problems,
-    check_positions,
-    clean_text,
-    epoch_to_time,
-    object_numbers,
-    object_text,
-    parse_tz,
-    squawk_text,
-    time_series,
-    to_bool,
-    to_float,
-    to_optional_time,
-    to_time,
-)
 from flightmap.readers._csv import header_of, read_csv, time_type
+from flightmap.readers._json_values import object_numbers, object_text
+from flightmap.readers._numbers import FPM_PER_MS, FT_PER_M, KT_PER_MS, to_bool, to_float
+from flightmap.readers._positions import check_positions
+from flightmap.readers._problems import Problems
 from flightmap.readers._source import Input, load_json
+from flightmap.readers._text import clean_text, squawk_text
+from flightmap.readers._times import epoch_to_time, parse_tz, time_series, to_optional_time, to_time
 
 STALE_AFTER_S: Final = 15.0
 
@@ -83,7 +71,7 @@ _CSV_TYPES: Final = {
     "lastposupdate": pa.float64(),
     "onground": pa.bool_(),
     # Dictionary-encoded by the parser (on all cores): a few thousand distinct values over
-    # millions of rows, handed over as Categoricals (see readers._columns.on_uniques).
+    # millions of rows, handed over as Categoricals (see readers._text.on_uniques).
     "icao24": _CODES,
     "callsign": _CODES,
     "squawk": _CODES,

@@ -42,18 +42,13 @@ from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
 from flightmap.readers._category import category_text
-from flightmap.readers._columns import (
-    Problems,
-    check_positions,
-    epoch_to_time,
-    object_numbers,
-    object_text,
-    shown_value,
-    squawk_text,
-    time_series,
-    to_small_int,
-)
+from flightmap.readers._json_values import object_numbers, object_text, shown_value
+from flightmap.readers._numbers import to_small_int
+from flightmap.readers._positions import check_positions
+from flightmap.readers._problems import Problems
 from flightmap.readers._source import Input, load_json
+from flightmap.readers._text import squawk_text
+from flightmap.readers._times import epoch_to_time, time_series
 
 _WIDTH: Final = 14
 _MIN_WIDTH: Final = 4
