@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from flightmap.cli import analyse, case, track
+from flightmap.cli import analyse, case, snapshot, track
 from flightmap.errors import InputError
 
 __all__ = ["app", "main"]
@@ -70,6 +70,7 @@ def _register(fn: Callable[..., Any], name: str | None = None) -> None:
 _register(case.cases)
 _register(case.timeline)
 _register(case.render)
+_register(snapshot.snapshot)
 _register(case.export)
 _register(track.inspect)
 _register(track.convert)
