@@ -11,7 +11,9 @@ Every waypoint, event, claim, leg and zone carries an evidence class (``observed
 by a sensor; ``reported``: stated by a source; ``inferred``: derived here, with the method in
 ``basis``), a confidence (high / medium / low) and source ids that resolve to ``sources.csv``.
 
-The records are in :mod:`flightmap.geo.model`, loading in :mod:`flightmap.geo.loader`, the
+The records are in :mod:`flightmap.geo.model`, loading in :mod:`flightmap.geo.loader` (with
+one module per file kind beside it: :mod:`~flightmap.geo.meta`, :mod:`~flightmap.geo.tables`,
+:mod:`~flightmap.geo.zones`; the checks across files in :mod:`~flightmap.geo.references`), the
 timeline's text and JSON forms in :mod:`flightmap.geo.timeline`. Geodesic helpers live in
 :mod:`flightmap.geodesy` and are re-exported here for convenience. Nothing here draws anything
 or imports folium.
@@ -19,7 +21,9 @@ or imports folium.
 
 from __future__ import annotations
 
-from flightmap.geo.loader import case_dirs, list_cases, load_case, parse_utc
+from flightmap.geo.fields import parse_utc
+from flightmap.geo.folders import case_dirs, list_cases
+from flightmap.geo.loader import load_case
 from flightmap.geo.model import (
     CONFIDENCE,
     DEFAULT_CASE,

@@ -1,0 +1,178 @@
+"""Checks across the files of a case: relative event times resolved, ids unique across the
+case, every reference (sources, waypoints, events, claims) known, conflicts linked both ways.
+
+Every problem raises :class:`~flightmap.errors.InputError` naming the file, the item and the
+field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from flightmap.errors import InputError
+from flightmap.geo.model import Claim, Conflict, Event, Leg, Source, Waypoint, Zone
+
+__all__ = ["check_references", "check_unique_ids", "link_conflicts", "resolve_times"]
+
+
+def resolve_times(folder: Path, events: list[Event]) -> list[Event]:
+    """``events`` (same order) with each ``relative_to`` time set to its base event's time
+    plus ``offset_s`` seconds; unknown bases and cycles raise."""
+    by_id = {e.id: e for e in events}
+    path = folder / "events.csv"
+    resolved: dict[str, Event] = {}
+
+    def resolve(ev: Event, chain: tuple[str, ...]) -> Event:
+        if ev.id in resolved:
+            return resolved[ev.id]
+        if not ev.relative_to:
+            resolved[ev.id] = ev
+            return ev
+        if ev.relative_to in chain or ev.relative_to == ev.id:
+            cycle = " -> ".join((*chain, ev.id, ev.relative_to))
+            raise InputError(
+                f"relative times form a cycle: {cycle}",
+                path=path,
+                where=f"event {ev.id}",
+                field="relative_to",
+            )
+        base = by_id.get(ev.relative_to)
+        if base is None:
+            raise InputError(
+                f"unknown event id {ev.relative_to!r}",
+                path=path,
+                where=f"event {ev.id}",
+                field="relative_to",
+            )
+        base = resolve(base, (*chain, ev.id))
+        out = replace(ev, time=base.time + timedelta(seconds=ev.offset_s or 0.0))
+        resolved[ev.id] = out
+        return out
+
+    return [resolve(e, ()) for e in events]
+
+
+def check_unique_ids(
+    folder: Path,
+    waypoints: Mapping[str, Waypoint],
+    events: list[Event],
+    claims: Mapping[str, Claim],
+    legs: tuple[Leg, ...],
+    zones: tuple[Zone, ...],
+) -> None:
+    """Raise for an id used twice anywhere in the case (one namespace for every file)."""
+    seen: dict[str, str] = {}
+    groups: list[tuple[str, list[str]]] = [
+        ("waypoints.csv", [w.id for w in waypoints.values()]),
+        ("events.csv", [e.id for e in events]),
+        ("claims.csv", list(claims)),
+        ("legs.csv", [g.id for g in legs]),
+        ("zones.geojson", [z.id for z in zones]),
+    ]
+    for name, ids in groups:
+        for item_id in ids:
+            if item_id in seen:
+                raise InputError(
+                    f"duplicate id {item_id!r} (also in {seen[item_id]}); ids must be "
+                    "unique across the case",
+                    path=folder / name,
+                    field="id",
+                )
+            seen[item_id] = name
+
+
+def check_references(
+    folder: Path,
+    sources: Mapping[str, Source],
+    waypoints: Mapping[str, Waypoint],
+    events: list[Event],
+    claims: Mapping[str, Claim],
+    legs: tuple[Leg, ...],
+    zones: tuple[Zone, ...],
+    conflicts: tuple[Conflict, ...],
+) -> None:
+    """Raise for a reference to an unknown item: source ids, event waypoints, leg ends,
+    conflict sides (which must not share an item)."""
+
+    def check_sources(name: str, item_id: str, ids: tuple[str, ...]) -> None:
+        for s in ids:
+            if s not in sources:
+                raise InputError(
+                    f"unknown source id {s!r} (not in sources.csv)",
+                    path=folder / name,
+                    where=f"item {item_id}",
+                    field="sources",
+                )
+
+    for w in waypoints.values():
+        check_sources("waypoints.csv", w.id, w.sources)
+    for e in events:
+        check_sources("events.csv", e.id, e.sources)
+        if e.waypoint and e.waypoint not in waypoints:
+            raise InputError(
+                f"unknown waypoint id {e.waypoint!r}",
+                path=folder / "events.csv",
+                where=f"item {e.id}",
+                field="waypoint",
+            )
+    for c in claims.values():
+        check_sources("claims.csv", c.id, c.sources)
+    for g in legs:
+        check_sources("legs.csv", g.id, g.sources)
+        for end, fld in ((g.start, "from"), (g.end, "to")):
+            if end not in waypoints:
+                raise InputError(
+                    f"unknown waypoint id {end!r}",
+                    path=folder / "legs.csv",
+                    where=f"item {g.id}",
+                    field=fld,
+                )
+    for z in zones:
+        check_sources("zones.geojson", z.id, z.sources)
+    known = set(waypoints) | {e.id for e in events} | set(claims)
+    for k in conflicts:
+        for fld, side in (("side_a", k.side_a), ("side_b", k.side_b)):
+            for item_id in side:
+                if item_id not in known:
+                    raise InputError(
+                        f"unknown item id {item_id!r} (not a waypoint, event or claim)",
+                        path=folder / "conflicts.csv",
+                        where=f"conflict {k.id}",
+                        field=fld,
+                    )
+        overlap = set(k.side_a) & set(k.side_b)
+        if overlap:
+            raise InputError(
+                f"{sorted(overlap)[0]!r} is on both sides",
+                path=folder / "conflicts.csv",
+                where=f"conflict {k.id}",
+                field="side_b",
+            )
+
+
+def link_conflicts(
+    conflicts: tuple[Conflict, ...],
+    waypoints: dict[str, Waypoint],
+    events: list[Event],
+    claims: dict[str, Claim],
+) -> tuple[dict[str, Waypoint], list[Event], dict[str, Claim]]:
+    """New waypoints, events and claims with ``conflicts_with`` set from ``conflicts``, both
+    ways (each item lists the items on the other side of every conflict it is in)."""
+    links: dict[str, list[str]] = {}
+    for k in conflicts:
+        for a in k.side_a:
+            links.setdefault(a, []).extend(k.side_b)
+        for b in k.side_b:
+            links.setdefault(b, []).extend(k.side_a)
+
+    def linked(item_id: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(links.get(item_id, ())))
+
+    return (
+        {i: replace(w, conflicts_with=linked(i)) for i, w in waypoints.items()},
+        [replace(e, conflicts_with=linked(e.id)) for e in events],
+        {i: replace(c, conflicts_with=linked(i)) for i, c in claims.items()},
+    )
