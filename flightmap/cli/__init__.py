@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +17,7 @@ import typer
 
 from flightmap.cli import analyse, case, snapshot, track
 from flightmap.errors import InputError
+from flightmap.limits import parse_size, set_max_input_bytes
 
 __all__ = ["app", "main"]
 
@@ -108,17 +108,15 @@ def _root(
 ) -> None:
     """Reconstruct and map the flight paths of aviation incidents from public data."""
     if max_input_size is not None:
-        from flightmap.readers._source import parse_size, set_max_input_bytes
-
         try:
             set_max_input_bytes(parse_size(max_input_size))
         except InputError as exc:
             typer.echo(f"flightmap: error: --max-input-size: {exc.message}", err=True)
             raise typer.Exit(2) from None
-    elif (source := sys.modules.get("flightmap.readers._source")) is not None:
+    else:
         # Back to the environment or the default: nothing carries over from an earlier run in
-        # this process (tests, notebooks). Not imported otherwise: --help stays fast.
-        source.set_max_input_bytes(None)
+        # this process (tests, notebooks).
+        set_max_input_bytes(None)
 
 
 def main() -> None:

@@ -22,13 +22,12 @@ import pyarrow.csv as pacsv
 
 from flightmap import schema
 from flightmap.errors import InputError
+from flightmap.limits import whole_file_bytes
 from flightmap.readers._numbers import NUMBER
 from flightmap.readers._problems import Problems
 from flightmap.readers._source import (
-    WHOLE_FILE_SHARE,
     Input,
     check_whole_file,
-    max_input_bytes,
     open_content,
     read_all,
     wants_progress,
@@ -208,7 +207,7 @@ def _slow(
         "the line-by-line CSV reader (needed for rows of the wrong length, blank lines or "
         "line breaks inside quotes)",
     )
-    text = read_all(inp, progress=progress, limit=max_input_bytes() // WHOLE_FILE_SHARE)
+    text = read_all(inp, progress=progress, limit=whole_file_bytes())
     reader = csv.reader(io.StringIO(text, newline=""))
     index = [header.index(name) for name in wanted]
     n_fields = len(header)

@@ -3,12 +3,10 @@
 Everything wrong at this level becomes an :class:`InputError` naming the file and, where it
 helps, the line and byte offset. Nothing here knows about track formats.
 
-Size limit: no input larger than :func:`max_input_bytes` is read (2 GiB unless the environment
-variable ``FLIGHTMAP_MAX_INPUT_SIZE`` or ``flightmap --max-input-size`` says otherwise), counted
-after gzip decompression, so neither a huge file nor a small gzip bomb can exhaust memory.
-Files that are parsed whole in memory (JSON, KML, and CSV files that need the line-by-line
-reader) may be an eighth of that (:data:`WHOLE_FILE_SHARE`): their parsed form takes several
-times their size.
+Size limit (:mod:`flightmap.limits`): no input larger than
+:func:`~flightmap.limits.max_input_bytes` is read, counted after gzip decompression; files parsed
+whole in memory (JSON, KML, and CSV files that need the line-by-line reader) may be at most
+:func:`~flightmap.limits.whole_file_bytes`.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ import codecs
 import gzip
 import io
 import json
-import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -27,6 +24,13 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from flightmap.errors import InputError
+from flightmap.limits import MAX_INPUT_ENV, human_size, whole_file_bytes
+
+# Re-exported for flightmap/compose.py and flightmap/grid.py until they import flightmap.limits,
+# the public home of the size limit; then import these three like the others above.
+from flightmap.limits import WHOLE_FILE_SHARE as WHOLE_FILE_SHARE
+from flightmap.limits import max_input_bytes as max_input_bytes
+from flightmap.limits import too_large as too_large
 
 HEAD_BYTES: Final = 64 * 1024
 """Bytes of (decompressed) content read to detect the format."""
@@ -44,81 +48,13 @@ _WIDE_BOMS: Final = (
     (codecs.BOM_UTF16_BE, "UTF-16"),
 )
 
-MAX_INPUT_ENV: Final = "FLIGHTMAP_MAX_INPUT_SIZE"
-"""Environment variable holding the largest input size (``2G``, ``500M``, ``1000000``)."""
-
-DEFAULT_MAX_INPUT_BYTES: Final = 2 * 1024**3
-"""Largest input read, bytes after decompression, unless configured: 2 GiB."""
-
-WHOLE_FILE_SHARE: Final = 8
-"""Inputs parsed whole in memory (JSON, KML, irregular CSV) may be at most the limit over this."""
-
 MAX_JSON_DEPTH: Final = 500
 """Nesting reported as too deep when the JSON parser gives up (real tracks nest 3 levels)."""
-
-_override: int | None = None
-
-_UNITS: Final = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
-
-
-def parse_size(text: str) -> int:
-    """Bytes from ``"2G"``, ``"2GiB"``, ``"500M"``, ``"64k"`` or ``"1000000"`` (units are powers
-    of 1024).
-
-    >>> parse_size("2G"), parse_size("1.5 KiB"), parse_size("1000")
-    (2147483648, 1536, 1000)
-    """
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*", text)
-    if not m or float(m.group(1)) <= 0:
-        raise InputError(
-            f"invalid size {text!r}: expected a number of bytes, optionally with K, M, G or T "
-            "(powers of 1024), e.g. 2G",
-            field=MAX_INPUT_ENV,
-        )
-    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
-
-
-def set_max_input_bytes(limit: int | None) -> None:
-    """Set the input size limit for this process (None: back to the environment or default)."""
-    global _override
-    _override = limit
-
-
-def max_input_bytes() -> int:
-    """The largest input read, bytes after decompression: :func:`set_max_input_bytes`, else
-    ``$FLIGHTMAP_MAX_INPUT_SIZE``, else :data:`DEFAULT_MAX_INPUT_BYTES`."""
-    if _override is not None:
-        return _override
-    env = os.environ.get(MAX_INPUT_ENV, "").strip()
-    return parse_size(env) if env else DEFAULT_MAX_INPUT_BYTES
-
-
-def human_size(n: float) -> str:
-    """``2 GiB``, ``1.5 MiB``, ``300 bytes``.
-
-    >>> human_size(2 * 1024**3), human_size(1536), human_size(12)
-    ('2 GiB', '1.5 KiB', '12 bytes')
-    """
-    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if n >= size:
-            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{int(n)} bytes"
-
-
-def too_large(path: Path, limit: int, size: int | None = None) -> InputError:
-    """The error for an input beyond the size limit: ``size`` on disk, or (None) a compressed
-    file found to decompress to more than the limit."""
-    what = f"is {human_size(size)}, more than" if size is not None else "decompresses to more than"
-    return InputError(
-        f"too large: {what} the limit of {human_size(limit)} "
-        f"(raise it with {MAX_INPUT_ENV}=SIZE or flightmap --max-input-size SIZE)",
-        path=path,
-    )
 
 
 def check_whole_file(inp: Input, what: str) -> None:
     """Refuse an input too large to be parsed whole in memory (before reading it)."""
-    limit = max_input_bytes() // WHOLE_FILE_SHARE
+    limit = whole_file_bytes()
     if inp.size > limit:
         raise InputError(
             f"too large for {what}: {human_size(inp.size)} on disk, more than "
@@ -410,7 +346,7 @@ def read_all(inp: Input, *, progress: bool = False, limit: int | None = None) ->
 def load_json(inp: Input, *, progress: bool = False) -> Any:
     """Parse a (possibly gzipped) JSON file; truncated or invalid JSON is an :class:`InputError`."""
     check_whole_file(inp, "a JSON file")
-    text = read_all(inp, progress=progress, limit=max_input_bytes() // WHOLE_FILE_SHARE)
+    text = read_all(inp, progress=progress, limit=whole_file_bytes())
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -28,16 +28,15 @@ import pyarrow.compute as pc
 
 from flightmap import schema as s
 from flightmap.errors import InputError
+from flightmap.limits import whole_file_bytes
 from flightmap.readers._base import Raw
 from flightmap.readers._csv import header_of, read_csv
 from flightmap.readers._numbers import FT_PER_M, to_float
 from flightmap.readers._positions import check_positions
 from flightmap.readers._problems import Problems
 from flightmap.readers._source import (
-    WHOLE_FILE_SHARE,
     Input,
     check_whole_file,
-    max_input_bytes,
     read_all,
 )
 from flightmap.readers._text import clean_text
@@ -191,7 +190,7 @@ def read_kml(
 ) -> Raw:
     """Read an FR24 (or generic timestamped) KML track. See the module docstring."""
     check_whole_file(inp, "a KML file")
-    text = read_all(inp, progress=progress, limit=max_input_bytes() // WHOLE_FILE_SHARE)
+    text = read_all(inp, progress=progress, limit=whole_file_bytes())
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
