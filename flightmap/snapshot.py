@@ -26,8 +26,10 @@ import contextlib
 import os
 import shutil
 import struct
+import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -131,6 +133,22 @@ class BrowserUnavailable(SnapshotError):
     install."""
 
 
+def _chromium_or_reason(chromium: str | os.PathLike[str] | None) -> tuple[str | None, str]:
+    """The Chromium executable (see :func:`find_chromium`), or None and why there is none."""
+    named = chromium if chromium is not None else os.environ.get(CHROMIUM_ENV) or None
+    if named is not None:
+        path = shutil.which(str(named)) or str(named)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path, ""
+        where = CHROMIUM_ENV if chromium is None else "chromium"
+        return None, f"{where}={named} is not an executable"
+    for candidate in ("/usr/bin/chromium", "chromium", "chromium-browser"):
+        found = shutil.which(candidate)
+        if found:
+            return found, ""
+    return None, "none found"
+
+
 def find_chromium(chromium: str | os.PathLike[str] | None = None) -> str:
     """The Chromium executable to use: ``chromium`` if given, else ``$FLIGHTMAP_CHROMIUM``,
     else ``/usr/bin/chromium``, else ``chromium`` or ``chromium-browser`` on the PATH.
@@ -140,41 +158,36 @@ def find_chromium(chromium: str | os.PathLike[str] | None = None) -> str:
     BrowserUnavailable
         When the chosen executable does not exist or cannot be run.
     """
-    named = chromium if chromium is not None else os.environ.get(CHROMIUM_ENV) or None
-    if named is not None:
-        path = shutil.which(str(named)) or str(named)
-        if os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-        where = CHROMIUM_ENV if chromium is None else "chromium"
+    exe, reason = _chromium_or_reason(chromium)
+    if exe is None:
         raise BrowserUnavailable(
-            f"no Chromium executable at {where}={named}: apt install chromium, or point "
-            f"{CHROMIUM_ENV} at one"
+            f"snapshots need a Chromium browser ({reason}): {INSTALL_CHROMIUM}"
         )
-    for candidate in ("/usr/bin/chromium", "chromium", "chromium-browser"):
-        found = shutil.which(candidate)
-        if found:
-            return found
-    raise BrowserUnavailable(f"no Chromium browser found: {INSTALL_CHROMIUM}")
+    return exe
 
 
 def _check_available(chromium: str | os.PathLike[str] | None) -> str:
-    """The Chromium executable, once Playwright is known to import; one error naming all that
-    is missing otherwise."""
-    missing = []
+    """The Chromium executable, once Playwright is known to import; else one error naming all
+    that is missing and how to install it."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        missing.append(f"Playwright for Python ({INSTALL_PLAYWRIGHT})")
-    try:
-        exe = find_chromium(chromium)
-    except BrowserUnavailable as exc:
-        if not missing:
-            raise
-        missing.append(str(exc).split(":", 1)[-1].strip() if chromium is None else str(exc))
-        exe = ""
-    if missing:
-        raise BrowserUnavailable("snapshots need " + " and ".join(missing))
-    return exe
+        playwright_ok = False
+    else:
+        playwright_ok = True
+    exe, reason = _chromium_or_reason(chromium)
+    if playwright_ok and exe is not None:
+        return exe
+    if exe is not None:
+        raise BrowserUnavailable(f"snapshots need Playwright for Python: {INSTALL_PLAYWRIGHT}")
+    if playwright_ok:
+        raise BrowserUnavailable(
+            f"snapshots need a Chromium browser ({reason}): {INSTALL_CHROMIUM}"
+        )
+    raise BrowserUnavailable(
+        f"snapshots need Playwright for Python and a Chromium browser ({reason}): "
+        f"{INSTALL_PLAYWRIGHT}; {INSTALL_CHROMIUM}"
+    )
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -296,6 +309,79 @@ def _wait_settled(page: Any, deadline: float) -> None:
     page.evaluate(_FRAMES_JS)
 
 
+def _draw(
+    router: _Router,
+    exe: str,
+    size: tuple[int, int],
+    scale: int,
+    print_view: bool,
+    timeout_s: float,
+) -> bytes:
+    """Open the router's page in Chromium, wait until it has drawn, return the screenshot."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    width, height = size
+    deadline = time.monotonic() + timeout_s
+    try:
+        with sync_playwright() as pw:
+            try:
+                browser = pw.chromium.launch(
+                    executable_path=exe, headless=True, args=list(CHROMIUM_ARGS), timeout=60_000
+                )
+            except PlaywrightError as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                raise BrowserUnavailable(f"Chromium ({exe}) did not start: {first}") from None
+            try:
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    device_scale_factor=scale,
+                    service_workers="block",
+                )
+                context.route("**/*", router)
+                tab = context.new_page()
+                tab.set_default_timeout(max(1.0, timeout_s) * 1e3)
+                tab.goto(_ORIGIN + _PAGE, wait_until="load")
+                if print_view:
+                    tab.add_style_tag(content=PRINT_CSS)
+                try:
+                    tab.wait_for_function(
+                        _LEAFLET_READY_JS, timeout=max(1.0, deadline - time.monotonic()) * 1e3
+                    )
+                except PlaywrightError:
+                    raise SnapshotError(_not_loaded(timeout_s, router)) from None
+                _wait_settled(tab, deadline)
+                data: bytes = tab.screenshot(
+                    type="png", animations="disabled", caret="hide", scale="device"
+                )
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        text = " ".join(str(exc).split())[:300]
+        raise SnapshotError(f"the browser failed: {text}") from None
+    return data
+
+
+def _in_worker(work: Callable[[], bytes]) -> bytes:
+    """``work()`` in a thread of its own: Playwright's sync API refuses to run in a thread with
+    an asyncio loop (a Jupyter kernel, another Playwright session)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="flightmap-snapshot", daemon=True)
+    worker.start()
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    value: bytes = box["value"]
+    return value
+
+
 def png_bytes(
     page: object,
     *,
@@ -325,46 +411,7 @@ def png_bytes(
     cache = Path(assets) if assets is not None else offline_assets.default_cache_dir()
     router = _Router(html, folder, cache, offline)
 
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
-    deadline = time.monotonic() + timeout_s
-    try:
-        with sync_playwright() as pw:
-            try:
-                browser = pw.chromium.launch(
-                    executable_path=exe, headless=True, args=list(CHROMIUM_ARGS), timeout=60_000
-                )
-            except PlaywrightError as exc:
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                raise BrowserUnavailable(f"Chromium ({exe}) did not start: {first}") from None
-            try:
-                context = browser.new_context(
-                    viewport={"width": width, "height": height},
-                    device_scale_factor=scale,
-                    service_workers="block",
-                )
-                context.route("**/*", router)
-                tab = context.new_page()
-                tab.set_default_timeout(max(1.0, timeout_s) * 1e3)
-                tab.goto(_ORIGIN + _PAGE, wait_until="load")
-                if print_view:
-                    tab.add_style_tag(content=PRINT_CSS)
-                try:
-                    tab.wait_for_function(
-                        _LEAFLET_READY_JS, timeout=max(1.0, deadline - time.monotonic()) * 1e3
-                    )
-                except PlaywrightError:
-                    raise SnapshotError(_not_loaded(timeout_s, router, offline)) from None
-                _wait_settled(tab, deadline)
-                data: bytes = tab.screenshot(
-                    type="png", animations="disabled", caret="hide", scale="device"
-                )
-            finally:
-                browser.close()
-    except PlaywrightError as exc:
-        text = " ".join(str(exc).split())[:300]
-        raise SnapshotError(f"the browser failed: {text}") from None
+    data = _in_worker(lambda: _draw(router, exe, size, scale, print_view, timeout_s))
     if png_size(data) != (width * scale, height * scale):  # a guarantee, not a hope
         raise SnapshotError(
             f"Chromium drew {png_size(data)} pixels, not {width * scale}x{height * scale}"
@@ -372,7 +419,7 @@ def png_bytes(
     return data
 
 
-def _not_loaded(timeout_s: float, router: _Router, offline: bool) -> str:
+def _not_loaded(timeout_s: float, router: _Router) -> str:
     message = f"the map did not load within {timeout_s:g} s"
     if router.missing_assets:
         message += (
@@ -380,7 +427,7 @@ def _not_loaded(timeout_s: float, router: _Router, offline: bool) -> str:
             f" (first: {router.missing_assets[0]}); fill it with "
             "`python -m flightmap.offline_assets` (needs npm), or pass --assets DIR"
         )
-        if not offline:
+        if not router.offline:
             message += ", or go online"
     return message
 
