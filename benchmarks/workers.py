@@ -191,10 +191,10 @@ def render_flightmap(points: int, out: str, deviation: bool = False) -> dict[str
     from flightmap.analysis import analyse as run
 
     track = synthetic.render_track(points)
-    states = run(track).track["state"].astype(str).to_numpy()
+    analysed = run(track)
 
     def step() -> int:
-        m = render.build_map(None, track, max_error_m=25.0, states=states)
+        m = render.build_map(None, analysed, max_error_m=25.0)
         render.write_html(out, render.render_html(m))
         return Path(out).stat().st_size
 

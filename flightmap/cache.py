@@ -1,8 +1,9 @@
 """An on-disk cache for derived results that are slow to compute and small to keep.
 
-Used for a case's where-could-it-have-been regions (:func:`flightmap.compose.case_regions`):
-they take about 0.15 s at every render of a case map (pyproj's import and some 15,000
-geodesic solutions), a tenth of ``flightmap render``'s start-up (benchmarks/README.md, 4a).
+Used for a case's where-could-it-have-been regions
+(:func:`flightmap.analysis.cached_regions.case_regions_cached`): they take about 0.15 s at
+every render of a case map (pyproj's import and some 15,000 geodesic solutions), a tenth of
+``flightmap render``'s start-up (benchmarks/README.md, 4a).
 
 **Where.** ``$FLIGHTMAP_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/flightmap``, else
 ``~/.cache/flightmap``. ``FLIGHTMAP_CACHE_DIR=off`` turns the cache off.

@@ -103,7 +103,7 @@ def _event_props(case: Case, ev: Event) -> dict[str, Any]:
 def _runs(track: pd.DataFrame | None) -> Iterator[pd.DataFrame]:
     if track is None or track.empty:
         return
-    from flightmap.tracks import position_runs
+    from flightmap.flights import position_runs
 
     for _, flight in track.groupby(s.FLIGHT_ID, sort=True):
         yield from position_runs(flight)

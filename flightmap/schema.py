@@ -56,7 +56,7 @@ stale : boolean
 pos_gap_before : boolean
     The source says no position was received for a while before this one (readsb flags bit 0:
     20 s in its ``README-json.md``, 15 s in ``track.c``). The position itself is fresh; the
-    line is not drawn across the silence before it (:func:`flightmap.tracks.position_runs`).
+    line is not drawn across the silence before it (:func:`flightmap.flights.position_runs`).
     NA for formats that do not say.
 position_time : datetime64[ns, UTC]
     When the position (``lat``/``lon``) was measured, where the format gives it apart from the
@@ -108,6 +108,7 @@ __all__ = [
     "CATEGORY",
     "CATEGORY_PATTERN",
     "COLUMNS",
+    "DEGRADED",
     "DTYPES",
     "FLAG",
     "FLAG_CODES",
@@ -115,6 +116,7 @@ __all__ = [
     "FLIGHT_ID",
     "GS_KT",
     "ICAO24",
+    "INTEGRITY_STATES",
     "LAT",
     "LAT_RANGE",
     "LON",
@@ -122,8 +124,10 @@ __all__ = [
     "NAC_P",
     "NEW_LEG",
     "NIC",
+    "NOMINAL",
     "ON_GROUND",
     "OPENSKY_CATEGORIES",
+    "POSITION_LOST",
     "POSITION_SOURCE",
     "POSITION_SOURCES",
     "POSITION_TIME",
@@ -132,6 +136,7 @@ __all__ = [
     "RECORD",
     "SIL",
     "SOURCE",
+    "SPOOFED",
     "SQUAWK",
     "STALE",
     "STR_DTYPE",
@@ -144,6 +149,7 @@ __all__ = [
     "as_str",
     "conform",
     "empty_flags",
+    "epoch_ns",
     "position_times",
     "validate",
 ]
@@ -273,6 +279,28 @@ FLAG_CODES: Final[dict[str, str]] = {
 # Physical ranges checked by validate() (hard) and by the readers' cleaning (flags).
 LAT_RANGE: Final = (-90.0, 90.0)
 LON_RANGE: Final = (-180.0, 180.0)
+
+
+#: GNSS integrity states of an analysed report (:mod:`flightmap.analysis`), in increasing
+#: severity: the one table analysis, render and export use. ``nominal``: the position is good;
+#: ``degraded``: present but low quality or inconsistent; ``position_lost``: no usable GNSS
+#: position; ``spoofed``: a position that contradicts the aircraft's own motion.
+NOMINAL: Final = "nominal"
+DEGRADED: Final = "degraded"
+POSITION_LOST: Final = "position_lost"
+SPOOFED: Final = "spoofed"
+INTEGRITY_STATES: Final = (NOMINAL, DEGRADED, POSITION_LOST, SPOOFED)
+
+
+def epoch_ns(times: pd.Series) -> np.ndarray:
+    """Nanoseconds since the Unix epoch (int64) of a tz-aware time column, vectorised.
+
+    The one conversion of times to integers used by readers' callers, analysis and render.
+
+    >>> epoch_ns(pd.Series(pd.to_datetime(["1970-01-01T00:00:01Z"], utc=True))).tolist()
+    [1000000000]
+    """
+    return np.asarray(times.to_numpy(dtype="datetime64[ns]").view("int64"), dtype="int64")
 
 
 def empty_flags() -> pd.DataFrame:

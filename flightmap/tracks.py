@@ -1,4 +1,6 @@
-"""Operations on canonical track frames: cleaning, flight splitting, summaries, position runs.
+"""Operations on canonical track frames: cleaning, flight splitting, summaries.
+
+Position runs (what a map or an export joins by a line) are in :mod:`flightmap.flights`.
 
 Every function takes a frame in the :mod:`flightmap.schema` layout (or the part of it it
 needs) and returns new objects; inputs are never modified. Nothing here reads files.
@@ -21,11 +23,9 @@ from flightmap import schema as s
 
 __all__ = [
     "FLIGHT_GAP",
-    "RUN_GAP",
     "clean",
     "clean_and_split",
     "mark_flags",
-    "position_runs",
     "report",
     "split_flights",
     "summarize",
@@ -37,10 +37,6 @@ enough not to cut a flight at an ordinary coverage hole over sea or desert (a cu
 hole inside two flights), short enough to separate most turnarounds; callsign changes and readsb's
 new-leg flag separate the rest."""
 
-RUN_GAP: Final = pd.Timedelta(minutes=3)
-"""Two fresh positions further apart in time than this are not joined on a map: the aircraft
-could have flown anywhere in between."""
-
 # Columns compared to decide that two rows are the same report.
 _DATA_COLUMNS: Final = tuple(
     c.name for c in s.COLUMNS if c.name not in (s.FLIGHT_ID, s.FLAG, s.SOURCE, s.RECORD)
@@ -48,7 +44,7 @@ _DATA_COLUMNS: Final = tuple(
 
 
 def _time_ns(df: pd.DataFrame) -> np.ndarray:
-    return df[s.TIME].to_numpy(dtype="datetime64[ns]").view("int64")
+    return s.epoch_ns(df[s.TIME])
 
 
 def _small_codes(codes: np.ndarray) -> np.ndarray:
@@ -483,59 +479,6 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
         "flagged",
     ]
     return out[cols].astype({c: "int64" for c in cols[6:]})
-
-
-def position_runs(df: pd.DataFrame, *, max_gap: pd.Timedelta = RUN_GAP) -> list[pd.DataFrame]:
-    """Split a flight's rows into runs of consecutive fresh positions, to draw as separate lines.
-
-    A fresh position is a row with ``lat``/``lon`` and not ``stale``. A run ends at any row
-    without a fresh position (altitude-only or stale reports), where two fresh positions are
-    more than ``max_gap`` apart, and where ``flight_id`` changes; a new run starts at a row whose
-    ``pos_gap_before`` is true (the source says no position came for a while before it). So the
-    gaps in reception show as gaps on a map, not as straight lines across them.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Rows of one flight (or several: runs never span two), sorted by time.
-    max_gap : pandas.Timedelta
-        Longest time between two joined positions.
-
-    Returns
-    -------
-    list of pandas.DataFrame
-        Row slices of ``df`` (new frames under copy-on-write; the original index labels are
-        kept), in order; each has at least one row.
-
-    Examples
-    --------
-    >>> t = pd.to_datetime([0, 10, 20, 30, 400], unit="s", utc=True)
-    >>> df = pd.DataFrame({"time": t, "lat": [0, 1, None, 3, 4.0], "lon": 0.0})
-    >>> [r.index.tolist() for r in position_runs(df)]
-    [[0, 1], [3], [4]]
-    >>> gap = pd.array([False, False, True, False], dtype="boolean")
-    >>> df = pd.DataFrame({"time": t[:4], "lat": [0, 1, 2, 3.0], "lon": 0.0,
-    ...                    "pos_gap_before": gap})
-    >>> [r.index.tolist() for r in position_runs(df)]
-    [[0, 1], [2, 3]]
-    """
-    if len(df) == 0:
-        return []
-    fresh = df[s.LAT].notna().to_numpy() & df[s.LON].notna().to_numpy()
-    if s.STALE in df.columns:
-        fresh &= ~df[s.STALE].fillna(False).to_numpy(dtype=bool)
-    pos = np.flatnonzero(fresh)
-    if pos.size == 0:
-        return []
-    t = _time_ns(df)[pos]
-    brk = (np.diff(pos) > 1) | (np.diff(t) > max_gap.value)
-    if s.POS_GAP_BEFORE in df.columns:
-        brk |= df[s.POS_GAP_BEFORE].fillna(False).to_numpy(dtype=bool)[pos[1:]]
-    if s.FLIGHT_ID in df.columns:
-        fid = df[s.FLIGHT_ID].to_numpy()[pos]
-        brk |= fid[1:] != fid[:-1]
-    cuts = np.flatnonzero(brk) + 1
-    return [df.iloc[chunk] for chunk in np.split(pos, cuts)]
 
 
 def _iso(t: pd.Timestamp) -> str:

@@ -1,4 +1,4 @@
-"""The on-disk cache (flightmap.cache) and the case regions kept in it (compose)."""
+"""The on-disk cache (flightmap.cache) and the case regions kept in it (analysis.cached_regions)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from flightmap import cache, compose, geo
+from flightmap import cache, geo
 from flightmap.analysis import case_regions
+from flightmap.analysis.cached_regions import case_regions_cached
 
 
 @pytest.fixture
@@ -122,8 +123,8 @@ def _fresh(case: geo.Case) -> pd.DataFrame:
 def test_cached_case_regions_equal_computed_ones(folder: Path) -> None:
     case = geo.load_case()
     fresh = _fresh(case)
-    first = compose.case_regions_cached(case)  # computed and stored
-    stored = compose.case_regions_cached(case)  # read back
+    first = case_regions_cached(case)  # computed and stored
+    stored = case_regions_cached(case)  # read back
     assert len(list((folder / "case-regions").iterdir())) == 1
     for got in (first, stored):
         pd.testing.assert_frame_equal(got.drop(columns="geometry"), fresh.drop(columns="geometry"))
@@ -136,12 +137,12 @@ def test_cached_case_regions_equal_computed_ones(folder: Path) -> None:
 
 
 def test_changed_event_reads_another_entry(folder: Path, case_copy: Path, edit: Any) -> None:
-    before = compose.case_regions_cached(geo.load_case(case_copy))
+    before = case_regions_cached(geo.load_case(case_copy))
     text = (case_copy / "events.csv").read_text(encoding="utf-8")
     line = next(row for row in text.splitlines() if row.startswith("impact,"))
     edit(case_copy / "events.csv", line, line.replace("06:27:58", "06:37:58", 1))
     case = geo.load_case(case_copy)
-    after = compose.case_regions_cached(case)
+    after = case_regions_cached(case)
     assert len(list((folder / "case-regions").iterdir())) == 2
     # Ten minutes more between the first bang and the impact: a larger region, as computed.
     assert after.loc[0, "area_km2"] > before.loc[0, "area_km2"]
@@ -170,7 +171,7 @@ def test_a_broken_entry_for_the_right_key_is_computed_again(folder: Path) -> Non
     """An entry with the right key but a bad value (edited, or from a buggy version) must not
     break the map: it is computed again and replaced."""
     case = geo.load_case()
-    fresh = compose.case_regions_cached(case)
+    fresh = case_regions_cached(case)
     (entry,) = (folder / "case-regions").iterdir()
     good = json.loads(entry.read_text(encoding="utf-8"))
     breakages: list[Any] = [
@@ -184,14 +185,14 @@ def test_a_broken_entry_for_the_right_key_is_computed_again(folder: Path) -> Non
         broken = json.loads(json.dumps(good))
         brk(broken["value"])
         entry.write_text(json.dumps(broken), encoding="utf-8")
-        got = compose.case_regions_cached(case)
+        got = case_regions_cached(case)
         pd.testing.assert_frame_equal(got.drop(columns="geometry"), fresh.drop(columns="geometry"))
         assert json.loads(entry.read_text(encoding="utf-8")) == good  # replaced
 
 
 def test_key_tells_apart_inputs_beyond_ten_digits(folder: Path, case_copy: Path, edit: Any) -> None:
     case = geo.load_case(case_copy)
-    compose.case_regions_cached(case)
+    case_regions_cached(case)
     impact = next(e for e in case.events if e.id == "impact")
     wp = case.waypoints[impact.waypoint]
     text = (case_copy / "waypoints.csv").read_text(encoding="utf-8")
@@ -200,7 +201,7 @@ def test_key_tells_apart_inputs_beyond_ten_digits(folder: Path, case_copy: Path,
     edit(case_copy / "waypoints.csv", row, row.replace(f",{lat},", f",{lat}00000001,", 1))
     moved = geo.load_case(case_copy)
     assert next(w for w in moved.waypoints.values() if w.id == wp.id).lat != wp.lat
-    compose.case_regions_cached(moved)
+    case_regions_cached(moved)
     assert len(list((folder / "case-regions").iterdir())) == 2
 
 

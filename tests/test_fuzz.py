@@ -382,7 +382,7 @@ ROW = st.tuples(
 def test_pipeline_read_analyse_export_render(rows: list[Any], t0: float) -> None:
     """A track that reads goes through analysis, the exports and the map without an error,
     and no callsign reaches the page unescaped."""
-    from flightmap import analysis, compose, export
+    from flightmap import analysis, export, pipeline
     from flightmap.readers.output import write_track
 
     lines = ["time,lat,lon,alt_baro_ft,gs_kt,callsign,icao24"]
@@ -409,7 +409,7 @@ def test_pipeline_read_analyse_export_render(rows: list[Any], t0: float) -> None
                 write_track(result.track, Path(d) / f"out{suffix}")
             export.to_kml(None, result.track)
             export.to_geojson(None, result.track)
-            page = compose.render_page(None, [path]).html
+            page = pipeline.render_page(None, [path]).html
     for raw in ("<script>alert(1)</script>", "{{ 7*7 }}", "\x1b"):
         assert raw not in page
 

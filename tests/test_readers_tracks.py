@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from flightmap import flights, tracks
 from flightmap import schema as s
-from flightmap import tracks
 from flightmap.readers import read_track
 
 DATA = Path(__file__).parent / "data" / "tracks"
@@ -225,7 +225,7 @@ def test_report_is_json_ready() -> None:
 
 def test_position_runs_break_at_altitude_only_rows_and_position_gaps() -> None:
     t = read_track(DATA / "readsb_trace.json").track
-    runs = tracks.position_runs(t)
+    runs = flights.position_runs(t)
     # Entry 3 has no position: the run of entries 1-2 ends. Entry 4 (readsb flag bit 0: no
     # position for a while before it) is a fresh fix and starts the next run, 4-6.
     assert [r[s.RECORD].tolist() for r in runs] == [[1, 2], [4, 5, 6]]
@@ -240,7 +240,7 @@ def test_position_runs_break_at_stale_rows_and_before_position_gaps() -> None:
         pos_gap_before=pd.array([False, False, False, False, True, pd.NA], dtype="boolean"),
     )
     # Row 2 is stale (not drawn); row 4 follows a silence: runs 0-1, 3, 4-5.
-    runs = tracks.position_runs(df)
+    runs = flights.position_runs(df)
     assert [r.index.tolist() for r in runs] == [[0, 1], [3], [4, 5]]
 
 
@@ -251,21 +251,21 @@ def test_position_runs_break_at_time_gaps_and_flights() -> None:
         lon=0.0,
         flight_id=["a-1"] * 5 + ["a-2"],
     )
-    runs = tracks.position_runs(df)
+    runs = flights.position_runs(df)
     # 20 -> 400 s is over 3 min; the last row is another flight.
     assert [r.index.tolist() for r in runs] == [[0, 1, 2], [3, 4], [5]]
-    assert len(tracks.position_runs(df, max_gap=pd.Timedelta(minutes=10))) == 2
+    assert len(flights.position_runs(df, max_gap=pd.Timedelta(minutes=10))) == 2
 
 
 def test_position_runs_empty_cases() -> None:
-    assert tracks.position_runs(frame([], lat=[], lon=[])) == []
-    assert tracks.position_runs(frame([0, 1], lat=np.nan, lon=np.nan)) == []
+    assert flights.position_runs(frame([], lat=[], lon=[])) == []
+    assert flights.position_runs(frame([0, 1], lat=np.nan, lon=np.nan)) == []
 
 
 @pytest.mark.parametrize("name", ["fr24_anz1005.csv", "opensky_states.csv"])
 def test_position_runs_cover_every_fresh_position(name: str) -> None:
     t = read_track(DATA / name).track
-    runs = [r for _, f in t.groupby(s.FLIGHT_ID) for r in tracks.position_runs(f)]
+    runs = [r for _, f in t.groupby(s.FLIGHT_ID) for r in flights.position_runs(f)]
     fresh = t[s.LAT].notna() & ~t[s.STALE].fillna(False).astype(bool)
     assert sum(len(r) for r in runs) == int(fresh.sum())
 

@@ -11,6 +11,7 @@ import folium
 import pytest
 
 from flightmap import geo, render
+from flightmap.analysis import analyse
 
 
 def _layers(m: folium.Map) -> dict[str, folium.FeatureGroup]:
@@ -171,7 +172,7 @@ def test_jinja_syntax_in_inputs_is_never_executed(
         )
     )
     case = geo.load_case(case_copy)
-    m = render.build_map(case, track, manifest={"inputs": [{"name": "{{ 5*5 }}.csv"}]})
+    m = render.build_map(case, analyse(track), manifest={"inputs": [{"name": "{{ 5*5 }}.csv"}]})
     page = render.render_html(m)
     assert "{{" not in page and "<h3>49 x</h3>" not in page
     assert "Take-off 42" not in page and "64-1" not in page
@@ -208,9 +209,9 @@ def test_claims_and_every_conflict_are_on_the_page(
 
 
 def test_methods_explain_the_regions_and_placements(case: geo.Case) -> None:
-    from flightmap import compose
+    from flightmap import pipeline
 
-    page = compose.render_page(case).html
+    page = pipeline.render_page(case).html
     methods = page[page.index("id='fm-methods'") :]
     assert "<b>Where it could have been</b>" in methods
     assert "d(A,P) + d(P,B)" in methods
@@ -292,8 +293,8 @@ def test_page_is_the_same_with_and_without_the_verbatim_shortcut(case: geo.Case)
             }
         )
     )
-    fast = render.render_html(render.build_map(case, track))
-    root = render.build_map(case, track).get_root()
+    fast = render.render_html(render.build_map(case, analyse(track)))
+    root = render.build_map(case, analyse(track)).get_root()
     assert isinstance(root, Figure)
     _stable_ids(root)
     slow = root.render()  # branca's own way: every element's output compiled as a template

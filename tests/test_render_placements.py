@@ -41,7 +41,7 @@ def test_events_on_the_track_layer(case: geo.Case, track: pd.DataFrame) -> None:
     assert placed.loc["approach_2", "method"] == "interpolated"  # 05:10:00, between fixes
     assert placed.loc["kover", "method"] == "gap"  # 05:21:42, inside the gap
     assert placed.loc["impact", "method"] == "no_track"  # 06:27:58: 53 min after the last fix
-    m = render.build_map(case, track, placements=placed.reset_index())
+    m = render.build_map(case, an, placements=placed.reset_index())
     layer = next(
         c
         for c in m._children.values()

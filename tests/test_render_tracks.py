@@ -12,6 +12,7 @@ import pytest
 
 from flightmap import render
 from flightmap import schema as s
+from flightmap.analysis import analyse
 from flightmap.simplify import mercator
 
 N = 1_000_000
@@ -76,7 +77,7 @@ def _payload(page: str) -> dict:  # type: ignore[type-arg]
 @pytest.fixture(scope="module")
 def big() -> tuple[pd.DataFrame, str]:
     track = synthetic_track()
-    return track, render.render_html(render.build_map(None, track, max_error_m=25.0))
+    return track, render.render_html(render.build_map(None, analyse(track), max_error_m=25.0))
 
 
 def test_one_million_points_fit_in_1_5_mb(big: tuple[pd.DataFrame, str]) -> None:
@@ -124,8 +125,8 @@ def test_drawn_line_within_25_m_of_every_point(big: tuple[pd.DataFrame, str]) ->
 
 def test_render_is_deterministic_for_tracks() -> None:
     track = synthetic_track(20_000)
-    a = render.render_html(render.build_map(None, track))
-    b = render.render_html(render.build_map(None, track))
+    a = render.render_html(render.build_map(None, analyse(track)))
+    b = render.render_html(render.build_map(None, analyse(track)))
     assert a == b
 
 
@@ -133,7 +134,7 @@ def test_gap_without_positions_is_not_drawn() -> None:
     track = synthetic_track(2_000)
     silent = slice(800, 1_200)
     track.loc[track.index[silent], [s.LAT, s.LON]] = np.nan
-    payload = _payload(render.render_html(render.build_map(None, track)))
+    payload = _payload(render.render_html(render.build_map(None, analyse(track))))
     (flight,) = payload["flights"]
     times = [np.cumsum(_raw(c["t"])) for c in flight["chunks"]]
     # No drawn segment spans the silent stretch (seconds 800 to 1199).
@@ -147,7 +148,7 @@ def test_no_line_into_a_fix_after_a_reported_silence() -> None:
     track = synthetic_track(2_000)
     track[s.POS_GAP_BEFORE] = False
     track.loc[track.index[1_000], s.POS_GAP_BEFORE] = True
-    payload = _payload(render.render_html(render.build_map(None, track)))
+    payload = _payload(render.render_html(render.build_map(None, analyse(track))))
     (flight,) = payload["flights"]
     times = [np.cumsum(_raw(c["t"])) for c in flight["chunks"]]
     for vt in times:
@@ -162,7 +163,7 @@ def test_absurd_altitudes_and_speeds_are_drawn_as_missing() -> None:
     alt = [35_000.0, np.inf, -np.inf, 1e300, np.nan, 36_000.4, 1e7, -1e8, 35_000.0, 35_000.0]
     track[s.ALT_BARO_FT] = alt
     track[s.GS_KT] = [450.0, 1e19, 451.6, *[450.0] * 7]
-    payload = _payload(render.render_html(render.build_map(None, track, max_error_m=0.0)))
+    payload = _payload(render.render_html(render.build_map(None, analyse(track), max_error_m=0.0)))
     (flight,) = payload["flights"]
     drawn: dict[int, tuple[int, int]] = {}  # second of the flight -> (altitude, speed)
     for c in flight["chunks"]:  # neighbouring chunks share their end vertex
@@ -175,7 +176,7 @@ def test_absurd_altitudes_and_speeds_are_drawn_as_missing() -> None:
     ]
     assert [drawn[i][1] for i in range(10)] == [450, na, 452, *[450] * 7]
     # The profile chart: the same values, missing ones as null.
-    profile = render.render_html(render.build_map(None, track))
+    profile = render.render_html(render.build_map(None, analyse(track)))
     values = re.findall(r'"(?:alt|gs)":([^,}]+)', profile)
     assert "null" in values and len(values) >= 20
     assert all(v == "null" or abs(int(v)) <= 10_000_000 for v in values)

@@ -37,9 +37,7 @@ GRID_COLUMNS: Final = (
     "window_end",
     "aircraft",
     "bad_aircraft",
-    "degraded",
-    "position_lost",
-    "spoofed",
+    *s.INTEGRITY_STATES[1:],
     "share_bad",
     "level",
     "reports",
@@ -219,7 +217,7 @@ def jamming_grid(
     out["geometry"] = out["cell"].map(polygons)
     out["cell"] = out["cell"].astype(s.STR_DTYPE)
     out["level"] = out["level"].astype(s.STR_DTYPE)
-    for col in ("aircraft", "bad_aircraft", "degraded", "position_lost", "spoofed", "reports"):
+    for col in ("aircraft", "bad_aircraft", *s.INTEGRITY_STATES[1:], "reports"):
         out[col] = out[col].astype("int64")
     return out[list(GRID_COLUMNS)]
 
@@ -235,7 +233,7 @@ def jamming_geojson(grid: pd.DataFrame) -> dict[str, Any]:
             for k, v in row.items()
             if k != "geometry"
         }
-        for k in ("aircraft", "bad_aircraft", "degraded", "position_lost", "spoofed", "reports"):
+        for k in ("aircraft", "bad_aircraft", *s.INTEGRITY_STATES[1:], "reports"):
             props[k] = int(props[k])
         props["share_bad"] = round(float(props["share_bad"]), 4)
         props["cell"], props["level"] = str(props["cell"]), str(props["level"])

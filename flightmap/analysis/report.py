@@ -152,7 +152,7 @@ def analysis_text(analysis: TrackAnalysis, *, nominal: bool = False) -> str:
             + ", ".join(f"{counts.get(st, 0)} {st}" for st in counts.index.sort_values())
         )
         for i in f["intervals"]:
-            if i["state"] == "nominal" and not nominal:
+            if i["state"] == s.NOMINAL and not nominal:
                 continue
             lines.append(
                 f"    {clock(pd.Timestamp(i['start']))[:8]} to {clock(pd.Timestamp(i['end']))}  "

@@ -16,6 +16,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from flightmap import schema as s
 from flightmap.analysis._prep import (
     B1,
     CAT_AIRLINER,
@@ -46,9 +47,9 @@ __all__ = [
     "states",
 ]
 
-NOMINAL, DEGRADED, POSITION_LOST, SPOOFED = "nominal", "degraded", "position_lost", "spoofed"
-STATES: Final = (NOMINAL, DEGRADED, POSITION_LOST, SPOOFED)
-"""The states, in increasing severity."""
+NOMINAL, DEGRADED, POSITION_LOST, SPOOFED = s.NOMINAL, s.DEGRADED, s.POSITION_LOST, s.SPOOFED
+STATES: Final = s.INTEGRITY_STATES
+"""The states, in increasing severity (:data:`flightmap.schema.INTEGRITY_STATES`)."""
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,7 @@ def render(
     """
     from flightmap import render as render_
     from flightmap.atomic import write_text
-    from flightmap.compose import render_page
+    from flightmap.pipeline import render_page
 
     render_.load_plugins_alone()  # this process only renders: skip folium's other plugins
     c = _case_or_none(case, no_case, track or ([jamming_grid] if jamming_grid else None))
@@ -256,7 +256,7 @@ def export(
     """Export CASE and/or tracks as GeoJSON, KML (gx:Track, plays in Google Earth) or CSV."""
     from flightmap import export as export_
     from flightmap.atomic import write_bytes, write_text
-    from flightmap.compose import read_tracks
+    from flightmap.pipeline import read_tracks
 
     c = _case_or_none(case, no_case, track)
     frame = read_tracks(

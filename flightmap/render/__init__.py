@@ -17,7 +17,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import numpy as np
@@ -27,6 +27,7 @@ from branca.element import Element, Figure
 
 from flightmap import schema as s
 from flightmap.atomic import write_text
+from flightmap.flights import flights_of
 from flightmap.geo import Case
 from flightmap.render import _plugins as plugins
 from flightmap.render._case import (
@@ -37,29 +38,30 @@ from flightmap.render._case import (
     legs_layer,
     offline_layer,
     placements_layer,
-    regions_layer,
     replay,
     replay_features,
     waypoint_layer,
     zones_layer,
 )
 from flightmap.render._html import esc, safe_json
+from flightmap.render._integrity import interval_notes, shaded_intervals, state_codes
 from flightmap.render._panels import CSS, title_panel
 from flightmap.render._plugins import load_alone as load_plugins_alone
-from flightmap.render._style import EVIDENCE_STYLE
-from flightmap.render._tracks import (
-    ALTITUDE_BANDS,
-    INTEGRITY_COLORS,
-    Colouring,
-    ProfilePanel,
-    altitude_band,
-    epoch_ns,
-    flights_of,
-    profile_spec,
-    slider_features,
-    track_group,
+from flightmap.render._profile import ProfilePanel, profile_spec
+from flightmap.render._regions import (
+    DrawnRegion,
+    case_region_items,
+    gap_region_items,
+    regions_layer,
 )
+from flightmap.render._slider import slider_features
+from flightmap.render._style import ALTITUDE_BANDS, EVIDENCE_STYLE, INTEGRITY_PALETTE
+from flightmap.render._tracklayer import Colouring, altitude_band, track_group
 from flightmap.render._verbatim import VerbatimElement, verbatim_elements
+
+if TYPE_CHECKING:
+    from flightmap.analysis import TrackAnalysis
+    from flightmap.grid import GridCell
 
 __all__ = [
     "EVIDENCE_STYLE",
@@ -87,43 +89,38 @@ _PROVIDERS = {
 
 def build_map(
     case: Case | None = None,
-    track: pd.DataFrame | None = None,
+    analysis: TrackAnalysis | None = None,
     *,
     tiles: str = "OpenStreetMap",
     max_error_m: float = 25.0,
-    states: Sequence[str] | np.ndarray | None = None,
-    state_notes: Sequence[str] | None = None,
-    shaded: Sequence[tuple[pd.Timestamp, pd.Timestamp, str]] = (),
-    regions: Sequence[tuple[Any, str, str]] = (),
-    grid: Sequence[Mapping[str, Any]] | None = None,
+    case_regions: pd.DataFrame | None = None,
+    gap_regions: pd.DataFrame | None = None,
+    grid: Sequence[GridCell] | None = None,
     placements: pd.DataFrame | None = None,
     manifest: Mapping[str, Any] | None = None,
 ) -> folium.Map:
-    """Build the interactive map of a case, of tracks, or of both.
+    """Build the interactive map of a case, of analysed tracks, or of both.
 
     Parameters
     ----------
     case : Case, optional
         A validated case from :func:`flightmap.geo.load_case`.
-    track : DataFrame, optional
-        A canonical track (:mod:`flightmap.schema`), one or more flights.
+    analysis : TrackAnalysis, optional
+        Analysed tracks (:func:`flightmap.analysis.analyse`), one or more flights: drawn by
+        altitude, and by GNSS integrity state with the rules that fired, with the aircraft on
+        the time slider and the altitude/speed profile with the non-nominal intervals shaded.
     tiles : str
         Base layer shown first: ``"OpenStreetMap"`` or ``"Esri.WorldImagery"``.
     max_error_m : float
         Maximum distance, metres, between any track point and the drawn line (simplification).
-    states : sequence of str, optional
-        GNSS integrity state per track row (``nominal``, ``degraded``, ``position_lost``,
-        ``spoofed``), from :mod:`flightmap.analysis`; adds a layer coloured by state.
-    state_notes : sequence of str, optional
-        Per track row, the escaped HTML describing its integrity interval (rules that fired).
-    shaded : sequence of (start, end, label)
-        Intervals to shade on the profile chart (gaps, integrity intervals), UTC.
-    regions : sequence of (shapely geometry, label, popup HTML)
-        Where-could-it-have-been regions to draw, ``(lon, lat)`` geometries; popup HTML must
-        already be escaped.
-    grid : sequence of mapping, optional
-        GNSS-interference grid cells from ``flightmap jamming`` (:func:`flightmap.compose.
-        read_grid`): a layer by level, and each cell on the time slider during its window.
+    case_regions : DataFrame, optional
+        The case's where-could-it-have-been regions (:func:`flightmap.analysis.case_regions`).
+    gap_regions : DataFrame, optional
+        Where the aircraft could have been in the track's gaps
+        (:func:`flightmap.analysis.gap_regions`); the largest are drawn.
+    grid : sequence of GridCell, optional
+        GNSS-interference grid cells (:func:`flightmap.grid.read_grid`): a layer by level, and
+        each cell on the time slider during its window.
     placements : DataFrame, optional
         The case's events placed on the track (:func:`flightmap.analysis.place_events`):
         interpolated points with their uncertainty circle, or the region at that instant
@@ -136,6 +133,12 @@ def build_map(
     folium.Map
         The map with its layer control, panels and time slider, fitted to the data.
     """
+    track = analysis.track if analysis is not None else None
+    regions: list[DrawnRegion] = []
+    if case_regions is not None:
+        regions += case_region_items(case_regions)
+    if gap_regions is not None:
+        regions += gap_region_items(gap_regions)
     if case is None and (track is None or track.empty) and not grid:
         raise ValueError("nothing to draw: give a case, a track, a grid, or several")
     if tiles not in BASE_LAYERS:
@@ -170,32 +173,27 @@ def build_map(
             show=True,
             flights=flights,
         )[0].add_to(m)
-        if states is not None:
-            names = list(INTEGRITY_COLORS)
-            # One vectorised comparison per state name (not a Python loop over every row);
-            # -1 for anything else.
-            state_arr = np.asarray(states)
-            codes = np.full(len(state_arr), -1, dtype=np.int64)
-            for i, name in enumerate(names):
-                codes[state_arr == name] = i
-            change = np.r_[False, codes[1:] != codes[:-1]]
-            by_state = Colouring(
-                "Track: GNSS integrity",
-                list(INTEGRITY_COLORS.values()),
-                codes,
-                notes=state_notes,
-            )
-            track_group(
-                track,
-                by_state,
-                max_error_m=max_error_m,
-                keep=keep | change,
-                class_name="fm-track fm-track-integrity",
-                show=False,
-                flights=flights,
-            )[0].add_to(m)
+        assert analysis is not None
+        codes = state_codes(analysis)
+        change = np.r_[False, codes[1:] != codes[:-1]]
+        by_state = Colouring(
+            "Track: GNSS integrity",
+            list(INTEGRITY_PALETTE),
+            codes,
+            notes=interval_notes(analysis),
+        )
+        track_group(
+            track,
+            by_state,
+            max_error_m=max_error_m,
+            keep=keep | change,
+            class_name="fm-track fm-track-integrity",
+            show=False,
+            flights=flights,
+        )[0].add_to(m)
         replay_feats += slider_features(track, flights)
         events = [(pd.Timestamp(e.time), e.title) for e in case.events] if case else []
+        shaded = shaded_intervals(analysis)
         ProfilePanel(profile_spec(track, events=events, shaded=shaded, flights=flights)).add_to(m)
     if case is not None and (track is None or track.empty):
         spec = case_profile_spec(case)
@@ -217,7 +215,7 @@ def build_map(
     assert isinstance(root, Figure)
     root.header.add_child(VerbatimElement(CSS), name="fm_css")
     panel = title_panel(
-        case, track, max_error_m=max_error_m, states=states is not None, regions=regions
+        case, track, max_error_m=max_error_m, states=analysis is not None, regions=regions
     )
     root.html.add_child(VerbatimElement(panel), name="fm_title")
     if manifest is not None:
@@ -240,7 +238,7 @@ def _event_rows(track: pd.DataFrame, case: Case | None) -> np.ndarray:
     pos = np.flatnonzero(track[s.LAT].notna().to_numpy())
     if len(pos) == 0:
         return keep
-    t = epoch_ns(track[s.TIME])[pos]
+    t = s.epoch_ns(track[s.TIME])[pos]
     order = np.argsort(t, kind="stable")
     ts = t[order]
     for ev in case.events:
@@ -254,7 +252,7 @@ def _event_rows(track: pd.DataFrame, case: Case | None) -> np.ndarray:
 
 
 def _bounds(
-    case: Case | None, track: pd.DataFrame | None, grid: Sequence[Mapping[str, Any]] | None
+    case: Case | None, track: pd.DataFrame | None, grid: Sequence[GridCell] | None
 ) -> tuple[tuple[float, float], ...]:
     lats: list[float] = []
     lons: list[float] = []

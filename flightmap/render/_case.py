@@ -23,6 +23,7 @@ from flightmap.render._html import (
     waypoint_popup,
     zone_popup,
 )
+from flightmap.render._profile import GS_Y, UTC_WHEN, UTC_X
 from flightmap.render._style import (
     CATEGORY_COLOR,
     DEFAULT_COLOR,
@@ -31,7 +32,6 @@ from flightmap.render._style import (
     WAYPOINT_COLOR,
     ZONE_STYLE,
 )
-from flightmap.render._tracks import GS_Y, UTC_WHEN, UTC_X
 
 # --------------------------------------------------------------------------- layers
 
@@ -315,39 +315,13 @@ def replay(m: folium.Map, feats: list[dict[str, Any]]) -> None:
     slider.add_timelines(timeline).add_to(m)
 
 
-def _rounded(geom: Any, digits: int = 5) -> Any:
+def rounded_geojson(geom: Any, digits: int = 5) -> Any:
     """GeoJSON geometry of ``geom`` with coordinates rounded to ``digits`` decimals of a degree
     (5: about 1 m, far below any region's uncertainty), to keep the page small."""
     import numpy as np
     import shapely
 
     return shapely.transform(geom, lambda xy: np.round(xy, digits)).__geo_interface__
-
-
-def regions_layer(regions: Sequence[tuple[Any, str, str]]) -> folium.FeatureGroup:
-    """Where-could-it-have-been regions: inferred, so dotted, with their basis in the popup.
-
-    ``regions`` holds ``(geometry in (lon, lat), label, popup HTML already escaped)``.
-    """
-    layer = folium.FeatureGroup(name="Where it could have been (inferred)", show=True)
-    for geom, label, popup_html in regions:
-        gj = folium.GeoJson(
-            {"type": "Feature", "properties": {}, "geometry": _rounded(geom)},
-            style_function=constant_style(
-                {
-                    "color": "#6a3d9a",
-                    "weight": 2,
-                    "dashArray": EVIDENCE_STYLE["inferred"]["dash_array"],
-                    "fillColor": "#cab2d6",
-                    "fillOpacity": 0.06,
-                    "className": "fm-region",
-                }
-            ),
-            tooltip=folium.Tooltip(esc(label)),
-        )
-        popup(popup_html).add_to(gj)
-        gj.add_to(layer)
-    return layer
 
 
 GRID_COLORS = {"low": "#1a9850", "medium": "#fee08b", "high": "#d73027", "few": "#bbbbbb"}
@@ -468,7 +442,7 @@ def placements_layer(case: Case, placements: Any) -> folium.FeatureGroup:
             ).add_to(layer)
         else:
             folium.GeoJson(
-                {"type": "Feature", "properties": {}, "geometry": _rounded(row.geometry)},
+                {"type": "Feature", "properties": {}, "geometry": rounded_geojson(row.geometry)},
                 style_function=constant_style(
                     {
                         "color": color,

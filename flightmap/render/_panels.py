@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import pandas as pd
 
@@ -18,8 +17,15 @@ from flightmap.render._html import (
     source_item,
     sources_html,
 )
-from flightmap.render._style import CATEGORY_COLOR, DEFAULT_COLOR, EVIDENCE_STYLE, ZONE_STYLE
-from flightmap.render._tracks import ALTITUDE_BANDS, INTEGRITY_COLORS
+from flightmap.render._regions import DrawnRegion
+from flightmap.render._style import (
+    ALTITUDE_BANDS,
+    CATEGORY_COLOR,
+    DEFAULT_COLOR,
+    EVIDENCE_STYLE,
+    INTEGRITY_PALETTE,
+    ZONE_STYLE,
+)
 
 # --------------------------------------------------------------------------- panels
 
@@ -69,12 +75,12 @@ def title_panel(
     *,
     max_error_m: float = 25.0,
     states: bool = False,
-    regions: Sequence[tuple[Any, str, str]] = (),
+    regions: Sequence[DrawnRegion] = (),
 ) -> str:
     """The panel at the top left: title, summary, legend, timeline, claims, methods, sources.
 
-    ``regions`` are the where-could-it-have-been regions drawn on the map, as ``(geometry,
-    label, popup HTML already escaped)``; the Methods panel repeats how each was derived.
+    ``regions`` are the where-could-it-have-been regions drawn on the map; the Methods panel
+    repeats how each was derived.
     """
     has_track = track is not None and not track.empty
     title = case.title if case is not None else "Flight tracks"
@@ -144,8 +150,8 @@ def title_panel(
     if regions:
         # The popup HTML of each region already holds its escaped basis (speed, window).
         region_items = "".join(
-            f"<li><b>{esc(label)}</b><div>{popup_html}</div></li>"
-            for _, label, popup_html in regions
+            f"<li><b>{esc(r.label)}</b><div>{r.popup_html}</div></li>"
+            for r in regions
         )
         methods.append(
             "<p><b>Where it could have been</b>: for a stretch from a known place A at time t0 "
@@ -242,7 +248,7 @@ def legend(
             items += [
                 f"<div><span class='fm-swatch' style='border-top-color:{color}'></span>"
                 f"track, GNSS {esc(state.replace('_', ' '))}</div>"
-                for state, color in INTEGRITY_COLORS.items()
+                for state, color in zip(s.INTEGRITY_STATES, INTEGRITY_PALETTE, strict=True)
             ]
     if case is not None:
         used = sorted({ev.category for ev in case.events if ev.waypoint})

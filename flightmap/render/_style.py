@@ -34,3 +34,18 @@ ZONE_STYLE: dict[str, dict[str, Any]] = {
 }
 DEFAULT_COLOR = "#555555"
 LEG_COLOR = "#1f4e9c"
+
+#: Altitude bands (feet, lower bounds) and their colours (ColorBrewer-like, low = warm).
+ALTITUDE_BANDS: tuple[tuple[float, str], ...] = (
+    (float("-inf"), "#b2182b"),
+    (2_000, "#d6604d"),
+    (5_000, "#f4a582"),
+    (10_000, "#92c5de"),
+    (20_000, "#4393c3"),
+    (30_000, "#2166ac"),
+    (38_000, "#053061"),
+)
+NO_ALTITUDE_COLOR = "#888888"
+#: Colours of the integrity states, in the order of :data:`flightmap.analysis.STATES` (an
+#: analysis' state codes index this tuple).
+INTEGRITY_PALETTE: tuple[str, ...] = ("#1a9850", "#fdae61", "#d73027", "#7b3294")

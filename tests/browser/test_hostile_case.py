@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hostile import HOSTILE_FILE_NAME, PAYLOADS, hostile_track, poison_case
 
-from flightmap import compose, geo
+from flightmap import geo, pipeline
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_hostile_case_runs_nothing(open_map, case_copy: Path, tmp_path: Path) ->
     case = geo.load_case(poison_case(case_copy))
     track = hostile_track(tmp_path / HOSTILE_FILE_NAME)
     html = tmp_path / "hostile.html"
-    html.write_text(compose.render_page(case, [track]).html, encoding="utf-8")
+    html.write_text(pipeline.render_page(case, [track]).html, encoding="utf-8")
     mp = open_map(html, wait_for="#fm-profile-chart svg")
 
     # Open what shows text: the title and methods panels, popups of every kind of feature,

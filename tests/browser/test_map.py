@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flightmap import compose, geo, render
+from flightmap import geo, pipeline, render
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def case_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Exactly what `flightmap render` writes for the default case.
     case = geo.load_case("j2-8243")
     path = tmp_path_factory.mktemp("map") / "j2-8243.html"
-    render.write_html(path, compose.render_page(case).html)
+    render.write_html(path, pipeline.render_page(case).html)
     return path
 
 

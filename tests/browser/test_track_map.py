@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from flightmap import geo, render
+from flightmap.analysis import analyse
 from flightmap.readers import read_track
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ def test_track_map_draws_runs_and_profile(open_map, tmp_path: Path) -> None:  # 
     src = write_track(tmp_path / "track.csv", "AHY8243")
     track = read_track(src).track
     html = tmp_path / "track.html"
-    render.write_html(html, render.render_html(render.build_map(None, track)))
+    render.write_html(html, render.render_html(render.build_map(None, analyse(track))))
     mp = open_map(html, wait_for="#fm-profile-chart svg")
     # Two runs (before and after the silent stretch), several altitude bands: never one line
     # across the gap.
@@ -65,7 +66,9 @@ def test_hostile_callsign_opens_no_dialog(open_map, tmp_path: Path) -> None:  # 
     src = write_track(tmp_path / "hostile.csv", HOSTILE)
     track = read_track(src).track
     html = tmp_path / "hostile.html"
-    render.write_html(html, render.render_html(render.build_map(geo.load_case("j2-8243"), track)))
+    render.write_html(
+        html, render.render_html(render.build_map(geo.load_case("j2-8243"), analyse(track)))
+    )
     page_text = html.read_text()
     assert HOSTILE not in page_text
     mp = open_map(html, wait_for="#fm-profile-chart svg")

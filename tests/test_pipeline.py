@@ -1,4 +1,4 @@
-"""The composed page: case regions, track analysis layers, manifest, several track files."""
+"""The page from files (flightmap.pipeline): case regions, analysis layers, manifest, tracks."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from flightmap import compose, geo, render
+from flightmap import geo, pipeline, render
 from flightmap import schema as s
+from flightmap.render._integrity import interval_notes
 
 TRACK = Path(__file__).parent / "data" / "tracks" / "readsb_trace.json"
 
 
 def test_case_regions_on_the_map(case: geo.Case) -> None:
-    page = compose.render_page(case).html
+    page = pipeline.render_page(case).html
     assert "Where it could have been (inferred)" in page
     assert page.count('"className": "fm-region"') == 3  # hit-to-crash, Kovyor, ADS-B back
     assert "Where it could have been at 05:21:42 UTC (kover)" in page
@@ -28,7 +29,7 @@ def test_case_regions_on_the_map(case: geo.Case) -> None:
 
 
 def test_track_gets_integrity_layer_and_notes(case: geo.Case) -> None:
-    page = compose.render_page(case, [TRACK]).html
+    page = pipeline.render_page(case, [TRACK]).html
     assert "Track: GNSS integrity" in page and "Track: altitude" in page
     # The fixture has NIC 0 reports: their interval is described where the track is drawn.
     payloads = re.findall(r"var data = (\{.*?\});\n", page)
@@ -39,7 +40,7 @@ def test_track_gets_integrity_layer_and_notes(case: geo.Case) -> None:
 def test_two_files_with_the_same_flight_do_not_merge(tmp_path: Path) -> None:
     copy = tmp_path / "copy.json"
     copy.write_bytes(TRACK.read_bytes())
-    both = compose.read_tracks([TRACK, copy])
+    both = pipeline.read_tracks([TRACK, copy])
     ids = sorted(both[s.FLIGHT_ID].unique())
     assert ids == ["abc123-1", "abc123-1@copy.json"]
 
@@ -48,7 +49,7 @@ def test_negative_max_error_is_refused() -> None:
     from flightmap.errors import InputError
 
     with pytest.raises(InputError, match="--max-error-m"):
-        compose.render_page(None, [TRACK], max_error_m=-1)
+        pipeline.render_page(None, [TRACK], max_error_m=-1)
 
 
 def placements_csv(path: Path) -> Path:
@@ -98,7 +99,7 @@ def test_case_events_placed_on_the_track_at_the_aircraft_speed(
     speed_kt: float,
 ) -> None:
     csv = placements_csv(tmp_path / "t.csv")
-    page = compose.render_page(case, [csv], aircraft=aircraft)
+    page = pipeline.render_page(case, [csv], aircraft=aircraft)
     assert "Events on the track" in page.html
     assert f"<h4>{render.esc(case.event('kover').title)} (on the track)</h4>" in page.html
     assert page.manifest["parameters"]["aircraft"] == aircraft
@@ -160,7 +161,7 @@ def test_interval_notes_are_half_open_and_fast() -> None:
     from flightmap.analysis import analyse
 
     df = degraded_blocks(1, 40, 2)  # NIC 4 at reports 10-19 and 30-39
-    notes = compose._interval_notes(analyse(df))
+    notes = interval_notes(analyse(df))
     assert notes[9] == notes[20] == ""  # the first nominal report after 19 is nominal
     assert (
         notes[10]
@@ -175,7 +176,7 @@ def test_interval_notes_are_half_open_and_fast() -> None:
     big = analyse(degraded_blocks(100, 10_000, 5))
     assert (big.intervals["state"] == "degraded").sum() == 500
     start = time.perf_counter()
-    notes = compose._interval_notes(big)
+    notes = interval_notes(big)
     elapsed = time.perf_counter() - start
     assert elapsed < 2.0, elapsed
     assert sum(n != "" for n in notes) == 5_000
