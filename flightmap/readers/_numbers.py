@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flightmap.readers._problems import Problems
+from flightmap.readers._problems import Problems, set_to_na
 from flightmap.readers._text import clean_text
 
 # Unit conversions. 1 ft = 0.3048 m exactly and 1 NM = 1852 m exactly (international
@@ -77,16 +77,16 @@ def finite(
         out = raw
     bad = np.isinf(out)
     if bad.any():
-        values = shown[bad] if shown is not None else raw[bad].astype(str)
-        problems.add(
-            records[bad],
+        out = set_to_na(
+            out,
+            bad,
+            records,
             field_name,
-            values,
+            problems,
             "bad_value",
             np.where(np.isinf(raw[bad]), "not a finite number", "number too large"),
-            "set to NA",
+            shown=shown if shown is not None else raw,
         )
-        out = np.where(bad, np.nan, out)
     return out
 
 
@@ -139,14 +139,6 @@ def to_small_int(
     """Float codes to ``Int8``; values outside [lo, hi] or not whole are flagged and set to NA."""
     with np.errstate(invalid="ignore"):
         bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
-    if bad.any():
-        problems.add(
-            records[bad],
-            field_name,
-            values[bad].astype(str),
-            "out_of_range",
-            f"not an integer in [{lo}, {hi}]",
-            "set to NA",
-        )
-        values = np.where(bad, np.nan, values)
+    problem = f"not an integer in [{lo}, {hi}]"
+    values = set_to_na(values, bad, records, field_name, problems, "out_of_range", problem)
     return pd.Series(pd.array(values, dtype="Float64")).astype("Int8")

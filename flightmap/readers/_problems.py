@@ -79,3 +79,36 @@ def _text_series(values: np.ndarray) -> pd.Series:
         return pd.Series(values, dtype=schema.STR_DTYPE)
     except UnicodeEncodeError:  # lone surrogates, from JSON
         return pd.Series([no_surrogates(v) for v in values], dtype=schema.STR_DTYPE)
+
+
+def set_to_na(
+    values: np.ndarray,
+    bad: np.ndarray,
+    records: np.ndarray,
+    field_name: str,
+    problems: Problems,
+    code: str,
+    problem: str | np.ndarray,
+    *,
+    shown: np.ndarray | None = None,
+) -> np.ndarray:
+    """Flag the ``values`` where ``bad`` (action ``set to NA``) and return them with NaN there.
+
+    ``values`` are float64, one per record of ``records``; ``problem`` is one text, or one per
+    flagged value; ``shown`` is what each flag shows as the value (default: ``values``; numbers
+    become text). Without a bad value, ``values`` itself is returned (no copy).
+
+    >>> p = Problems("line", Path("t.csv"))
+    >>> set_to_na(np.array([1.0, -5.0]), np.array([False, True]), np.array([2, 3]), "rc", p,
+    ...           "out_of_range", "negative").tolist()
+    [1.0, nan]
+    >>> p.frame()[["record", "value", "action"]].values.tolist()
+    [[3, '-5.0', 'set to NA']]
+    """
+    if not bad.any():
+        return values
+    flagged = (values if shown is None else shown)[bad]
+    if flagged.dtype.kind in "fiu":
+        flagged = flagged.astype(str)
+    problems.add(records[bad], field_name, flagged, code, problem, "set to NA")
+    return np.where(bad, np.nan, values)

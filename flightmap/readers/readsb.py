@@ -45,7 +45,7 @@ from flightmap.readers._category import category_text
 from flightmap.readers._json_values import object_numbers, object_text, shown_value
 from flightmap.readers._numbers import to_small_int
 from flightmap.readers._positions import check_positions
-from flightmap.readers._problems import Problems
+from flightmap.readers._problems import Problems, set_to_na
 from flightmap.readers._source import Input, load_json
 from flightmap.readers._text import squawk_text
 from flightmap.readers._times import epoch_to_time, time_series
@@ -158,16 +158,15 @@ def read_trace(
     flags = object_numbers(cols[6], rec, "flags", problems)
     with np.errstate(invalid="ignore"):
         not_bits = ~np.isnan(flags) & ((flags < 0) | (flags >= 2**16) | (flags != np.round(flags)))
-    if not_bits.any():
-        problems.add(
-            rec[not_bits],
-            "flags",
-            flags[not_bits].astype(str),
-            "bad_value",
-            "not a set of flag bits (an integer from 0 to 65535)",
-            "set to NA",
-        )
-        flags = np.where(not_bits, np.nan, flags)
+    flags = set_to_na(
+        flags,
+        not_bits,
+        rec,
+        "flags",
+        problems,
+        "bad_value",
+        "not a set of flag bits (an integer from 0 to 65535)",
+    )
     has_flags = ~np.isnan(flags)
     bits = np.where(has_flags, flags, 0).astype("int64")
     alt_geom_flag = (bits & FLAG_ALT_GEOM) != 0
@@ -201,16 +200,16 @@ def read_trace(
     rc = integrity["rc"]
     with np.errstate(invalid="ignore"):
         rc_negative = rc < 0
-    if rc_negative.any():
-        problems.add(
-            rec[rc_negative],
-            "aircraft.rc",
-            rc[rc_negative].astype(str),
-            "out_of_range",
-            "not a radius of containment in metres (>= 0)",
-            "set to NA",
-        )
-    rc_m = np.where(rc_negative | (rc == 0), np.nan, rc)  # 0: unknown
+    rc = set_to_na(
+        rc,
+        rc_negative,
+        rec,
+        "aircraft.rc",
+        problems,
+        "out_of_range",
+        "not a radius of containment in metres (>= 0)",
+    )
+    rc_m = np.where(rc == 0, np.nan, rc)  # 0: unknown
     callsign = object_text(_carry(present, key("flight")), rec, "aircraft.flight", problems)
     callsign = callsign.str.strip()
     callsign = callsign.where(callsign != "")
