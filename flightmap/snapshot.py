@@ -228,6 +228,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def _page_source(page: object) -> tuple[str, Path | None]:
     """The HTML text of ``page`` and the folder its relative URLs point into (None: none)."""
+    if isinstance(page, str) and "<" not in page:
+        page = Path(page)  # a file name, not markup
     if isinstance(page, os.PathLike):
         path = Path(page)
         return path.read_text(encoding="utf-8"), path.resolve().parent
@@ -449,9 +451,10 @@ def save_png(
     Parameters
     ----------
     page : folium.Map, MapPage, str or path-like
-        A map from :func:`flightmap.render.build_map`, a :class:`flightmap.pipeline.MapPage`,
-        HTML text (``str``), or the path of an HTML file (``pathlib.Path``; files next to it
-        are served too).
+        A map from :func:`flightmap.render.build_map` (or any ``folium.Map``), a
+        :class:`flightmap.pipeline.MapPage`, HTML text (a ``str`` with markup), or the path of
+        an HTML file (a path-like, or a ``str`` without ``<``; files next to it are served
+        too).
     path : path-like
         The PNG to write; nothing is written when anything fails.
     size : (int, int)

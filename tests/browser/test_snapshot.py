@@ -134,3 +134,19 @@ def test_no_file_when_the_map_cannot_load(
     assert str(empty) in lines[0] and "python -m flightmap.offline_assets" in lines[0]
     assert not out.exists()
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+def test_folium_map_and_the_files_next_to_a_page(env: Path, tmp_path: Path) -> None:
+    import folium
+
+    m = folium.Map(location=(40.4, 49.9), zoom_start=5, tiles=None)
+    out = snapshot.save_png(m, tmp_path / "folium.png", size=(320, 240), offline=True)
+    assert snapshot.png_size(out.read_bytes()) == (320, 240)
+    # An HTML file's relative URLs are answered from its folder: a style sheet beside it
+    # paints the map's background magenta.
+    m.get_root().header.add_child(folium.Element('<link rel="stylesheet" href="extra.css">'))
+    (tmp_path / "extra.css").write_text(".leaflet-container { background: #ff00ff !important; }")
+    m.save(str(tmp_path / "page.html"))
+    shot = snapshot.save_png(str(tmp_path / "page.html"), tmp_path / "p.png", size=(320, 240))
+    _, _, rows = decode_png(shot.read_bytes())
+    assert rows[120][160 * 3 : 160 * 3 + 3] == b"\xff\x00\xff"
