@@ -383,7 +383,7 @@ def _missing(n: int, col: Column, index: pd.Index) -> pd.Series:
 
 def as_str(s: pd.Series) -> pd.Series:
     """A text column as the schema's ``str`` dtype; a ``Categorical`` of text (as the readers
-    build them, see :func:`flightmap.readers._columns.on_uniques`) is decoded in Arrow, without
+    build them, see :func:`flightmap.readers._text.on_uniques`) is decoded in Arrow, without
     a Python object per row.
 
     >>> as_str(pd.Series(pd.Categorical(["b", None, "a", "b"]))).tolist()
