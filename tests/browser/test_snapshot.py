@@ -150,3 +150,35 @@ def test_folium_map_and_the_files_next_to_a_page(env: Path, tmp_path: Path) -> N
     shot = snapshot.save_png(str(tmp_path / "page.html"), tmp_path / "p.png", size=(320, 240))
     _, _, rows = decode_png(shot.read_bytes())
     assert rows[120][160 * 3 : 160 * 3 + 3] == b"\xff\x00\xff"
+
+
+def solid_png(rgb: bytes, side: int = 256) -> bytes:
+    """A ``side`` x ``side`` PNG of one RGB colour (a map tile)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    pixels = zlib.compress((b"\x00" + rgb * side) * side)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_waits_for_the_tiles(env: Path, tmp_path: Path) -> None:
+    import folium
+
+    # Tiles served from the page's folder (a tile server that answers): the picture shows them.
+    tile = solid_png(b"\x00\xc8\x00")
+    for x in range(4):
+        (tmp_path / "tiles" / "2" / str(x)).mkdir(parents=True)
+        for y in range(4):
+            (tmp_path / "tiles" / "2" / str(x) / f"{y}.png").write_bytes(tile)
+    m = folium.Map(location=(0, 0), zoom_start=2, tiles=None)
+    folium.TileLayer("tiles/{z}/{x}/{y}.png", attr="test tiles").add_to(m)
+    m.save(str(tmp_path / "tiled.html"))
+    shot = snapshot.save_png(tmp_path / "tiled.html", tmp_path / "t.png", size=(320, 240))
+    _, _, rows = decode_png(shot.read_bytes())
+    assert rows[120][160 * 3 : 160 * 3 + 3] == b"\x00\xc8\x00"
