@@ -36,9 +36,7 @@ __all__ = ["Track", "analyse", "build_map", "explore", "load_case", "read_track"
 TrackLike = Track | TrackAnalysis | pd.DataFrame | str | os.PathLike[str]
 
 
-def read_track(
-    source: str | os.PathLike[str], format: str | None = None, **options: Any
-) -> Track:
+def read_track(source: str | os.PathLike[str], format: str | None = None, **options: Any) -> Track:
     """Read a flight-tracker file into the canonical track (:mod:`flightmap.schema`).
 
     Parameters
@@ -143,28 +141,44 @@ def build_map(
     """
     from flightmap.errors import InputError
     from flightmap.grid import read_grid
-    from flightmap.pipeline import map_of
+    from flightmap.pipeline import map_of, page_manifest, read_tracks
 
     if not max_error_m >= 0:
         raise InputError(f"{max_error_m} is not a distance >= 0 (metres)", field="max_error_m")
     if case is not None and not isinstance(case, Case):
         case = load_case(case)
     items = list(tracks)
+    paths = [i for i in items if isinstance(i, str | os.PathLike)]
+    grid_paths = [jamming_grid] if isinstance(jamming_grid, str | os.PathLike) else []
     analysis: TrackAnalysis | None = None
     if len(items) == 1 and isinstance(items[0], TrackAnalysis):
         analysis = items[0]
     elif items:
-        analysis = analyse(_gathered(items), aircraft=aircraft, max_speed_kt=max_speed_kt)
-    grid = None
-    if jamming_grid is not None:
-        grid = (
-            read_grid(jamming_grid)
-            if isinstance(jamming_grid, str | os.PathLike)
-            else list(jamming_grid)
-        )
+        # Files are read as the command line reads them (ids made unique by file name).
+        frame = read_tracks(paths) if len(paths) == len(items) else _gathered(items)
+        analysis = analyse(frame, aircraft=aircraft, max_speed_kt=max_speed_kt)
+    grid: list[GridCell] | None = None
+    if isinstance(jamming_grid, str | os.PathLike):
+        grid = read_grid(jamming_grid)
+    elif jamming_grid is not None:
+        grid = list(jamming_grid)
     if case is None and analysis is None and not grid:
         raise ValueError("nothing to draw: give a case, a track, a jamming grid, or several")
-    return map_of(case, analysis, grid=grid, tiles=tiles, max_error_m=max_error_m)
+    manifest = None
+    if len(paths) == len(items) and (jamming_grid is None or grid_paths):
+        # Every input is a file: the page records their SHA-256, as the command line's does.
+        manifest = page_manifest(
+            case,
+            paths,
+            grid_paths,
+            tiles=tiles,
+            max_error_m=max_error_m,
+            aircraft=aircraft,
+            max_speed_kt=max_speed_kt,
+        )
+    return map_of(
+        case, analysis, grid=grid, tiles=tiles, max_error_m=max_error_m, manifest=manifest
+    )
 
 
 def explore(obj: TrackLike | Case, **options: Any) -> folium.Map:
@@ -207,14 +221,6 @@ def _frame(track: TrackLike) -> pd.DataFrame:
 def _gathered(items: Sequence[TrackLike]) -> pd.DataFrame:
     """One frame of several tracks; flight ids of a later track that an earlier one already
     used get the suffix ``@<n>`` (n = the track's position, from 1), so flights never merge."""
-    frames: list[pd.DataFrame] = []
-    seen: set[str] = set()
-    for n, item in enumerate(items, 1):
-        frame = _frame(item)
-        ids = set(frame[s.FLIGHT_ID].dropna().unique())
-        if ids & seen:
-            frame = frame.assign(**{s.FLIGHT_ID: frame[s.FLIGHT_ID] + f"@{n}"})
-            ids = set(frame[s.FLIGHT_ID].dropna().unique())
-        seen |= ids
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    from flightmap.pipeline import gather
+
+    return gather([(str(n), _frame(item)) for n, item in enumerate(items, 1)])

@@ -7,6 +7,7 @@ Nothing here builds HTML: :mod:`flightmap.render` does.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +27,19 @@ if TYPE_CHECKING:
     from flightmap.grid import GridCell
     from flightmap.readers import TrackRead
 
-__all__ = ["MapPage", "integrity_params", "map_of", "read_tracks", "render_page"]
+__all__ = [
+    "MapPage",
+    "gather",
+    "integrity_params",
+    "map_of",
+    "page_manifest",
+    "read_tracks",
+    "render_page",
+]
 
 
 def read_tracks(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | os.PathLike[str]],
     *,
     format: str | None = None,
     mapping: dict[str, str] | None = None,
@@ -50,22 +59,67 @@ def read_tracks(
         return pd.DataFrame(columns=list(s.DTYPES))
     from flightmap.readers import read_track
 
-    frames: list[pd.DataFrame] = []
-    seen: set[str] = set()
+    named = []
     for path in paths:
-        result = read_track(path, format, mapping=mapping, tz=tz, progress=progress)
+        result = read_track(Path(path), format, mapping=mapping, tz=tz, progress=progress)
         if on_read is not None:
             on_read(result)
-        track = result.track
+        named.append((Path(path).name, result.track))
+    return gather(named)
+
+
+def gather(tracks: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """One frame of several named tracks (file names, say), in order.
+
+    Flight ids stay as they are, except that when a track holds an id that an earlier track
+    already used, all of its ids get the suffix ``@<name>``: flights never merge across tracks.
+    """
+    frames: list[pd.DataFrame] = []
+    seen: set[str] = set()
+    for name, track in tracks:
         ids = set(track[s.FLIGHT_ID].dropna().unique())
         if ids & seen:
-            track = track.assign(**{s.FLIGHT_ID: track[s.FLIGHT_ID] + f"@{Path(path).name}"})
+            track = track.assign(**{s.FLIGHT_ID: track[s.FLIGHT_ID] + f"@{name}"})
             ids = set(track[s.FLIGHT_ID].dropna().unique())
         seen |= ids
         frames.append(track)
     if not frames:
         return pd.DataFrame(columns=list(s.DTYPES))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def page_manifest(
+    case: Case | None,
+    track_paths: Sequence[str | os.PathLike[str]] = (),
+    grid_paths: Sequence[str | os.PathLike[str]] = (),
+    *,
+    tiles: str = "OpenStreetMap",
+    max_error_m: float = 25.0,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    tz: str | None = None,
+    aircraft: str = "any",
+    max_speed_kt: float | None = None,
+) -> dict[str, Any]:
+    """The manifest embedded in a map page: the SHA-256 of every input file and every option
+    that shaped the map (:func:`flightmap.manifest.build_manifest`), so the same inputs and
+    options always give the same bytes, from the command line or from Python."""
+    from flightmap.manifest import build_manifest
+
+    return build_manifest(
+        case=case,
+        tracks=[Path(p) for p in track_paths],
+        grids=[Path(p) for p in grid_paths],
+        parameters={
+            "tiles": tiles,
+            "max_error_m": max_error_m,
+            "track_format": format,
+            "mapping": mapping,
+            "tz": tz,
+            "aircraft": aircraft,
+            "max_speed_kt": integrity_params(aircraft, max_speed_kt).max_speed_kt,
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -117,7 +171,6 @@ def render_page(
     always give the same bytes.
     """
     from flightmap import render
-    from flightmap.manifest import build_manifest
 
     if not max_error_m >= 0:
         raise InputError(f"{max_error_m} is not a distance >= 0 (metres)", field="--max-error-m")
@@ -126,19 +179,17 @@ def render_page(
         track_paths, format=format, mapping=mapping, tz=tz, progress=progress, on_read=on_read
     )
     grid = read_grid(grid_path) if grid_path is not None else None
-    manifest = build_manifest(
-        case=case,
-        tracks=track_paths,
-        grids=[grid_path] if grid_path is not None else [],
-        parameters={
-            "tiles": tiles,
-            "max_error_m": max_error_m,
-            "track_format": format,
-            "mapping": mapping,
-            "tz": tz,
-            "aircraft": aircraft,
-            "max_speed_kt": params.max_speed_kt,
-        },
+    manifest = page_manifest(
+        case,
+        track_paths,
+        [grid_path] if grid_path is not None else [],
+        tiles=tiles,
+        max_error_m=max_error_m,
+        format=format,
+        mapping=mapping,
+        tz=tz,
+        aircraft=aircraft,
+        max_speed_kt=max_speed_kt,
     )
     analysis = None
     if len(track):

@@ -85,12 +85,16 @@ def test_explore_a_case_and_build_map_with_case_and_track() -> None:
 def test_the_cli_and_the_api_draw_the_same_page(tmp_path: Path) -> None:
     from flightmap.pipeline import render_page
 
-    cli_page = render_page(None, [LAX]).html
-    api_page = render.render_html(flightmap.build_map(None, [LAX]))
-    # The same map; only the CLI embeds the manifest of its input files.
+    case = flightmap.load_case("j2-8243")
+    for args in ((None, [LAX]), (case, [LAX]), (case, [])):
+        cli_page = render_page(*args).html
+        assert "flightmap-manifest" in cli_page
+        assert render.render_html(flightmap.build_map(*args)) == cli_page
+    # From a frame there is no file to record: the same map without the manifest.
+    frame_page = render.render_html(flightmap.build_map(None, [flightmap.read_track(LAX)]))
     manifest = re.compile(r'\s*<script [^>]*id="flightmap-manifest">.*?</script>', re.S)
-    assert manifest.search(cli_page) and not manifest.search(api_page)
-    assert manifest.sub("", cli_page) == api_page
+    assert not manifest.search(frame_page)
+    assert manifest.sub("", render_page(None, [LAX]).html) == frame_page
 
 
 def test_several_tracks_keep_their_flights_apart() -> None:
