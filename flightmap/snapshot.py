@@ -50,6 +50,7 @@ __all__ = [
     "png_bytes",
     "png_size",
     "save_png",
+    "with_resolution",
 ]
 
 CHROMIUM_ENV = "FLIGHTMAP_CHROMIUM"
@@ -57,6 +58,9 @@ CHROMIUM_ENV = "FLIGHTMAP_CHROMIUM"
 
 DEFAULT_SIZE = (1600, 1000)
 """Default snapshot size, CSS pixels (width, height): 16:10, a printed page's width at 200 dpi."""
+
+CSS_DPI = 96
+"""CSS pixels per inch (CSS Values and Units Level 3: 1in = 96px): a PNG at scale 2 is 192 dpi."""
 
 MAX_SIDE_PX = 16_384
 """Largest width or height of a snapshot, device pixels (Chromium's largest texture side)."""
@@ -226,6 +230,41 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def with_resolution(data: bytes, dpi: float) -> bytes:
+    """The PNG ``data`` stating ``dpi`` pixels per inch (a ``pHYs`` chunk after ``IHDR``), so
+    that a layout program places it at its on-screen size: 96 dpi times the scale.
+
+    >>> solid = _tiny_png()
+    >>> png = with_resolution(solid, 192)
+    >>> png[33:50] == struct.pack(">I", 9) + b"pHYs" + struct.pack(">IIB", 7559, 7559, 1)
+    True
+    >>> png_size(png) == png_size(solid)
+    True
+    """
+    png_size(data)  # a PNG, or ValueError
+    ppm = round(dpi / 0.0254)  # pHYs counts pixels per metre; 1 in = 0.0254 m exactly
+    body = struct.pack(">IIB", ppm, ppm, 1)
+    chunk = (
+        struct.pack(">I", len(body))
+        + b"pHYs"
+        + body
+        + struct.pack(">I", zlib.crc32(b"pHYs" + body))
+    )
+    return data[:33] + chunk + data[33:]
+
+
+def _tiny_png() -> bytes:
+    """A 1x1 grey PNG (for the doctests)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00\x80")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
 def _page_source(page: object) -> tuple[str, Path | None]:
     """The HTML text of ``page`` and the folder its relative URLs point into (None: none)."""
     if isinstance(page, str) and "<" not in page:
@@ -258,6 +297,7 @@ class _Router:
         self.cache = cache
         self.offline = offline
         self.missing_assets: list[str] = []  # CDN URLs not in the cache (fetched or failed)
+        self.page_errors: list[str] = []  # uncaught JavaScript exceptions of the page
 
     def __call__(self, route: Any) -> None:
         url = route.request.url
@@ -343,10 +383,11 @@ def _draw(
                 context.route("**/*", router)
                 tab = context.new_page()
                 tab.set_default_timeout(max(1.0, timeout_s) * 1e3)
-                tab.goto(_ORIGIN + _PAGE, wait_until="load")
-                if print_view:
-                    tab.add_style_tag(content=PRINT_CSS)
+                tab.on("pageerror", lambda exc: router.page_errors.append(str(exc)))
                 try:
+                    tab.goto(_ORIGIN + _PAGE, wait_until="load")
+                    if print_view:
+                        tab.add_style_tag(content=PRINT_CSS)
                     tab.wait_for_function(
                         _LEAFLET_READY_JS, timeout=max(1.0, deadline - time.monotonic()) * 1e3
                     )
@@ -418,10 +459,11 @@ def png_bytes(
         raise SnapshotError(
             f"Chromium drew {png_size(data)} pixels, not {width * scale}x{height * scale}"
         )
-    return data
+    return with_resolution(data, CSS_DPI * scale)
 
 
 def _not_loaded(timeout_s: float, router: _Router) -> str:
+    """Why the map did not load, as far as the requests and the page's errors tell."""
     message = f"the map did not load within {timeout_s:g} s"
     if router.missing_assets:
         message += (
@@ -431,6 +473,8 @@ def _not_loaded(timeout_s: float, router: _Router) -> str:
         )
         if not router.offline:
             message += ", or go online"
+    elif router.page_errors:
+        message += f": the page failed: {' '.join(router.page_errors[0].split())[:200]}"
     return message
 
 
@@ -460,7 +504,8 @@ def save_png(
     size : (int, int)
         Width and height of the page's window, CSS pixels.
     scale : int
-        Device pixels per CSS pixel (1 to 4): the PNG is ``size`` times ``scale`` pixels.
+        Device pixels per CSS pixel (1 to 4): the PNG is ``size`` times ``scale`` pixels, and
+        says it is 96 times ``scale`` dpi (printed, it has the size it had on screen).
     assets : path-like, optional
         The npm asset cache answering CDN requests (default:
         :func:`flightmap.offline_assets.default_cache_dir`).

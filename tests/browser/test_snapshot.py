@@ -66,6 +66,14 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     return width, height, triples
 
 
+def dpi(data: bytes) -> float:
+    """Pixels per inch stated by the PNG's pHYs chunk (which follows IHDR)."""
+    assert data[37:41] == b"pHYs", "no pHYs chunk after IHDR"
+    ppm_x, ppm_y, unit = struct.unpack(">IIB", data[41:50])
+    assert ppm_x == ppm_y and unit == 1
+    return round(ppm_x * 0.0254, 1)
+
+
 def colours(rows: list[bytes]) -> set[bytes]:
     return {row[i : i + 3] for row in rows for i in range(0, len(row), 3)}
 
@@ -101,6 +109,7 @@ def test_cli_scale_and_tracks_without_case(runner: CliRunner, env: Path, tmp_pat
     assert result.exit_code == 0, result.output
     width, height, rows = decode_png(out.read_bytes())
     assert (width, height) == (800, 600)
+    assert dpi(out.read_bytes()) == 192.0  # printed, as large as on screen
     assert len(colours(rows)) > 100
 
 
