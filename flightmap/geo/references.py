@@ -97,14 +97,14 @@ def check_references(
     """Raise for a reference to an unknown item: source ids, event waypoints, leg ends,
     conflict sides (which must not share an item)."""
 
+    def unknown(message: str, name: str, item_id: str, field_: str) -> InputError:
+        return InputError(message, path=folder / name, where=f"item {item_id}", field=field_)
+
     def check_sources(name: str, item_id: str, ids: tuple[str, ...]) -> None:
         for s in ids:
             if s not in sources:
-                raise InputError(
-                    f"unknown source id {s!r} (not in sources.csv)",
-                    path=folder / name,
-                    where=f"item {item_id}",
-                    field="sources",
+                raise unknown(
+                    f"unknown source id {s!r} (not in sources.csv)", name, item_id, "sources"
                 )
 
     for w in waypoints.values():
@@ -112,24 +112,14 @@ def check_references(
     for e in events:
         check_sources("events.csv", e.id, e.sources)
         if e.waypoint and e.waypoint not in waypoints:
-            raise InputError(
-                f"unknown waypoint id {e.waypoint!r}",
-                path=folder / "events.csv",
-                where=f"item {e.id}",
-                field="waypoint",
-            )
+            raise unknown(f"unknown waypoint id {e.waypoint!r}", "events.csv", e.id, "waypoint")
     for c in claims.values():
         check_sources("claims.csv", c.id, c.sources)
     for g in legs:
         check_sources("legs.csv", g.id, g.sources)
         for end, fld in ((g.start, "from"), (g.end, "to")):
             if end not in waypoints:
-                raise InputError(
-                    f"unknown waypoint id {end!r}",
-                    path=folder / "legs.csv",
-                    where=f"item {g.id}",
-                    field=fld,
-                )
+                raise unknown(f"unknown waypoint id {end!r}", "legs.csv", g.id, fld)
     for z in zones:
         check_sources("zones.geojson", z.id, z.sources)
     known = set(waypoints) | {e.id for e in events} | set(claims)
