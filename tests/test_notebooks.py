@@ -200,7 +200,10 @@ def test_walkthrough_shows_timeline_conflicts_and_map(executed: Runner) -> None:
     assert "first_bang->impact" in text
     maps = _map_outputs(nb)
     assert len(maps) == 1
-    assert "Where it could have been: first_bang-&gt;impact" in html.unescape(maps[0])
+    # The map draws the case's regions (its [regions] table: first blast to impact, Kovyor).
+    page = html.unescape(maps[0])
+    assert "Where it could have been between" in page
+    assert "Where it could have been at 05:21:42 UTC (kover)" in page
     assert list(out.iterdir()) == []  # this notebook writes no file
 
 
