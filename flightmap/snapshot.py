@@ -25,10 +25,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 from flightmap import offline_assets
 from flightmap.atomic import write_bytes
 from flightmap.errors import InputError
+from flightmap.png import png_size, with_resolution
 
 __all__ = [
     "CHROMIUM_ENV",
@@ -48,9 +47,7 @@ __all__ = [
     "find_chromium",
     "parse_size",
     "png_bytes",
-    "png_size",
     "save_png",
-    "with_resolution",
 ]
 
 CHROMIUM_ENV = "FLIGHTMAP_CHROMIUM"
@@ -211,58 +208,6 @@ def parse_size(text: str) -> tuple[int, int]:
             f"{text!r}: width and height must be 16 to {MAX_SIDE_PX} pixels", field="--size"
         )
     return width, height
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height (pixels) in a PNG's IHDR chunk, after checking its signature and CRC.
-
-    >>> ihdr = struct.pack(">IIBBBBB", 3, 2, 8, 6, 0, 0, 0)
-    >>> chunk = struct.pack(">I", 13) + b"IHDR" + ihdr
-    >>> png_size(b"\\x89PNG\\r\\n\\x1a\\n" + chunk + struct.pack(">I", zlib.crc32(chunk[4:])))
-    (3, 2)
-    """
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR" or len(data) < 33:
-        raise ValueError("not a PNG file (no PNG signature and IHDR chunk)")
-    (crc,) = struct.unpack(">I", data[29:33])
-    if zlib.crc32(data[12:29]) != crc:
-        raise ValueError("PNG IHDR chunk has a bad CRC")
-    width, height = struct.unpack(">II", data[16:24])
-    return int(width), int(height)
-
-
-def with_resolution(data: bytes, dpi: float) -> bytes:
-    """The PNG ``data`` stating ``dpi`` pixels per inch (a ``pHYs`` chunk after ``IHDR``), so
-    that a layout program places it at its on-screen size: 96 dpi times the scale.
-
-    >>> solid = _tiny_png()
-    >>> png = with_resolution(solid, 192)
-    >>> png[33:50] == struct.pack(">I", 9) + b"pHYs" + struct.pack(">IIB", 7559, 7559, 1)
-    True
-    >>> png_size(png) == png_size(solid)
-    True
-    """
-    png_size(data)  # a PNG, or ValueError
-    ppm = round(dpi / 0.0254)  # pHYs counts pixels per metre; 1 in = 0.0254 m exactly
-    body = struct.pack(">IIB", ppm, ppm, 1)
-    chunk = (
-        struct.pack(">I", len(body))
-        + b"pHYs"
-        + body
-        + struct.pack(">I", zlib.crc32(b"pHYs" + body))
-    )
-    return data[:33] + chunk + data[33:]
-
-
-def _tiny_png() -> bytes:
-    """A 1x1 grey PNG (for the doctests)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body))
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    idat = zlib.compress(b"\x00\x80")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def _page_source(page: object) -> tuple[str, Path | None]:

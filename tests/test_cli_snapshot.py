@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flightmap import snapshot
+from flightmap import png, snapshot
 from flightmap.cli import app
 
 
@@ -104,4 +104,4 @@ def test_find_chromium_prefers_the_environment(
 
 def test_png_size_rejects_other_files() -> None:
     with pytest.raises(ValueError, match="not a PNG"):
-        snapshot.png_size(b"GIF89a" + bytes(40))
+        png.png_size(b"GIF89a" + bytes(40))

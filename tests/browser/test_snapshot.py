@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from flightmap import snapshot
+from flightmap import png, snapshot
 from flightmap.cli import app
 
 pytestmark = pytest.mark.browser
@@ -92,7 +92,7 @@ def test_cli_default_case(runner: CliRunner, env: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == str(out)
     data = out.read_bytes()
-    assert snapshot.png_size(data) == (900, 560)
+    assert png.png_size(data) == (900, 560)
     width, height, rows = decode_png(data)
     assert (width, height) == (900, 560) and len(rows) == 560
     # A drawn map (panels, lines, marks, basemap), not a blank or grey page: a blank page has
@@ -119,12 +119,12 @@ def test_library_save_png_page_and_file(env: Path, tmp_path: Path) -> None:
 
     page = render_page(load_case("j2-8243"))
     out = snapshot.save_png(page, tmp_path / "a.png", size=(390, 844), offline=True)
-    assert snapshot.png_size(out.read_bytes()) == (390, 844)
+    assert png.png_size(out.read_bytes()) == (390, 844)
     # The same page from a file, with the screen controls kept this time.
     html = tmp_path / "map.html"
     html.write_text(page.html, encoding="utf-8")
     out2 = snapshot.save_png(html, tmp_path / "b.png", size=(390, 844), print_view=False)
-    assert snapshot.png_size(out2.read_bytes()) == (390, 844)
+    assert png.png_size(out2.read_bytes()) == (390, 844)
     assert out.read_bytes() != out2.read_bytes()  # zoom, layers... buttons drawn
 
 
@@ -150,7 +150,7 @@ def test_folium_map_and_the_files_next_to_a_page(env: Path, tmp_path: Path) -> N
 
     m = folium.Map(location=(40.4, 49.9), zoom_start=5, tiles=None)
     out = snapshot.save_png(m, tmp_path / "folium.png", size=(320, 240), offline=True)
-    assert snapshot.png_size(out.read_bytes()) == (320, 240)
+    assert png.png_size(out.read_bytes()) == (320, 240)
     # An HTML file's relative URLs are answered from its folder: a style sheet beside it
     # paints the map's background magenta.
     m.get_root().header.add_child(folium.Element('<link rel="stylesheet" href="extra.css">'))
@@ -163,16 +163,13 @@ def test_folium_map_and_the_files_next_to_a_page(env: Path, tmp_path: Path) -> N
 
 def solid_png(rgb: bytes, side: int = 256) -> bytes:
     """A ``side`` x ``side`` PNG of one RGB colour (a map tile)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
     pixels = zlib.compress((b"\x00" + rgb * side) * side)
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+        png.SIGNATURE
+        + png.chunk(b"IHDR", header)
+        + png.chunk(b"IDAT", pixels)
+        + png.chunk(b"IEND", b"")
     )
 
 
