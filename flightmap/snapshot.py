@@ -17,7 +17,8 @@ play/step buttons. The title and legend panels, the profile panel, the slider wi
 the scale bar and the attribution stay.
 
 Needs the ``snapshot`` extra (``pip install 'flightmap[snapshot]'``: Playwright for Python) and a
-Chromium executable (``apt install chromium``). Does not import folium.
+Chromium executable (``apt install chromium``). Imports folium (through :mod:`flightmap.render`)
+only when given a folium Map.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from flightmap.png import png_size, with_resolution
 
 __all__ = [
     "CHROMIUM_ENV",
+    "CSS_DPI",
     "DEFAULT_SIZE",
     "PRINT_CSS",
     "BrowserUnavailable",
@@ -54,7 +56,7 @@ CHROMIUM_ENV = "FLIGHTMAP_CHROMIUM"
 """Environment variable naming the Chromium executable."""
 
 DEFAULT_SIZE = (1600, 1000)
-"""Default snapshot size, CSS pixels (width, height): 16:10, a printed page's width at 200 dpi."""
+"""Default snapshot size, CSS pixels (width, height): 16:10, room for the panels beside the map."""
 
 CSS_DPI = 96
 """CSS pixels per inch (CSS Values and Units Level 3: 1in = 96px): a PNG at scale 2 is 192 dpi."""
