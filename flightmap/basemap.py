@@ -1,15 +1,20 @@
-"""The offline basemap: Natural Earth land and country outlines for the case region.
+"""The offline basemap: Natural Earth land and borders, and the place names to write on it.
 
-The files in ``data/basemap/`` are regional extracts of Natural Earth (1:10m land, 1:50m
-countries) as packaged by the npm package ``world-atlas`` 2.0.2; ``scripts/build_basemap.py``
-rebuilds them and ``data/basemap/README.md`` records their provenance. This module loads them
-and answers geometric questions about them, such as where a geodesic crosses the coastline.
-It never draws anything.
+``data/basemap/`` holds regional extracts of Natural Earth for the case region (1:10m land,
+1:50m countries, used for calculations such as coastline crossings), the whole world at 1:110m
+and 1:50m in 10-degree tiles (land, lakes, land borders; encoded polylines), and a table of
+places (seas, countries, GeoNames cities, airports). ``scripts/build_basemap.py`` rebuilds them
+and ``data/basemap/README.md`` records their provenance. This module loads them and selects
+what a map of given bounds needs (:func:`world_tiles`, :func:`places_for`). It never draws
+anything; :mod:`flightmap.render._basemap` does.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import math
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -18,7 +23,20 @@ import numpy as np
 from flightmap.geodesy import LatLon, geodesic_line
 from flightmap.resources import data_dir
 
-__all__ = ["coast_crossings", "countries_geojson", "land", "land_meta"]
+__all__ = [
+    "Place",
+    "coast_crossings",
+    "countries_geojson",
+    "detail_box",
+    "land",
+    "land_meta",
+    "places",
+    "places_for",
+    "world_tiles",
+]
+
+#: (south, west), (north, east) in degrees: the (lat, lon) corners of a map's data.
+Bounds = tuple[tuple[float, float], tuple[float, float]]
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -82,3 +100,214 @@ def coast_crossings(
         p = LatLon(float(lats[i] + lats[i + 1]) / 2, float(lons[i] + lons[i + 1]) / 2)
         out.append((p, "land_to_sea" if on_land[i] else "sea_to_land"))
     return out
+
+
+# --------------------------------------------------------------------------- world layers
+
+#: Side of the world tiles, degrees (``tile_deg`` in the files).
+TILE_DEG = 10
+#: Margin around the data drawn at 1:50m (and searched for places), degrees: the larger of
+#: this and the data's own span, so zooming out a few levels still shows the detail.
+DETAIL_MARGIN_DEG = 10.0
+#: Past this many 1:50m tiles (a page spanning continents) only the data's own tiles are 1:50m.
+MAX_DETAIL_TILES = 60
+#: Margin around the data drawn with 1:10m land, degrees, and the most 1:10m tiles a page
+#: takes (a page whose data spans more is read at zooms where 1:50m is as good).
+CLOSE_MARGIN_DEG = 2.0
+MAX_CLOSE_TILES = 9
+
+
+def detail_box(bounds: Bounds, margin_deg: float = DETAIL_MARGIN_DEG) -> Bounds:
+    """``bounds`` widened by ``max(margin_deg, span)`` on each side, clamped to the world.
+
+    >>> detail_box(((40.0, 45.0), (44.0, 52.0)))
+    ((30.0, 35.0), (54.0, 62.0))
+    """
+    (south, west), (north, east) = bounds
+    dlat = max(margin_deg, north - south)
+    dlon = max(margin_deg, east - west)
+    return (
+        (max(-90.0, south - dlat), max(-180.0, west - dlon)),
+        (min(90.0, north + dlat), min(180.0, east + dlon)),
+    )
+
+
+def _tile_keys(bounds: Bounds) -> list[str]:
+    """Keys (``"west,south"``) of the tiles that ``bounds`` touches, sorted.
+
+    >>> _tile_keys(((40.3, 45.6), (43.9, 51.2)))
+    ['40,40', '50,40']
+    """
+    (south, west), (north, east) = bounds
+    lon0 = max(-180, math.floor(west / TILE_DEG) * TILE_DEG)
+    lat0 = max(-90, math.floor(south / TILE_DEG) * TILE_DEG)
+    lon1 = min(180, math.floor(east / TILE_DEG) * TILE_DEG)
+    lat1 = min(90, math.floor(north / TILE_DEG) * TILE_DEG)
+    return sorted(
+        f"{x},{y}"
+        for x in range(lon0, lon1 + 1, TILE_DEG)
+        for y in range(lat0, lat1 + 1, TILE_DEG)
+        if x < 180 and y < 90
+    )
+
+
+@cache
+def _world(name: str) -> dict[str, Any]:
+    return _read(f"world-{name}.json")
+
+
+def _tiles_10m(keys: list[str]) -> dict[str, Any]:
+    """The 1:10m tiles of ``keys``, reading only the half files (west/east of 0 deg) needed."""
+    out: dict[str, Any] = {}
+    for half in sorted({"west" if int(k.split(",")[0]) < 0 else "east" for k in keys}):
+        tiles = _world(f"10m-{half}")["tiles"]
+        out.update({k: tiles[k] for k in keys if k in tiles})
+    return out
+
+
+def world_tiles(bounds: Bounds) -> list[tuple[int, dict[str, Any]]]:
+    """The world layer tiles a map of ``bounds`` needs, as ``(decimals, tile)`` pairs.
+
+    Each 10-degree tile comes once, at the finest scale its distance from the data calls for:
+    1:10m land (with 1:50m lakes and borders) within ``CLOSE_MARGIN_DEG`` of the data, 1:50m
+    within :func:`detail_box`, 1:110m for the rest of the world. Each tile holds ``land`` and
+    ``lakes`` (polygons as lists of encoded rings) and ``borders`` (encoded lines); see
+    ``data/basemap/README.md``. The order is fixed (finest first, then by key), so a page is
+    the same at every run.
+
+    Parameters
+    ----------
+    bounds : ((float, float), (float, float))
+        South-west and north-east ``(lat, lon)`` corners of the data, degrees.
+    """
+    close = _tile_keys(detail_box(bounds, CLOSE_MARGIN_DEG))
+    close = close if len(close) <= MAX_CLOSE_TILES else []
+    detail = _tile_keys(detail_box(bounds))
+    if len(detail) > MAX_DETAIL_TILES:
+        detail = _tile_keys(bounds)
+    fine, coarse = _world("50m"), _world("110m")
+    out: list[tuple[int, dict[str, Any]]] = []
+    taken: set[str] = set()
+    for decimals, tiles, keys in (
+        (int(fine["decimals"]), _tiles_10m(close), close),
+        (int(fine["decimals"]), fine["tiles"], detail),
+        (int(coarse["decimals"]), coarse["tiles"], sorted(coarse["tiles"])),
+    ):
+        for k in keys:
+            if k not in taken and k in tiles:
+                out.append((decimals, tiles[k]))
+            taken.add(k)
+    return out
+
+
+# --------------------------------------------------------------------------- places
+
+
+@dataclass(frozen=True)
+class Place:
+    """A name to write on the map.
+
+    Attributes
+    ----------
+    kind : str
+        ``sea``, ``country``, ``city`` or ``airport``.
+    name : str
+        The text: English name, or the IATA code of an airport.
+    code : str
+        Country code (ISO 3166 alpha-2) of a city, ICAO code of an airport, ISO numeric code of
+        a country, empty for a sea.
+    lat, lon : float
+        Label point, degrees WGS84.
+    rank : float
+        Population of a city (or of the city an airport serves), area in square degrees of a
+        country's largest polygon, 0 for a sea; larger first within a kind.
+    minzoom, maxzoom : int
+        Leaflet zoom levels between which the label is offered.
+    """
+
+    kind: str
+    name: str
+    code: str
+    lat: float
+    lon: float
+    rank: float
+    minzoom: int
+    maxzoom: int
+
+
+@cache
+def places() -> tuple[Place, ...]:
+    """Every place of ``data/basemap/places.csv``, in the file's order."""
+    with (data_dir() / "basemap" / "places.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(
+            Place(
+                r["kind"],
+                r["name"],
+                r["code"],
+                float(r["lat"]),
+                float(r["lon"]),
+                float(r["rank"]),
+                int(r["minzoom"]),
+                int(r["maxzoom"]),
+            )
+            for r in csv.DictReader(f)
+        )
+
+
+#: Cities of at least this many people are kept worldwide (they read at low zoom).
+WORLD_CITY_POPULATION = 1_000_000
+#: At most this many cities and airports around the data (largest first).
+MAX_LOCAL_CITIES = 800
+MAX_LOCAL_AIRPORTS = 300
+#: Margin around the data searched for cities and airports, degrees (see detail_box).
+PLACES_MARGIN_DEG = 5.0
+
+
+def priority(p: Place) -> tuple[int, float, str, str]:
+    """Sort key: seas, cities of 1M+, countries, cities of 200k+, small countries, airports,
+    other cities; the larger first within each, then by name.
+
+    Earlier places win when two labels would overlap on the page, so Nice (342,000 people)
+    is written and Monaco (under 0.1 square degree) is not.
+
+    >>> sorted(["city", "country", "sea"], key=lambda k: priority(Place(k, "", "", 0, 0, 1, 0, 0)))
+    ['sea', 'country', 'city']
+    """
+    if p.kind == "sea":
+        tier = 0
+    elif p.kind == "country":
+        tier = 2 if p.rank >= 1.0 else 4
+    elif p.kind == "airport":
+        tier = 5
+    elif p.rank >= WORLD_CITY_POPULATION:
+        tier = 1
+    else:
+        tier = 3 if p.rank >= 200_000 else 6
+    return (tier, -p.rank, p.name, p.code)
+
+
+def places_for(bounds: Bounds) -> list[Place]:
+    """The places a map of ``bounds`` offers for labelling, in :func:`priority` order.
+
+    Seas, countries and cities of a million or more people come from the whole world; other
+    cities and airports from the data's bounds widened by :func:`detail_box` with a
+    ``PLACES_MARGIN_DEG`` margin, the largest first (at most ``MAX_LOCAL_CITIES`` and
+    ``MAX_LOCAL_AIRPORTS``). Deterministic: the same bounds give the same list.
+
+    Parameters
+    ----------
+    bounds : ((float, float), (float, float))
+        South-west and north-east ``(lat, lon)`` corners of the data, degrees.
+    """
+    (south, west), (north, east) = detail_box(bounds, PLACES_MARGIN_DEG)
+    world: list[Place] = []
+    cities: list[Place] = []
+    airports: list[Place] = []
+    for p in places():
+        if p.kind in ("sea", "country") or (p.kind == "city" and p.rank >= WORLD_CITY_POPULATION):
+            world.append(p)
+        elif south <= p.lat <= north and west <= p.lon <= east:
+            (airports if p.kind == "airport" else cities).append(p)
+    cities = sorted(cities, key=priority)[:MAX_LOCAL_CITIES]
+    airports = sorted(airports, key=priority)[:MAX_LOCAL_AIRPORTS]
+    return sorted([*world, *cities, *airports], key=priority)

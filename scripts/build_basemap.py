@@ -4,6 +4,7 @@ Reads ``land-10m.json`` and ``countries-50m.json`` from the npm tarball ``world-
 (fetched with ``npm pack`` into ``.cache/npm/`` unless ``--tarball`` is given), checks the
 tarball's SHA-256, decodes the TopoJSON, clips it to the case region (lon 38..56 E, lat
 37..48 N), snaps coordinates to a 1e-5 degree grid and writes RFC 7946 GeoJSON (lon, lat).
+Then ``scripts/build_world_basemap.py`` builds the world layers and the place names.
 
 This script owns the files in ``data/basemap/`` and nothing else; the package only reads them.
 Needs ``npm`` on the PATH only when the tarball is not cached yet.
@@ -19,6 +20,7 @@ import argparse
 import hashlib
 import json
 import subprocess
+import sys
 import tarfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -432,6 +434,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         path = args.out_dir / name
         size = write_geojson(collection, path)
         print(f"wrote {path} ({size} bytes, {len(collection['features'])} features)")
+    # The world layers and the place names (scripts/build_world_basemap.py, same folder).
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from build_world_basemap import build_all
+
+    build_all(args.out_dir)
 
 
 if __name__ == "__main__":

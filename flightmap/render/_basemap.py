@@ -1,0 +1,300 @@
+"""The offline basemap and the place names, drawn in the page without any tile server.
+
+:func:`basemap_layers` returns two layers for the layer control, both on by default:
+
+- **Offline basemap**: sea (the background), land, lakes and land borders from
+  :func:`flightmap.basemap.world_tiles`, in a pane under the tile pane. Online tiles, when they
+  load, cover it; when they do not (offline, archived page, tile server down) it is what the
+  reader sees. It never takes a click.
+- **Place names**: seas, countries, cities and airports from :func:`flightmap.basemap.places_for`,
+  real DOM text in a pane above the data lines and below the marks, ``pointer-events: none``.
+  A few lines of JavaScript place them after every zoom or move: greedily in priority order,
+  skipping any label whose box (in screen pixels) would touch one already placed, and any label
+  outside its zoom range, so labels never overlap and thin out as the reader zooms out. They
+  stay on over online tiles: the street map writes names in the local language and script
+  (Dubai in Arabic, Grozny in Cyrillic) and the imagery writes none; the layer control turns
+  them off.
+
+Text reaches the page as JSON data and is set with ``textContent``, never parsed as HTML. This
+module reads no file itself and holds no data; :mod:`flightmap.basemap` does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from branca.element import MacroElement
+from folium.map import Layer
+from jinja2 import Template
+
+from flightmap import basemap
+from flightmap.basemap import Bounds, Place
+
+__all__ = ["BASEMAP_STYLE", "basemap_layers", "labels_payload", "world_payload"]
+
+#: Colours of the offline basemap: a pale blue sea, a warm pale land, thin grey borders.
+BASEMAP_STYLE: dict[str, str] = {
+    "sea": "#b9d3e6",
+    "land": "#f3efe4",
+    "border": "#9a9085",
+}
+_KINDS = {"sea": 0, "country": 1, "city": 2, "airport": 4}
+# Cities of a million people or more get the bold style (kind 3 in the page).
+_MAJOR = 1_000_000
+_ATTRIBUTION = (
+    '<a href="https://www.naturalearthdata.com/">Natural Earth</a> · '
+    '<a href="https://www.geonames.org/">GeoNames</a> '
+    '(<a href="https://creativecommons.org/licenses/by/4.0/">CC BY</a>)'
+)
+_SCRIPT_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+_JINJA = re.compile(r"\{(?=[{%#])")
+
+
+def page_json(value: Any) -> str:
+    r"""Compact JSON that no string in it can turn into markup or a Jinja tag.
+
+    ``< > &`` and U+2028/2029 are escaped, so no string closes the ``<script>``; a ``{``
+    before ``{``, ``%`` or ``#`` (which would open a Jinja tag when branca compiles the
+    rendered script again) becomes ``\u007b``. Outside strings this JSON has no such pair.
+
+    >>> print(page_json(["</script>{{7*7}}"]))
+    ["\u003c/script\u003e\u007b\u007b7*7}}"]
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for raw, escaped in _SCRIPT_ESCAPES:
+        text = text.replace(raw, escaped)
+    return _JINJA.sub(r"\\u007b", text)
+
+
+def world_payload(bounds: Bounds) -> dict[str, Any]:
+    """The basemap data of a page: colours and one group of polygons per precision.
+
+    Returns
+    -------
+    dict
+        ``style`` (:data:`BASEMAP_STYLE`) and ``groups``: for each number of decimals, the
+        ``land`` and ``lakes`` polygons (lists of encoded rings) and the ``borders`` lines of
+        every tile at that precision, in :func:`flightmap.basemap.world_tiles` order.
+    """
+    groups: dict[int, dict[str, Any]] = {}
+    for decimals, tile in basemap.world_tiles(bounds):
+        g = groups.setdefault(decimals, {"p": decimals, "land": [], "lakes": [], "borders": []})
+        for key in ("land", "lakes", "borders"):
+            g[key].extend(tile[key])
+    return {"style": BASEMAP_STYLE, "groups": [groups[k] for k in sorted(groups)]}
+
+
+def label_text(p: Place) -> str:
+    """The text written for a place: its name, or ``IATA · ICAO`` for an airport.
+
+    >>> label_text(Place("airport", "LAX", "KLAX", 33.9, -118.4, 0, 8, 99))
+    'LAX · KLAX'
+    """
+    return f"{p.name} · {p.code}" if p.kind == "airport" and p.code else p.name
+
+
+def labels_payload(places: Sequence[Place]) -> list[list[Any]]:
+    """Places as compact rows ``[kind, lat, lon, text, minzoom, maxzoom]`` in the given order.
+
+    ``kind`` is 0 sea, 1 country, 2 city, 3 city of a million or more, 4 airport; latitude
+    and longitude are rounded to 3 decimals (about 100 m, under a pixel below zoom 10).
+
+    >>> labels_payload([Place("city", "Baku", "AZ", 40.3777, 49.892, 2351300, 4, 99)])
+    [[3, 40.378, 49.892, 'Baku', 4, 99]]
+    """
+    rows = []
+    for p in places:
+        kind = _KINDS[p.kind]
+        if p.kind == "city" and p.rank >= _MAJOR:
+            kind = 3
+        rows.append([kind, round(p.lat, 3), round(p.lon, 3), label_text(p), p.minzoom, p.maxzoom])
+    return rows
+
+
+_CSS = """<style>
+.fm-pl{position:absolute;left:0;top:0;white-space:nowrap;pointer-events:none;
+ font:12px/14px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#2f2a24;
+ text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
+.fm-pl-k2::before,.fm-pl-k3::before{content:"";display:inline-block;width:5px;height:5px;
+ margin:0 3px 1px 0;border-radius:50%;background:#4a4036;vertical-align:middle}
+.fm-pl-k3{font-weight:600;font-size:13px}
+.fm-pl-k0{font-style:italic;color:#245f8c;font-size:13px;letter-spacing:.04em}
+.fm-pl-k1{text-transform:uppercase;letter-spacing:.1em;color:#7a6a58;font-size:11px}
+.fm-pl-k4{color:#5b3f86;font-size:11px}
+.fm-pl-k4::before{content:"\\2708\\FE0E";margin-right:2px}
+</style>"""
+
+# The basemap layer: sea rectangle, land, lakes and borders, decoded from encoded polylines,
+# in a pane under the tiles (z-index 150; tiles are 200), never interactive.
+_BASEMAP_JS = """
+var {{ this.get_name() }} = (function (map, d) {
+    function decode(str, p) {
+        var f = Math.pow(10, -p), out = [], i = 0, lat = 0, lon = 0;
+        while (i < str.length) {
+            var v = [0, 0];
+            for (var k = 0; k < 2; k++) {
+                var r = 0, shift = 0, b;
+                do { b = str.charCodeAt(i++) - 63; r |= (b & 31) << shift; shift += 5; }
+                while (b >= 32);
+                v[k] = (r & 1) ? ~(r >> 1) : (r >> 1);
+            }
+            lat += v[0]; lon += v[1];
+            out.push([lat * f, lon * f]);
+        }
+        return out;
+    }
+    if (!map.getPane("fmBasemap")) {
+        var pane = map.createPane("fmBasemap");
+        pane.style.zIndex = 150;
+        pane.style.pointerEvents = "none";
+    }
+    var s = d.style, land = [], lakes = [], borders = [];
+    d.groups.forEach(function (g) {
+        g.land.forEach(function (poly) {
+            land.push(poly.map(function (r) { return decode(r, g.p); }));
+        });
+        g.lakes.forEach(function (poly) {
+            lakes.push(poly.map(function (r) { return decode(r, g.p); }));
+        });
+        g.borders.forEach(function (line) { borders.push(decode(line, g.p)); });
+    });
+    var o = {pane: "fmBasemap", interactive: false, bubblingMouseEvents: false};
+    return L.layerGroup([
+        L.rectangle([[-85.06, -540], [85.06, 540]],
+            L.extend({stroke: false, fillColor: s.sea, fillOpacity: 1}, o)),
+        // No outline: polygons are cut at tile edges, and an outline would draw the cuts.
+        L.polygon(land, L.extend({stroke: false, fillColor: s.land, fillOpacity: 1,
+            smoothFactor: 0.5}, o)),
+        L.polygon(lakes, L.extend({stroke: false, fillColor: s.sea, fillOpacity: 1}, o)),
+        L.polyline(borders, L.extend({color: s.border, weight: 0.8, opacity: 0.9,
+            fill: false, smoothFactor: 0.5}, o))
+    ], {attribution: {{ this.attribution }}});
+})({{ this._parent.get_name() }}, {{ this.data }});
+"""
+
+# The labels layer: a div in a pane above the overlays (z-index 450; overlays are 400,
+# markers 600), placed greedily in priority order after each zoom or move.
+_LABELS_JS = """
+var {{ this.get_name() }} = (function (rows) {
+    var Labels = L.Layer.extend({
+        options: {attribution: {{ this.attribution }}},
+        onAdd: function (map) {
+            if (!map.getPane("fmLabels")) {
+                var pane = map.createPane("fmLabels");
+                pane.style.zIndex = 450;
+                pane.style.pointerEvents = "none";
+            }
+            this._box = L.DomUtil.create("div", "fm-place-labels", map.getPane("fmLabels"));
+            this._nodes = [];
+            map.on("zoomend moveend resize viewreset", this._place, this);
+            map.on("zoomstart", this._hide, this);
+            this._place();
+        },
+        onRemove: function (map) {
+            map.off("zoomend moveend resize viewreset", this._place, this);
+            map.off("zoomstart", this._hide, this);
+            L.DomUtil.remove(this._box);
+            this._nodes = [];
+        },
+        _hide: function () { this._box.style.display = "none"; },
+        _place: function () {
+            var map = this._map, z = map.getZoom(), size = map.getSize(), todo = [], i, r;
+            this._box.style.display = "";
+            for (i = 0; i < rows.length; i++) {
+                r = rows[i];
+                var node = this._nodes[i], pt = null;
+                if (z >= r[4] && z <= r[5]) {
+                    pt = map.latLngToContainerPoint([r[1], r[2]]);
+                    if (pt.x < -100 || pt.y < -30 || pt.x > size.x + 100 || pt.y > size.y + 30) {
+                        pt = null;
+                    }
+                }
+                if (pt === null) {
+                    if (node) { node.style.display = "none"; }
+                    continue;
+                }
+                if (!node) {
+                    node = this._nodes[i] = L.DomUtil.create("span", "fm-pl fm-pl-k" + r[0],
+                        this._box);
+                    node.textContent = r[3];
+                }
+                node.style.display = "";
+                todo.push([i, pt]);
+            }
+            // Sizes are read in one pass (one layout), then every box is tested.
+            for (i = 0; i < todo.length; i++) {
+                var n = this._nodes[todo[i][0]];
+                if (n._w === undefined) { n._w = n.offsetWidth; n._h = n.offsetHeight; }
+            }
+            var placed = [], pad = 3;
+            for (i = 0; i < todo.length; i++) {
+                var row = rows[todo[i][0]], p = todo[i][1], el = this._nodes[todo[i][0]];
+                var w = el._w, h = el._h;
+                // Seas and countries are centred on their point; cities and airports have
+                // their dot (or plane) on the point and the name to the right.
+                var x0 = row[0] < 2 ? p.x - w / 2 : p.x - 4, y0 = p.y - h / 2;
+                var x1 = x0 + w, y1 = y0 + h, free = x1 > 0 && y1 > 0 && x0 < size.x &&
+                    y0 < size.y;
+                for (var j = 0; free && j < placed.length; j++) {
+                    var q = placed[j];
+                    if (x0 < q[2] + pad && q[0] < x1 + pad && y0 < q[3] + pad &&
+                        q[1] < y1 + pad) { free = false; }
+                }
+                if (!free) { el.style.display = "none"; continue; }
+                placed.push([x0, y0, x1, y1]);
+                L.DomUtil.setPosition(el, map.containerPointToLayerPoint([x0, y0]).round());
+            }
+        }
+    });
+    return new Labels();
+})({{ this.data }});
+"""
+
+
+class _DataLayer(Layer):
+    """A folium overlay whose script is ``js`` with ``data`` (JSON text) spliced in."""
+
+    def __init__(self, name: str, js: str, data: str, css: str = "") -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "FlightmapBasemap"
+        self.data = data
+        self.attribution = page_json(_ATTRIBUTION)
+        header = f"{{% macro header(this, kwargs) %}}{css}{{% endmacro %}}" if css else ""
+        self._template = Template(
+            header + "{% macro script(this, kwargs) %}" + js + "{% endmacro %}"
+        )
+
+
+def basemap_layers(bounds: Bounds) -> list[MacroElement]:
+    """The offline basemap and place-name layers for a map of data within ``bounds``.
+
+    Parameters
+    ----------
+    bounds : ((float, float), (float, float))
+        South-west and north-east ``(lat, lon)`` corners of the data, degrees; the 1:50m
+        detail and the local cities and airports are picked around them.
+
+    Returns
+    -------
+    list of folium layers
+        ``[Offline basemap, Place names]``, both shown by default and listed in the layer
+        control. Add them to the map in this order.
+    """
+    return [
+        _DataLayer("Offline basemap", _BASEMAP_JS, page_json(world_payload(bounds))),
+        _DataLayer(
+            "Place names",
+            _LABELS_JS,
+            page_json(labels_payload(basemap.places_for(bounds))),
+            css=_CSS,
+        ),
+    ]
