@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from flightmap.errors import InputError
-from flightmap.limits import MAX_INPUT_ENV, human_size, whole_file_bytes
-
-# Re-exported for flightmap/compose.py and flightmap/grid.py until they import flightmap.limits,
-# the public home of the size limit; then import these three like the others above.
-from flightmap.limits import WHOLE_FILE_SHARE as WHOLE_FILE_SHARE
-from flightmap.limits import max_input_bytes as max_input_bytes
-from flightmap.limits import too_large as too_large
+from flightmap.limits import (
+    MAX_INPUT_ENV,
+    human_size,
+    max_input_bytes,
+    too_large,
+    whole_file_bytes,
+)
 
 HEAD_BYTES: Final = 64 * 1024
 """Bytes of (decompressed) content read to detect the format."""

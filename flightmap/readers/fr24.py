@@ -34,11 +34,7 @@ from flightmap.readers._csv import header_of, read_csv
 from flightmap.readers._numbers import FT_PER_M, to_float
 from flightmap.readers._positions import check_positions
 from flightmap.readers._problems import Problems
-from flightmap.readers._source import (
-    Input,
-    check_whole_file,
-    read_all,
-)
+from flightmap.readers._source import Input, check_whole_file, read_all
 from flightmap.readers._text import clean_text
 from flightmap.readers._times import epoch_to_time, parse_tz, text_to_time, time_series
 
