@@ -418,11 +418,13 @@ def aircraft_count(page: Any) -> int:
 
 
 HHMM = re.compile(r"(?<![\d:])([01]\d|2[0-3]):[0-5]\d(?![\d:])")
-_TIME_LIKE = re.compile(r"\d{1,2}:\d{2}|\b\d{1,2}\s*[AaPp]\.?[Mm]\b")
+#: Anything that reads as a time of day: "04:15", ":30" (seconds of a minute), "05 PM".
+_TIME_LIKE = re.compile(r"\d{0,2}:\d{2}|\b\d{1,2}\s*[AaPp]\.?[Mm]\b")
 
 
 def profile_time_labels(page: Any) -> list[str]:
-    """Time-like texts of the profile chart (``.fm-profile svg text``), e.g. '04:15', '05 AM'."""
+    """Time-like texts of the profile chart (``.fm-profile svg text``), e.g. '04:15', ':30',
+    '05 AM'."""
     texts = page.evaluate(
         "(sel) => [...document.querySelectorAll(sel)].map(t => t.textContent.trim())",
         PROFILE_TEXT,
@@ -433,8 +435,8 @@ def profile_time_labels(page: Any) -> list[str]:
 def bad_time_labels(labels: list[str], span: tuple[str, str], margin_min: int = 60) -> list[str]:
     """Labels that are not 24-hour HH:MM within ``span`` (first, last HH:MM) +- ``margin_min``.
 
-    >>> bad_time_labels(["15:30", "05 PM", "03:30"], ("15:21", "20:22"))
-    ['05 PM', '03:30']
+    >>> bad_time_labels(["15:30", "05 PM", "03:30", ":45"], ("15:21", "20:22"))
+    ['05 PM', '03:30', ':45']
     """
 
     def minutes(hhmm: str) -> int:
