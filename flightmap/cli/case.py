@@ -38,12 +38,16 @@ class Tiles(StrEnum):
 
 
 def cases() -> None:
-    """List the available cases."""
-    from flightmap.geo import list_cases, load_case
+    """List the available cases: name, title, events, folder and where it was found.
 
-    for name in list_cases():
-        c = load_case(name)
-        echo_text(f"{name}\t{c.title}\t{len(c.events)} events\t{c.path}")
+    Cases are looked up in ./cases of the working folder, then in each folder of
+    $FLIGHTMAP_CASES (a path list), then among the cases shipped with flightmap.
+    """
+    from flightmap.geo import find_cases, load_case
+
+    for found in find_cases():
+        c = load_case(found.path)
+        echo_text(f"{found.name}\t{c.title}\t{len(c.events)} events\t{c.path}\t({found.origin})")
 
 
 def timeline(

@@ -22,7 +22,7 @@ or imports folium.
 from __future__ import annotations
 
 from flightmap.geo.fields import parse_utc
-from flightmap.geo.folders import case_dirs, list_cases
+from flightmap.geo.folders import CaseFolder, case_dirs, find_cases, list_cases
 from flightmap.geo.loader import load_case
 from flightmap.geo.model import (
     CONFIDENCE,
@@ -63,6 +63,7 @@ __all__ = [
     "NM_M",
     "SOURCE_KINDS",
     "Case",
+    "CaseFolder",
     "Claim",
     "Conflict",
     "Event",
@@ -76,6 +77,7 @@ __all__ = [
     "destination",
     "distance_m",
     "distances_m",
+    "find_cases",
     "geodesic_circle",
     "geodesic_line",
     "latlon",
