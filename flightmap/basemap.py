@@ -264,25 +264,28 @@ PLACES_MARGIN_DEG = 5.0
 
 
 def priority(p: Place) -> tuple[int, float, str, str]:
-    """Sort key: seas, cities of 1M+, countries, cities of 200k+, small countries, airports,
-    other cities; the larger first within each, then by name.
+    """Sort key: seas, cities of 1M+, countries, airports of 1M+ cities, cities of 200k+,
+    small countries, other airports, other cities; the larger first within each, then by name.
 
     Earlier places win when two labels would overlap on the page, so Nice (342,000 people)
-    is written and Monaco (under 0.1 square degree) is not.
+    is written and Monaco (under 0.1 square degree) is not, and Dubai's airport (DXB) before
+    the districts around it.
 
-    >>> sorted(["city", "country", "sea"], key=lambda k: priority(Place(k, "", "", 0, 0, 1, 0, 0)))
-    ['sea', 'country', 'city']
+    >>> kinds = ["city", "airport", "country", "sea"]
+    >>> sorted(kinds, key=lambda k: priority(Place(k, "", "", 0, 0, 1e6, 0, 0)))
+    ['sea', 'city', 'country', 'airport']
     """
+    big = p.rank >= WORLD_CITY_POPULATION
     if p.kind == "sea":
         tier = 0
     elif p.kind == "country":
-        tier = 2 if p.rank >= 1.0 else 4
+        tier = 2 if p.rank >= 1.0 else 5
     elif p.kind == "airport":
-        tier = 5
-    elif p.rank >= WORLD_CITY_POPULATION:
+        tier = 3 if big else 6
+    elif big:
         tier = 1
     else:
-        tier = 3 if p.rank >= 200_000 else 6
+        tier = 4 if p.rank >= 200_000 else 7
     return (tier, -p.rank, p.name, p.code)
 
 

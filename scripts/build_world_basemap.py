@@ -322,6 +322,15 @@ def city_minzoom(population: int) -> int:
     return 7
 
 
+def airport_minzoom(population: int) -> int:
+    """Smallest zoom for an airport label, from the population of the city it serves.
+
+    >>> [airport_minzoom(p) for p in (3_790_000, 150_000, 0)]
+    [7, 8, 9]
+    """
+    return 7 if population >= 1_000_000 else 8 if population >= 100_000 else 9
+
+
 def country_minzoom(area_deg2: float) -> int:
     """Smallest zoom for a country label, from the area of its largest polygon (square deg)."""
     for floor, zoom in ((100.0, 2), (10.0, 3), (1.0, 4), (0.1, 6)):
@@ -361,7 +370,9 @@ def airports(wheel: Path, city_rows: list[dict[str, Any]]) -> list[dict[str, Any
             rows.append(
                 {"kind": "airport", "name": a["iata"], "code": a["icao"],
                  "lat": float(a["lat"]), "lon": float(a["lon"]),
-                 "rank": pop.get((a["city"], a["country"]), 0), "minzoom": 8, "maxzoom": 99}
+                 "rank": pop.get((a["city"], a["country"]), 0),
+                 "minzoom": airport_minzoom(pop.get((a["city"], a["country"]), 0)),
+                 "maxzoom": 99}
             )  # fmt: skip
     return rows
 

@@ -67,7 +67,7 @@ def page_json(value: Any) -> str:
     rendered script again) becomes ``\u007b``. Outside strings this JSON has no such pair.
 
     >>> print(page_json(["</script>{{7*7}}"]))
-    ["\u003c/script\u003e\u007b\u007b7*7}}"]
+    ["\u003c/script\u003e\u007b{7*7}}"]
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for raw, escaped in _SCRIPT_ESCAPES:

