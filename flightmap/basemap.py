@@ -109,7 +109,8 @@ TILE_DEG = 10
 #: Margin around the data drawn at 1:50m (and searched for places), degrees: the larger of
 #: this and the data's own span, so zooming out a few levels still shows the detail.
 DETAIL_MARGIN_DEG = 10.0
-#: Past this many 1:50m tiles (a page spanning continents) only the data's own tiles are 1:50m.
+#: Past this many 1:50m tiles (a page spanning continents) only the data's own tiles are 1:50m,
+#: and none when the data's own tiles are more (the whole 1:50m world is 400 KB).
 MAX_DETAIL_TILES = 60
 #: Margin around the data drawn with 1:10m land, degrees, and the most 1:10m tiles a page
 #: takes (a page whose data spans more is read at zooms where 1:50m is as good).
@@ -185,6 +186,8 @@ def world_tiles(bounds: Bounds) -> list[tuple[int, dict[str, Any]]]:
     detail = _tile_keys(detail_box(bounds))
     if len(detail) > MAX_DETAIL_TILES:
         detail = _tile_keys(bounds)
+    if len(detail) > MAX_DETAIL_TILES:  # data across continents: read at 1:110m zooms
+        detail = []
     fine, coarse = _world("50m"), _world("110m")
     out: list[tuple[int, dict[str, Any]]] = []
     taken: set[str] = set()
