@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from flightmap.cli import analyse, case, snapshot, track
+from flightmap.cli import analyse, case, newcase, snapshot, track
 from flightmap.errors import InputError
 from flightmap.limits import parse_size, set_max_input_bytes
 
@@ -68,6 +68,7 @@ def _register(fn: Callable[..., Any], name: str | None = None) -> None:
 
 
 _register(case.cases)
+_register(newcase.new_case, "new-case")
 _register(case.timeline)
 _register(case.render)
 _register(snapshot.snapshot)

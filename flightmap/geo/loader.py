@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from flightmap.geo.folders import resolve_case
-from flightmap.geo.meta import read_meta, read_regions
+from flightmap.geo.meta import read_meta, read_regions, read_tracks, read_window
 from flightmap.geo.model import DEFAULT_CASE, Case
 from flightmap.geo.references import (
     check_references,
@@ -47,7 +47,12 @@ def load_case(name: str | Path = DEFAULT_CASE) -> Case:
         the line or feature and the field.
     """
     path = resolve_case(name)
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.iterdir()))
+    # Every file counts, tracks/ included: a case's track is checked against its SHA-256.
+    stamp = tuple(
+        (p.relative_to(path).as_posix(), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    )
     return _load_case_cached(path, stamp)
 
 
@@ -86,4 +91,6 @@ def _assemble(folder: Path) -> Case:
         zones=zones,
         conflicts=conflicts,
         regions=read_regions(folder, meta, {e.id for e in events_t}),
+        tracks=read_tracks(folder, meta, set(sources)),
+        window=read_window(folder, meta),
     )

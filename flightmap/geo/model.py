@@ -20,6 +20,7 @@ __all__ = [
     "EVIDENCE",
     "SOURCE_KINDS",
     "Case",
+    "CaseTrack",
     "Claim",
     "Conflict",
     "Event",
@@ -185,6 +186,19 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class CaseTrack:
+    """A track file that is part of a case (a ``[[tracks]]`` table of ``case.toml``).
+
+    ``path`` is the file inside the case folder, ``source`` the id of the ``sources.csv`` row
+    citing it and ``sha256`` its hex SHA-256, checked on loading.
+    """
+
+    path: Path
+    source: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Case:
     """A validated case. Look items up by id with :meth:`event`, :meth:`waypoint`, :meth:`item`."""
 
@@ -202,6 +216,9 @@ class Case:
     zones: tuple[Zone, ...]
     conflicts: tuple[Conflict, ...]
     regions: Mapping[str, Any] = field(default_factory=dict)
+    tracks: tuple[CaseTrack, ...] = ()
+    window: tuple[datetime, datetime] | None = None
+    """First and last report time (UTC) of the case's tracks (``[window]``), or None."""
 
     def event(self, event_id: str) -> Event:
         """The event with this id (``KeyError`` naming the id if there is none)."""

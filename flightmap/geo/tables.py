@@ -30,6 +30,7 @@ from flightmap.geo.model import (
 )
 
 __all__ = [
+    "COLUMNS",
     "read_claims",
     "read_conflicts",
     "read_events",
@@ -43,7 +44,7 @@ _T = TypeVar("_T")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # Required and optional columns of each CSV file (documented in data/README.md).
-_COLUMNS: dict[str, tuple[list[str], list[str]]] = {
+COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     "sources.csv": (["id", "title", "publisher", "url", "kind"], ["date", "note"]),
     "waypoints.csv": (
         ["id", "name", "kind", "lat", "lon", "evidence", "confidence", "sources"],
@@ -81,7 +82,7 @@ def _rows(folder: Path, name: str, build: Any, *, optional: bool = False) -> Ite
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
     reader = csv.DictReader(text.splitlines(keepends=True))
-    required, allowed = _COLUMNS[name]
+    required, allowed = COLUMNS[name]
     header = reader.fieldnames or []
     missing = [c for c in required if c not in header]
     if missing:

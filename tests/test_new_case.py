@@ -1,0 +1,128 @@
+"""``flightmap new-case``: a commented case that loads, from nothing or from a track, written
+whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flightmap.cli import app
+from flightmap.errors import InputError
+from flightmap.geo import load_case
+from flightmap.scaffold import new_case
+
+T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+
+
+def _fr24_csv(path: Path) -> Path:
+    """A hand-checkable FR24 CSV: a ground roll at 0 kt, a climb east along 0° N at 60 s
+    spacing, nothing from 10:10 to 10:30, then a descent to a stop at 0 kt."""
+    rows = ["Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction"]
+    plan = [(i * 60, 0.01 * i, 500 + 1000 * i, 0 if i == 0 else 250) for i in range(11)]
+    plan += [
+        (1800 + i * 60, 0.5 + 0.01 * i, 5000 - 1000 * i, 250 if i < 5 else 0) for i in range(6)
+    ]
+    for dt, lon, alt, gs in plan:
+        t = T0 + timedelta(seconds=dt)
+        rows.append(
+            f'{int(t.timestamp())},{t:%Y-%m-%dT%H:%M:%SZ},TST123,"0.000000,{lon:.6f}",{alt},{gs},90'
+        )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_template_has_one_of_each_item_and_loads(tmp_path: Path) -> None:
+    folder = new_case("my-bird", title="My bird strike", parent=tmp_path, today=date(2025, 1, 2))
+    assert folder == (tmp_path / "my-bird").resolve()
+    c = load_case(folder)
+    assert (c.id, c.title) == ("my-bird", "My bird strike")
+    assert len(c.sources) == len(c.waypoints) == len(c.zones) == len(c.conflicts) == 1
+    assert len(c.claims) == len(c.events) == 2  # a conflict needs two sides; a relative time
+    for item in [*c.waypoints.values(), *c.events, *c.claims.values(), *c.zones]:
+        assert item.evidence in ("observed", "reported", "inferred") and item.confidence
+        assert item.sources == ("example-source",)
+    assert c.event("example_event").time == datetime(2025, 1, 2, 12, tzinfo=UTC)
+    assert c.event("example_event_later").time == datetime(2025, 1, 2, 12, 1, 30, tzinfo=UTC)
+    assert c.claims["example_claim_a"].conflicts_with == ("example_claim_b",)
+    assert c.zones[0].valid_to is None
+    # Comments: case.toml says where the fields are described; a README says what to do next.
+    assert "data/README.md" in (folder / "case.toml").read_text(encoding="utf-8")
+    assert "flightmap timeline my-bird" in (folder / "README.md").read_text(encoding="utf-8")
+
+
+def test_never_over_an_existing_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases" / "taken").mkdir(parents=True)
+    (tmp_path / "cases" / "taken" / "mine.txt").write_text("keep", encoding="utf-8")
+    result = CliRunner().invoke(app, ["new-case", "taken"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"flightmap: error: {tmp_path / 'cases' / 'taken'}: already exists")
+    assert [p.name for p in (tmp_path / "cases").iterdir()] == ["taken"]  # no staging left
+    assert [p.name for p in (tmp_path / "cases" / "taken").iterdir()] == ["mine.txt"]
+    with pytest.raises(InputError, match="invalid case id"):
+        new_case("../evil", parent=tmp_path)
+    result = CliRunner().invoke(app, ["new-case", "Bad Name"])
+    assert result.exit_code == 2 and "invalid case id" in result.stderr
+
+
+def test_from_track(tmp_path: Path) -> None:
+    track = _fr24_csv(tmp_path / "tst123.csv")
+    sha = hashlib.sha256(track.read_bytes()).hexdigest()
+    c = load_case(new_case("tst", tracks=[track], parent=tmp_path / "cases"))
+    assert c.title == "TST123, 01 March 2024"
+    assert c.window == (T0, T0 + timedelta(seconds=1800 + 300))
+    (src,) = c.sources.values()
+    assert src.kind == "dataset" and f"SHA-256 {sha}" in src.note
+    (t,) = c.tracks
+    assert (t.path.name, t.source, t.sha256) == ("tst123.csv", src.id, sha)
+    assert t.path.read_bytes() == track.read_bytes()
+    # Observed waypoints at the first and last fixes.
+    first, last = c.waypoint("FIRST_FIX"), c.waypoint("LAST_FIX")
+    assert (first.lat, first.lon, first.evidence) == (0.0, 0.0, "observed")
+    assert (last.lat, last.lon) == (0.0, 0.55)
+    # Inferred take-off/landing-like events at the first and last reports, rule in basis.
+    ev = {e.id: e for e in c.events}
+    assert ev["first_report"].time == T0 and ev["first_report"].title.startswith("Take-off-like")
+    assert ev["last_report"].title.startswith("Landing-like")
+    assert ev["last_report"].time == T0 + timedelta(seconds=2100)
+    assert ev["last_report"].waypoint == "LAST_FIX"
+    assert all(e.evidence == "inferred" and "rule" in e.basis for e in (ev["first_report"],))
+    # The 20-minute hole is a gap event at the last fix before it.
+    (gap,) = [e for e in c.events if e.id.startswith("gap")]
+    assert gap.time == T0 + timedelta(seconds=600) and gap.evidence == "inferred"
+    assert "find_gaps" in gap.basis and "1200 s" in gap.title
+    assert (c.waypoint(gap.waypoint).lon, c.waypoint(gap.waypoint).evidence) == (0.1, "observed")
+
+
+def test_a_changed_track_is_refused(tmp_path: Path) -> None:
+    folder = new_case("tst", tracks=[_fr24_csv(tmp_path / "t.csv")], parent=tmp_path)
+    with (folder / "tracks" / "t.csv").open("a", encoding="utf-8") as fh:
+        fh.write("\n")
+    with pytest.raises(InputError, match=r"case\.toml: tracks 1: field sha256: does not match"):
+        load_case(folder)
+
+
+def test_new_case_then_cases_then_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flightmap.pipeline import render_page
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FLIGHTMAP_CASES", raising=False)
+    track = _fr24_csv(tmp_path / "tst123.csv")
+    runner = CliRunner()
+    result = runner.invoke(app, ["new-case", "tst", "--from-track", str(track)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str((tmp_path / "cases" / "tst").resolve())
+    result = runner.invoke(app, ["cases"])
+    assert result.exit_code == 0, result.output
+    assert any(
+        line.startswith("tst\tTST123") and line.endswith("(./cases)")
+        for line in result.stdout.splitlines()
+    )
+    page = render_page(load_case("tst"))
+    assert "TST123, 01 March 2024" in page.html
+    assert "Take-off-like first report of TST123" in page.html
