@@ -15,8 +15,9 @@ overall:
 
 Scored time runs from a file's first report to its last, minus silences of ``SILENCE_S`` or more
 (no report at all: receiver coverage, not GNSS) and intervals whose only rule is ``no_reports``
-(the analysis' own "out of coverage, not evidence of GNSS loss"), unless a label covers them. ``--write`` puts the table
-in ``benchmarks/README.md`` under the given heading (``--as before`` or ``--as after``).
+(the analysis' own "out of coverage, not evidence of GNSS loss"), unless a label covers them.
+``--write`` puts the table in ``benchmarks/README.md`` under the given heading (``--as before``
+or ``--as after``).
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def evaluate(track_file: Path) -> tuple[Score | None, str]:
     try:
         read = read_track(track_file)
     except InputError as exc:
-        return None, str(exc).splitlines()[0]
+        return None, str(exc).splitlines()[0].removeprefix(f"{track_file}: ")
     result = analyse(read.track)
     times = s.epoch_ns(read.track[s.TIME])
     return score(result.intervals, labels_of(track_file), times), read.format

@@ -41,7 +41,20 @@ MAPPABLE: Final = tuple(
 """Schema columns a mapping may name."""
 
 GUESSES: Final[dict[str, tuple[str, ...]]] = {
-    s.TIME: ("time", "timestamp", "datetime", "date_time", "time_utc", "utc", "ts"),
+    s.TIME: (
+        "time",
+        "timestamp",
+        "datetime",
+        "date_time",
+        "time_utc",
+        "utc",
+        "ts",
+        "ts_utc",
+        "timestamp_utc",
+        "datetime_utc",
+        "utc_time",
+        "utc_timestamp",
+    ),
     s.POSITION_TIME: ("position_time", "time_position"),
     s.LAT: ("lat", "latitude"),
     s.LON: ("lon", "lng", "long", "longitude"),
