@@ -38,3 +38,27 @@ def test_readsb_times_at_source_precision() -> None:
     ns = s.epoch_ns(track[s.TIME])
     assert track[s.TIME].iloc[0] == pd.Timestamp("2025-02-04T21:13:42.619Z")
     assert (ns % 1_000_000 == 0).all()
+
+
+def test_readsb_new_leg_does_not_carry_the_last_callsign() -> None:
+    # Entries 771 and 1807 start new legs (flags bit 1) without an aircraft object; the next
+    # object brings the new flight number 80 s and 10 s later. The last leg's DAL1812 and
+    # DAL1615 must not be carried into them.
+    track = read_track(CORPUS / "ac671b_readsb.json.gz").track
+    legs = track[track[s.NEW_LEG].fillna(False).astype(bool)]
+    assert legs[s.RECORD].tolist() == [771, 1333, 1807]
+    assert legs[s.CALLSIGN].isna().all()
+    nxt = track.set_index(s.RECORD)[s.CALLSIGN]
+    assert (nxt[772], nxt[1808]) == ("DAL2418", "DAL2927")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="flightmap.tracks._split carries the callsign across flights: needs "
+    "`last[(cs < 0) & same & ~new] = -1` (owner of tracks.py)",
+)
+def test_readsb_leading_reports_join_their_leg() -> None:
+    # Four legs (DAL1812, DAL2418, DAL1615, DAL2927), each starting with a few reports before
+    # its callsign arrives: four flights, not seven.
+    track = read_track(CORPUS / "ac671b_readsb.json.gz").track
+    assert track[s.FLIGHT_ID].nunique() == 4

@@ -26,9 +26,10 @@ and no line is drawn across the silence before it.
 The aircraft object appears in some entries only. Its ``nic``, ``nac_p``, ``sil``, ``rc``,
 ``flight`` (callsign), ``squawk``, ``category`` (emitter category, ``"A3"``) and ``type`` hold
 until the next object: they are carried forward (a forward fill over the entries whose object is
-null). A key absent from an object that is present means the value is no longer known (NA from
-there on). A category other than a letter A to D and a digit 0 to 7 (either case; upper-cased)
-is flagged and set to NA. Records are trace entries, numbered from 1.
+null), except ``flight`` and ``squawk``, which are not carried into a new leg (flags bit 1): a
+leg may be a new flight number. A key absent from an object that is present means the value is
+no longer known (NA from there on). A category other than a letter A to D and a digit 0 to 7
+(either case; upper-cased) is flagged and set to NA. Records are trace entries, numbered from 1.
 """
 
 from __future__ import annotations
@@ -76,10 +77,18 @@ SOURCE_TYPES: Final = {
 }
 
 
-def _carry(present: np.ndarray, values: list[Any]) -> list[Any]:
-    """Forward-fill ``values`` (one per entry) over the entries whose object is absent."""
-    idx = np.maximum.accumulate(np.where(present, np.arange(present.size), -1))
-    return [None if i < 0 else values[i] for i in idx]
+def _carry(present: np.ndarray, values: list[Any], reset: np.ndarray | None = None) -> list[Any]:
+    """Forward-fill ``values`` (one per entry) over the entries whose object is absent, not past
+    an entry of ``reset`` without an object (there the value is no longer known: NA).
+
+    >>> _carry(np.array([True, False, False, True]), ["a", None, None, "b"])
+    ['a', 'a', 'a', 'b']
+    >>> _carry(np.array([True, False, False]), ["a", None, None], np.array([0, 1, 0], bool))
+    ['a', None, None]
+    """
+    starts = present if reset is None else present | reset
+    idx = np.maximum.accumulate(np.where(starts, np.arange(present.size), -1))
+    return [None if i < 0 or not present[i] else values[i] for i in idx]
 
 
 def read_trace(
@@ -210,11 +219,15 @@ def read_trace(
         "not a radius of containment in metres (>= 0)",
     )
     rc_m = np.where(rc == 0, np.nan, rc)  # 0: unknown
-    callsign = object_text(_carry(present, key("flight")), rec, "aircraft.flight", problems)
+    # A new leg (flags bit 1) may be a new flight number: the last leg's callsign and squawk
+    # are not carried into it (its first entries would otherwise be split off as a flight of
+    # their own when the new callsign arrives).
+    leg = (bits & FLAG_NEW_LEG) != 0
+    callsign = object_text(_carry(present, key("flight"), leg), rec, "aircraft.flight", problems)
     callsign = callsign.str.strip()
     callsign = callsign.where(callsign != "")
     squawk = squawk_text(
-        object_text(_carry(present, key("squawk")), rec, "aircraft.squawk", problems)
+        object_text(_carry(present, key("squawk"), leg), rec, "aircraft.squawk", problems)
     )
     category = category_text(
         object_text(_carry(present, key("category")), rec, "aircraft.category", problems),
