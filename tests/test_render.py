@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import re
 from collections.abc import Callable
@@ -29,20 +31,22 @@ def built(case: geo.Case) -> tuple[folium.Map, str]:
 
 
 def test_layers_and_feature_counts(case: geo.Case, built: tuple[folium.Map, str]) -> None:
+    from flightmap.render._marks import MarksLayer, marks_payload
+
     m, _ = built
     layers = _layers(m)
     assert set(layers) == {
-        "Waypoints and airports",
         "Route legs (line style = evidence)",
-        "Events (positioned)",
+        "Events and places (click for sources)",
         "Reported zones (jamming, Kovyor)",
     }
     positioned = [e for e in case.events if e.waypoint]
     assert len(positioned) == 9
-    assert len(_of_type(layers["Events (positioned)"], folium.CircleMarker)) == len(positioned)
-    assert len(_of_type(layers["Waypoints and airports"], folium.CircleMarker)) == len(
-        case.waypoints
-    )
+    (marks,) = _of_type(layers["Events and places (click for sources)"], MarksLayer)
+    payload = marks_payload(case)
+    assert [e["id"] for e in payload["events"]] == [e.id for e in positioned]
+    assert [p["id"] for p in payload["places"]] == list(case.waypoints)
+    assert all("data-event-id" in e["popup"] for e in payload["events"])
     legs = _of_type(layers["Route legs (line style = evidence)"], folium.PolyLine)
     assert len(legs) == len(case.legs) == 4
     assert len(_of_type(layers["Reported zones (jamming, Kovyor)"], folium.GeoJson)) == 3
@@ -110,6 +114,11 @@ def test_untrusted_text_is_escaped(
     edit(case_copy / "events.csv", "Hydraulic system 1 fluid quantity 0%.", PAYLOADS["escape"])
     case = geo.load_case(case_copy)
     page = render.render_html(render.build_map(case))
+    for raw in PAYLOADS.values():
+        assert raw not in page
+    # Popups of the marks travel as JSON strings in a script: read them as the page does.
+    (marks,) = re.findall(r"var marks = (\{.*?\});\n", page)
+    page += json.dumps(json.loads(marks), ensure_ascii=False)
     for raw in PAYLOADS.values():
         assert raw not in page
     assert "alert(1)" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -182,16 +191,15 @@ def test_jinja_syntax_in_inputs_is_never_executed(
     assert "\\u007b\\u007b 5*5 \\u007d\\u007d.csv" in page  # file name in the manifest
 
 
-def test_placed_events_have_the_inferred_ring(
-    case: geo.Case, built: tuple[folium.Map, str]
-) -> None:
-    m, _ = built
-    markers = _of_type(_layers(m)["Events (positioned)"], folium.CircleMarker)
+def test_placed_events_have_the_inferred_ring(case: geo.Case) -> None:
+    from flightmap.render._marks import marks_payload
+
+    events = marks_payload(case)["events"]
     placed = [e for e in case.events if e.waypoint]
-    assert len(markers) == len(placed)
-    for ev, marker in zip(placed, markers, strict=True):
+    assert len(events) == len(placed)
+    for ev, mark in zip(placed, events, strict=True):
         assert ev.position_basis  # every J2-8243 event position is derived, none measured
-        assert marker.options["dashArray"] == render.EVIDENCE_STYLE["inferred"]["dash_array"]
+        assert mark["placed"] is True  # drawn with the inferred (dotted) ring
 
 
 def test_claims_and_every_conflict_are_on_the_page(
@@ -246,7 +254,7 @@ def test_case_map_profile_plots_the_stated_values(case: geo.Case) -> None:
     assert len(rules) == len([e for e in case.events if e.waypoint])
     page = render.render_html(render.build_map(case))
     assert "Profile: altitude and speed stated by sources (UTC)" in page
-    assert '<details class="fm-panel fm-profile" id="fm-profile">' in page  # starts closed
+    assert '<details class="fm-panel fm-profile fm-fold" id="fm-profile">' in page  # closed
 
 
 # --------------------------------------------------------- page assembly without Jinja recompiles

@@ -31,8 +31,10 @@ from flightmap.flights import flights_of
 from flightmap.geo import Case
 from flightmap.render import _plugins as plugins
 from flightmap.render._case import (
+    AIRCRAFT_PANE,
+    AREAS_PANE,
+    LABELS_PANE,
     case_profile_spec,
-    events_layer,
     grid_features,
     grid_layer,
     legs_layer,
@@ -40,12 +42,13 @@ from flightmap.render._case import (
     placements_layer,
     replay,
     replay_features,
-    waypoint_layer,
     zones_layer,
 )
 from flightmap.render._html import esc, safe_json
 from flightmap.render._integrity import interval_notes, shaded_intervals, state_codes
-from flightmap.render._panels import CSS, title_panel
+from flightmap.render._marks import marks_layer
+from flightmap.render._page import PAGE_CSS, PageScript, slider_ticks
+from flightmap.render._panels import title_panel
 from flightmap.render._plugins import load_alone as load_plugins_alone
 from flightmap.render._profile import ProfilePanel, profile_spec
 from flightmap.render._regions import (
@@ -98,6 +101,7 @@ def build_map(
     grid: Sequence[GridCell] | None = None,
     placements: pd.DataFrame | None = None,
     manifest: Mapping[str, Any] | None = None,
+    local_tz: str | None = None,
 ) -> folium.Map:
     """Build the interactive map of a case, of analysed tracks, or of both.
 
@@ -127,6 +131,8 @@ def build_map(
         inside a gap (dotted, inferred). Needs ``case``.
     manifest : mapping, optional
         Embedded in the page as JSON (``<script id="flightmap-manifest">``).
+    local_tz : str, optional
+        An IANA time zone (``"Asia/Baku"``) whose local time the slider shows beside UTC.
 
     Returns
     -------
@@ -143,7 +149,18 @@ def build_map(
         raise ValueError("nothing to draw: give a case, a track, a grid, or several")
     if tiles not in BASE_LAYERS:
         raise ValueError(f"unknown tiles {tiles!r}: expected one of {', '.join(BASE_LAYERS)}")
-    m = folium.Map(tiles=None, control_scale=True)
+    has_track = track is not None and not track.empty
+    (south, west), (north, east) = _bounds(case, track, grid)
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=5,
+        tiles=None,
+        control_scale=True,
+        zoom_control="bottomright",
+    )
+    folium.map.CustomPane(AREAS_PANE, z_index=350, pointer_events=True).add_to(m)
+    folium.map.CustomPane(AIRCRAFT_PANE, z_index=450, pointer_events=False).add_to(m)
+    folium.map.CustomPane(LABELS_PANE, z_index=550, pointer_events=False).add_to(m)
     for name in sorted(BASE_LAYERS, key=lambda n: n != tiles):
         folium.TileLayer(_PROVIDERS[name], name=BASE_LAYERS[name], show=name == tiles).add_to(m)
     offline_layer().add_to(m)
@@ -151,8 +168,8 @@ def build_map(
     if case is not None:
         zones_layer(case).add_to(m)
         legs_layer(case).add_to(m)
-        waypoint_layer(case).add_to(m)
-        replay_feats += replay_features(case)
+        # The case's own aircraft ring only without a track: a track knows where it was.
+        replay_feats += replay_features(case, aircraft=not has_track)
     if regions:
         regions_layer(regions).add_to(m)
     if grid:
@@ -203,31 +220,52 @@ def build_map(
             ).add_to(m)
     if case is not None and placements is not None and len(placements):
         placements_layer(case, placements).add_to(m)
-    if case is not None:
-        events_layer(case).add_to(m)
-    replay(m, replay_feats)
+    marks = marks_layer(case) if case is not None else None
+    if marks is not None:
+        marks.add_to(m)
+    slider = replay(m, replay_feats, local_tz=local_tz)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    plugins.Fullscreen(position="topleft").add_to(m)
-    plugins.MeasureControl(position="topleft", primary_length_unit="kilometers").add_to(m)
+    plugins.Fullscreen(position="bottomright").add_to(m)
+    plugins.MeasureControl(position="bottomright", primary_length_unit="kilometers").add_to(m)
     plugins.MousePosition(position="bottomright", separator=" , ", prefix="lat , lon:").add_to(m)
-    plugins.MiniMap(position="bottomright", toggle_display=True, zoom_level_offset=-5).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
-    root.header.add_child(VerbatimElement(CSS), name="fm_css")
+    root.header.add_child(VerbatimElement(PAGE_CSS), name="fm_css")
     panel = title_panel(
-        case, track, max_error_m=max_error_m, states=analysis is not None, regions=regions
+        case,
+        track,
+        max_error_m=max_error_m,
+        states=analysis is not None,
+        regions=regions,
+        grid=bool(grid),
     )
     root.html.add_child(VerbatimElement(panel), name="fm_title")
     if manifest is not None:
         root.html.add_child(VerbatimElement(manifest_script(manifest)), name="fm_manifest")
-    (south, west), (north, east) = _bounds(case, track, grid)
-    # Keep the data clear of the title panel (left) and the time slider (bottom).
-    m.fit_bounds(
-        [[south, west], [north, east]],
-        padding_top_left=(330, 20),
-        padding_bottom_right=(20, 110),
-    )
+    span = [(f["properties"]["start"], f["properties"]["end"]) for f in replay_feats]
+    PageScript(
+        bounds=[[south, west], [north, east]],
+        slider=slider,
+        marks=marks,
+        story=story_of(case) if case is not None else [],
+        ticks=slider_ticks(min(a for a, _ in span), max(b for _, b in span)) if span else [],
+    ).add_to(m)
     return m
+
+
+def story_of(case: Case) -> list[dict[str, Any]]:
+    """The case's events in time order for the step-through: id, time (ms since the epoch),
+    a plain-text label, and ``placed``: whether the marks layer draws it (otherwise its popup
+    is a card copied from the title panel's timeline, saying the sources give no place)."""
+    return [
+        {
+            "id": ev.id,  # read by the script as text, never parsed as HTML
+            "t": round(ev.time.timestamp() * 1000),
+            "label": f"{ev.time:%H:%M:%S} UTC · {ev.title}",
+            "placed": case.event_position(ev) is not None,
+        }
+        for ev in sorted(case.events, key=lambda e: e.time)
+    ]
 
 
 def _event_rows(track: pd.DataFrame, case: Case | None) -> np.ndarray:

@@ -15,56 +15,24 @@ from flightmap.geodesy import bearing_deg
 from flightmap.render import _plugins as plugins
 from flightmap.render._html import (
     esc,
-    event_popup,
     evidence_html,
     fmt_time,
     leg_popup,
     popup,
-    waypoint_popup,
     zone_popup,
 )
 from flightmap.render._profile import GS_Y, UTC_WHEN, UTC_X
+from flightmap.render._script import script_json
 from flightmap.render._style import (
     CATEGORY_COLOR,
     DEFAULT_COLOR,
     EVIDENCE_STYLE,
+    GRID_COLORS,
     LEG_COLOR,
-    WAYPOINT_COLOR,
     ZONE_STYLE,
 )
 
 # --------------------------------------------------------------------------- layers
-
-
-def waypoint_layer(case: Case) -> folium.FeatureGroup:
-    layer = folium.FeatureGroup(name="Waypoints and airports", show=True)
-    for w in case.waypoints.values():
-        style = EVIDENCE_STYLE[w.evidence]
-        color = WAYPOINT_COLOR.get(w.kind, DEFAULT_COLOR)
-        if w.uncertainty_km:
-            folium.Circle(
-                location=list(w.latlon),
-                radius=w.uncertainty_km * 1000.0,
-                color=color,
-                weight=1,
-                dash_array="2 7",
-                fill=False,
-                interactive=False,
-            ).add_to(layer)
-        folium.CircleMarker(
-            location=list(w.latlon),
-            radius=7 if w.kind == "airport" else 5,
-            color=color,
-            weight=2,
-            dash_array=style["dash_array"],
-            fill=True,
-            fill_color="#ffffff" if w.evidence == "inferred" else color,
-            fill_opacity=0.9,
-            popup=popup(waypoint_popup(case, w)),
-            tooltip=folium.Tooltip(esc(f"{w.name} ({w.evidence}, {w.confidence})")),
-            class_name=f"fm-waypoint fm-ev-{w.evidence}",
-        ).add_to(layer)
-    return layer
 
 
 def legs_layer(case: Case) -> folium.FeatureGroup:
@@ -86,52 +54,9 @@ def legs_layer(case: Case) -> folium.FeatureGroup:
                 permanent=True,
                 direction="center",
                 class_name="fm-leg-label",
+                pane=LABELS_PANE,
             ),
             class_name=f"fm-leg fm-ev-{leg.evidence}",
-        ).add_to(layer)
-    return layer
-
-
-def events_layer(case: Case) -> folium.FeatureGroup:
-    layer = folium.FeatureGroup(name="Events (positioned)", show=True)
-    placed = [ev for ev in case.events if ev.waypoint]
-    # Events at the same point are drawn as concentric rings, the earliest outermost, so each
-    # stays clickable; pixel radii change nothing about the position.
-    stack: dict[str, int] = {}
-    for ev in placed:
-        stack[ev.waypoint] = stack.get(ev.waypoint, 0) + 1
-    seen: dict[str, int] = {}
-    for ev in placed:
-        pos = case.event_position(ev)
-        assert pos is not None
-        idx = seen.get(ev.waypoint, 0)
-        seen[ev.waypoint] = idx + 1
-        radius = 6 + 4 * (stack[ev.waypoint] - 1 - idx)
-        color = CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR)
-        if ev.position_uncertainty_km and idx == 0:
-            folium.Circle(
-                location=list(pos),
-                radius=ev.position_uncertainty_km * 1000.0,
-                color=color,
-                weight=1,
-                dash_array="2 7",
-                fill=True,
-                fill_opacity=0.04,
-                interactive=False,
-            ).add_to(layer)
-        folium.CircleMarker(
-            location=list(pos),
-            radius=radius,
-            color=color,
-            weight=2,
-            # A placed event (time reported, position derived) gets the inferred dotted ring.
-            dash_array=EVIDENCE_STYLE["inferred"]["dash_array"] if ev.position_basis else None,
-            fill=True,
-            fill_color=color,
-            fill_opacity=0.35,
-            popup=popup(event_popup(case, ev)),
-            tooltip=folium.Tooltip(esc(f"{ev.time:%H:%M:%S} UTC · {ev.title}")),
-            class_name=f"fm-event fm-event-{ev.id}",
         ).add_to(layer)
     return layer
 
@@ -154,11 +79,22 @@ def zones_layer(case: Case) -> folium.FeatureGroup:
             name=z.name,
             style_function=constant_style(style),
             highlight_function=None,
-            tooltip=folium.Tooltip(esc(z.name)),
+            tooltip=folium.Tooltip(esc(z.name), sticky=True),
+            pane=AREAS_PANE,
         )
         popup(zone_popup(case, z)).add_to(gj)
         gj.add_to(layer)
     return layer
+
+
+#: The pane of zones, regions and grid cells: above the tiles and the basemap, below every line
+#: and mark, so an area never covers something a reader wants to click.
+AREAS_PANE = "fm-areas"
+#: The pane of the moving aircraft: above the lines, below the marks; it takes no click.
+AIRCRAFT_PANE = "fm-aircraft"
+#: The pane of the legs' distance labels: above the lines, below the marks, so a label never
+#: hides an event.
+LABELS_PANE = "fm-leglabels"
 
 
 def constant_style(style: Mapping[str, Any]) -> Any:
@@ -186,36 +122,51 @@ def _ms(when: datetime) -> int:
 
 
 # JavaScript for the replay layer. Feature properties hold pre-escaped HTML (see esc()).
+# Nothing on the replay takes a click: the marks beneath it answer (render/_marks.py).
 _REPLAY_POINT = JsCode(
     """function (feature, latlng) {
     var p = feature.properties;
     return L.circleMarker(latlng, {radius: p.radius, color: p.color, weight: 2,
-        fillColor: p.fill, fillOpacity: 0.8, className: p.className});
-}"""
-)
-_REPLAY_EACH = JsCode(
-    """function (feature, layer) {
-    if (feature.properties.popup) { layer.bindPopup(feature.properties.popup, {maxWidth: 460}); }
-    if (feature.properties.tooltip) { layer.bindTooltip(feature.properties.tooltip); }
+        fillColor: p.fill, fillOpacity: 0.9, className: p.className, interactive: false,
+        pane: p.pane});
 }"""
 )
 _REPLAY_STYLE = JsCode(
     """function (feature) {
     var p = feature.properties;
-    return {color: p.color, fillColor: p.fill, fillOpacity: 0.2, weight: 2,
-        dashArray: p.dashArray, className: p.className};
-}"""
-)
-_UTC_LABEL = JsCode(
-    """function (ms) {
-    return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+    return {color: p.color, fillColor: p.fill, fillOpacity: 0.12, weight: 1, opacity: 0.6,
+        dashArray: p.dashArray, className: p.className, interactive: false};
 }"""
 )
 
 
-def replay_features(case: Case) -> list[dict[str, Any]]:
-    """GeoJSON features with ``start``/``end`` in ms: events appear when they happen, zones
-    during their validity, and a marker shows the last place an event puts the aircraft."""
+def _utc_label(local_tz: str | None) -> JsCode:
+    """The slider's time read-out: ``2024-12-25 05:13:32 UTC``, and the time in ``local_tz``
+    (an IANA zone, formatted by the browser) when given."""
+    local = ""
+    if local_tz is not None:
+        zone = script_json(local_tz)
+        local = (
+            f" + ' · ' + new Intl.DateTimeFormat('en-GB', {{timeZone: {zone}, hour: '2-digit',"
+            " minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short'})"
+            f".format(new Date(ms)) + ' (' + {zone} + ')'"
+        )
+    # On a narrow screen the date is left out: the title panel says it.
+    return JsCode(
+        "function (ms) {\n"
+        "    var iso = new Date(ms).toISOString().replace('T', ' ').slice(0, 19);\n"
+        "    return (window.innerWidth < 640 ? iso.slice(11) : iso) + ' UTC'"
+        f"{local};\n}}"
+    )
+
+
+def replay_features(case: Case, *, aircraft: bool = True) -> list[dict[str, Any]]:
+    """GeoJSON features with ``start``/``end`` in ms for the time slider: zones tinted during
+    their validity, and (``aircraft``, for a case drawn without a track) a ring on the last
+    place an event puts the aircraft, from that event to the next placed one.
+
+    Intervals are half-open (``endExclusive``), so exactly one ring shows at any time.
+    """
     if not case.events:
         return []
     end = _ms(case.events[-1].time) + 60_000
@@ -225,80 +176,63 @@ def replay_features(case: Case) -> list[dict[str, Any]]:
         feats.append(
             {
                 "type": "Feature",
-                "geometry": z.geometry.__geo_interface__,
+                "geometry": rounded_geojson(z.geometry),
                 "properties": {
                     "start": _ms(z.valid_from),
                     "end": _ms(z.valid_to) if z.valid_to else end,
+                    "endExclusive": True,
                     "color": style["color"],
                     "fill": style["fillColor"],
                     "dashArray": EVIDENCE_STYLE[z.evidence]["dash_array"],
                     "className": f"fm-replay-zone fm-replay-zone-{esc(z.id)}",
-                    "tooltip": esc(z.name),
-                    "popup": zone_popup(case, z),
                 },
             }
         )
-    placed = [ev for ev in case.events if ev.waypoint]
-    for ev in placed:
+    placed = [ev for ev in case.events if ev.waypoint] if aircraft else []
+    for ev, nxt in zip(placed, [*placed[1:], None][: len(placed)], strict=True):
         pos = case.event_position(ev)
         assert pos is not None
-        color = CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR)
+        stop = _ms(nxt.time) if nxt else end
+        if stop <= _ms(ev.time):
+            continue  # the next placed event happens at the same instant: it takes over
         feats.append(
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [pos.lon, pos.lat]},
                 "properties": {
                     "start": _ms(ev.time),
-                    "end": end,
-                    "radius": 6,
-                    "color": color,
-                    "fill": color,
-                    "className": f"fm-replay-event fm-replay-event-{esc(ev.id)}",
-                    "tooltip": esc(f"{ev.time:%H:%M:%S} UTC · {ev.title}"),
-                    "popup": event_popup(case, ev),
-                },
-            }
-        )
-    for ev, nxt in zip(placed, [*placed[1:], None], strict=True):
-        pos = case.event_position(ev)
-        assert pos is not None
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [pos.lon, pos.lat]},
-                "properties": {
-                    "start": _ms(ev.time),
-                    "end": _ms(nxt.time) if nxt else end,
-                    "radius": 10,
+                    "end": stop,
+                    "endExclusive": True,
+                    "radius": 11,
                     "color": "#000000",
                     "fill": "#ffd400",
+                    "pane": AIRCRAFT_PANE,
                     "className": "fm-replay-aircraft",
-                    "tooltip": esc(
-                        f"aircraft: last placed at {case.waypoints[ev.waypoint].name} "
-                        f"({ev.time:%H:%M:%S} UTC, {ev.title}); position between events unknown"
-                    ),
                 },
             }
         )
     return feats
 
 
-def replay(m: folium.Map, feats: list[dict[str, Any]]) -> None:
+def replay(
+    m: folium.Map, feats: list[dict[str, Any]], *, local_tz: str | None = None
+) -> plugins.TimelineSlider | None:
     """Add the replay layer (Leaflet.timeline) and its UTC time slider for ``feats``.
 
     Each feature has ``start``/``end`` in ms and the style properties the JavaScript above
-    reads (``color``, ``fill``, ``radius``, ``className``, pre-escaped ``tooltip``/``popup``).
+    reads (``color``, ``fill``, ``radius``, ``className``, ``pane``). The arrow keys are left
+    to the step-through (render/_page.py), which moves the slider from event to event.
     """
     if not feats:
-        return
+        return None
     timeline = plugins.Timeline(
         {"type": "FeatureCollection", "features": feats},
         point_to_layer=_REPLAY_POINT,
-        on_each_feature=_REPLAY_EACH,
         style=_REPLAY_STYLE,
     )
+    timeline.options["pane"] = AREAS_PANE  # zone tints; points name their own pane
     # Timeline passes only the data to GeoJson, so set the layer-control attributes here.
-    timeline.layer_name = "Replay (time slider)"
+    timeline.layer_name = "Replay: aircraft and zones at the slider's time"
     timeline.show = True
     timeline.add_to(m)
     span_ms = max(f["properties"]["end"] for f in feats) - min(
@@ -307,12 +241,13 @@ def replay(m: folium.Map, feats: list[dict[str, Any]]) -> None:
     slider = plugins.TimelineSlider(
         auto_play=False,
         show_ticks=True,
-        enable_keyboard_controls=True,
+        enable_keyboard_controls=False,
         playback_duration=30_000,
         steps=max(span_ms // 10_000, 1),  # one step per 10 s of flight time
     )
-    slider.options["format_output"] = _UTC_LABEL  # type: ignore[assignment]  # folium types it narrowly
+    slider.options["format_output"] = _utc_label(local_tz)  # type: ignore[assignment]  # folium types it narrowly
     slider.add_timelines(timeline).add_to(m)
+    return slider
 
 
 def rounded_geojson(geom: Any, digits: int = 5) -> Any:
@@ -322,9 +257,6 @@ def rounded_geojson(geom: Any, digits: int = 5) -> Any:
     import shapely
 
     return shapely.transform(geom, lambda xy: np.round(xy, digits)).__geo_interface__
-
-
-GRID_COLORS = {"low": "#1a9850", "medium": "#fee08b", "high": "#d73027", "few": "#bbbbbb"}
 
 
 def _grid_popup(cell: Mapping[str, Any]) -> str:
@@ -359,6 +291,7 @@ def grid_layer(grid: Sequence[Mapping[str, Any]]) -> folium.FeatureGroup:
                     "className": f"fm-grid fm-grid-{cell['level']}",
                 }
             ),
+            pane=AREAS_PANE,
         )
         popup(_grid_popup(cell)).add_to(gj)
         gj.add_to(layer)
@@ -376,10 +309,9 @@ def grid_features(grid: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "end": _ms(cell["window_end"]),
                 "color": GRID_COLORS[cell["level"]],
                 "fill": GRID_COLORS[cell["level"]],
+                "endExclusive": True,
                 "dashArray": None,
                 "className": "fm-replay-grid",
-                "tooltip": esc(f"GNSS interference: {cell['level']} ({cell['share_bad']:.0%})"),
-                "popup": _grid_popup(cell),
             },
         }
         for cell in grid
@@ -498,7 +430,8 @@ def case_profile_spec(case: Case) -> dict[str, Any] | None:
     tip = [{"field": "what", "title": "event"}, when, {"field": "who", "title": "source"}]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": 420,
+        "width": "container",
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "height": 130,
         "datasets": {"stated": rows},
         "layer": [

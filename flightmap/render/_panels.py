@@ -21,36 +21,18 @@ from flightmap.render._regions import DrawnRegion
 from flightmap.render._style import (
     ALTITUDE_BANDS,
     CATEGORY_COLOR,
+    CATEGORY_WORDS,
     DEFAULT_COLOR,
     EVIDENCE_STYLE,
+    GRID_COLORS,
     INTEGRITY_PALETTE,
+    LEG_COLOR,
+    WAYPOINT_COLOR,
     ZONE_STYLE,
+    ZONE_WORDS,
 )
 
 # --------------------------------------------------------------------------- panels
-
-CSS = """
-<style>
-.fm-panel{position:absolute;z-index:1000;background:rgba(255,255,255,.94);padding:8px 10px;
- border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.35 system-ui,sans-serif;
- max-width:300px;max-height:calc(100vh - 150px);overflow:auto}
-.fm-title{top:10px;left:54px}.fm-profile{top:10px;right:54px;max-width:560px}
-.fm-panel h3{margin:0 0 4px;font-size:15px}.fm-panel summary{cursor:pointer;font-weight:600}
-.fm-popup h4{margin:0 0 4px}.fm-popup table{border-collapse:collapse}
-.fm-popup th{text-align:left;padding-right:8px;font-weight:600;vertical-align:top}
-.fm-meta{color:#666}.fm-sources ul{margin:2px 0;padding-left:16px}
-.fm-conflict{border-left:3px solid #c0151b;padding-left:6px;margin-top:6px}
-.fm-conflict td{vertical-align:top;width:50%;border:1px solid #ddd;padding:3px}
-.fm-ev-inferred{color:#8a5a00}.fm-ev-reported{color:#1f4e9c}.fm-ev-observed{color:#176c2b}
-.fm-leg-label{background:rgba(255,255,255,.8);border:0;box-shadow:none;font-size:11px}
-.fm-swatch{display:inline-block;width:34px;height:0;border-top:3px solid #1f4e9c;
- margin-right:6px;vertical-align:middle}
-.fm-dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}
-.fm-timeline td{padding:1px 4px;vertical-align:top}
-.leaflet-bottom.leaflet-left .leaflet-timeline-control{max-width:calc(100vw - 240px) !important;
- box-sizing:border-box}
-</style>
-"""
 
 
 def _tracks_html(track: pd.DataFrame) -> str:
@@ -76,6 +58,7 @@ def title_panel(
     max_error_m: float = 25.0,
     states: bool = False,
     regions: Sequence[DrawnRegion] = (),
+    grid: bool = False,
 ) -> str:
     """The panel at the top left: title, summary, legend, timeline, claims, methods, sources.
 
@@ -96,7 +79,7 @@ def title_panel(
     if has_track:
         assert track is not None
         parts.append(_tracks_html(track))
-    parts.append(legend(case, has_track=has_track, states=states, regions=bool(regions)))
+    parts.append(legend(case, has_track=has_track, states=states, regions=bool(regions), grid=grid))
     methods = [
         "<p>Times are UTC; popups add local times in the named zones. Evidence classes: "
         "<b>observed</b> = measured by a sensor; <b>reported</b> = stated by a source; "
@@ -114,7 +97,8 @@ def title_panel(
     if case is not None:
         # Every event, placed on the map or not, is readable here with its sources.
         timeline_rows = "".join(
-            f"<tr><td>{ev.time:%H:%M:%S}</td><td><details class='fm-ev-{esc(ev.evidence)}'>"
+            f"<tr><td>{ev.time:%H:%M:%S}</td><td><details class='fm-ev-{esc(ev.evidence)}' "
+            f"data-timeline-event='{esc(ev.id)}'>"
             f"<summary>{esc(ev.title)}"
             f"{' <i>(sources disagree)</i>' if ev.conflicts_with else ''}</summary>"
             f"{event_popup(case, ev, conflicts='ref')}</details></td></tr>"
@@ -150,8 +134,7 @@ def title_panel(
     if regions:
         # The popup HTML of each region already holds its escaped basis (speed, window).
         region_items = "".join(
-            f"<li><b>{esc(r.label)}</b><div>{r.popup_html}</div></li>"
-            for r in regions
+            f"<li><b>{esc(r.label)}</b><div>{r.popup_html}</div></li>" for r in regions
         )
         methods.append(
             "<p><b>Where it could have been</b>: for a stretch from a known place A at time t0 "
@@ -169,7 +152,11 @@ def title_panel(
         f"<details id='fm-methods'><summary>Methods and sources</summary>{''.join(methods)}"
         "</details>"
     )
-    return f'<div class="fm-panel fm-title" id="fm-title">{"".join(parts)}</div>'
+    # Folded to its title line on a narrow screen (render/_page.py); open on a wide one.
+    return (
+        '<div class="fm-panel fm-title" id="fm-title"><details class="fm-fold" open>'
+        f"<summary>{parts[0]}</summary>{''.join(parts[1:])}</details></div>"
+    )
 
 
 def leg_speeds_html(case: Case) -> str:
@@ -220,15 +207,36 @@ def claims_panel(case: Case) -> str:
 
 
 def legend(
-    case: Case | None, *, has_track: bool = False, states: bool = False, regions: bool = False
+    case: Case | None,
+    *,
+    has_track: bool = False,
+    states: bool = False,
+    regions: bool = False,
+    grid: bool = False,
 ) -> str:
-    """The legend: line styles by evidence class, then only what this map draws."""
-    items = [
-        f"<div><span class='fm-swatch' style='border-top-style:"
-        f"{'solid' if st['dash_array'] is None else 'dashed' if ev == 'reported' else 'dotted'}'>"
-        f"</span>{esc(st['label'])}</div>"
-        for ev, st in EVIDENCE_STYLE.items()
-    ]
+    """The legend, in plain words, listing only what this map draws."""
+    items: list[str] = []
+
+    def line(style: str, color: str, text: str) -> None:
+        items.append(
+            f"<div><span class='fm-swatch' style='border-top-style:{style};"
+            f"border-top-color:{color}'></span>{text}</div>"
+        )
+
+    def dot(css: str, text: str, square: bool = False) -> None:
+        shape = " fm-square" if square else ""
+        items.append(f"<div><span class='fm-dot{shape}' style='{css}'></span>{text}</div>")
+
+    drawn_evidence = set()
+    if case is not None:
+        drawn_evidence |= {leg.evidence for leg in case.legs}
+    if has_track:
+        drawn_evidence.add("observed")
+    line_style = {"observed": "solid", "reported": "dashed", "inferred": "dotted"}
+    for ev, st in EVIDENCE_STYLE.items():
+        if ev in drawn_evidence:
+            what = "track" if ev == "observed" and has_track else "route"
+            line(line_style[ev], LEG_COLOR if what == "route" else "#555", f"{what}, {st['label']}")
     if has_track:
         lows = [b for b, _ in ALTITUDE_BANDS]
         for i, (low, color) in enumerate(ALTITUDE_BANDS):
@@ -240,40 +248,52 @@ def legend(
                 if high is None
                 else f"{low:,.0f} to {high:,.0f} ft"
             )
-            items.append(
-                f"<div><span class='fm-swatch' style='border-top-color:{color}'></span>"
-                f"track, altitude {text}</div>"
-            )
+            line("solid", color, f"track altitude {text}")
         if states:
             items += [
                 f"<div><span class='fm-swatch' style='border-top-color:{color}'></span>"
-                f"track, GNSS {esc(state.replace('_', ' '))}</div>"
+                f"GNSS {esc(state.replace('_', ' '))} (layer &ldquo;Track: GNSS integrity&rdquo;)"
+                "</div>"
                 for state, color in zip(s.INTEGRITY_STATES, INTEGRITY_PALETTE, strict=True)
             ]
     if case is not None:
+        kinds = sorted({w.kind for w in case.waypoints.values() if w.kind in WAYPOINT_COLOR})
+        for k in kinds:
+            dot(f"background:{WAYPOINT_COLOR[k]}", esc(k.replace("_", " ")), square=True)
         used = sorted({ev.category for ev in case.events if ev.waypoint})
-        items += [
-            f"<div><span class='fm-dot' style='background:{CATEGORY_COLOR.get(c, DEFAULT_COLOR)}'>"
-            f"</span>event: {esc(c)}</div>"
-            for c in used
-        ]
-        items += [
-            f"<div><span class='fm-dot' style='background:{st['fillColor']};border:2px solid "
-            f"{st['color']}'></span>{esc(k.replace('_', ' '))} zone</div>"
-            for k, st in ZONE_STYLE.items()
-            if any(z.kind == k for z in case.zones)
-        ]
-    if case is not None and any(ev.waypoint and ev.position_basis for ev in case.events):
-        items.append(
-            "<div><span class='fm-dot' style='border:2px dotted #555'></span>event placed "
-            "(time reported, position inferred)</div>"
-        )
+        for c in used:
+            color = CATEGORY_COLOR.get(c, DEFAULT_COLOR)
+            dot(f"background:{color}", f"event: {esc(CATEGORY_WORDS.get(c, c))}")
+        if any(ev.waypoint and ev.position_basis for ev in case.events):
+            dot(
+                "border:2px dotted #222",
+                "event placed here by flightmap (time reported, place inferred)",
+            )
+        for k, st in ZONE_STYLE.items():
+            if any(z.kind == k for z in case.zones):
+                dot(
+                    f"background:{st['fillColor']};border:2px solid {st['color']}",
+                    esc(ZONE_WORDS.get(k, k.replace("_", " "))),
+                )
+        if any(w.uncertainty_km for w in case.waypoints.values()) or any(
+            ev.waypoint and ev.position_uncertainty_km for ev in case.events
+        ):
+            dot("border:1px dashed #555", "uncertainty of a position (radius)")
+        if case.events:
+            dot(
+                "background:#ffd400;border:2px solid #000",
+                "the aircraft at the slider's time (where the last event puts it)"
+                if not has_track
+                else "the aircraft at the slider's time",
+            )
+    elif has_track:
+        dot("background:#ffd400;border:2px solid #000", "the aircraft at the slider's time")
     if regions:
-        items.append(
-            "<div><span class='fm-dot' style='background:#cab2d6;border:2px dotted #6a3d9a'>"
-            "</span>where it could have been (inferred from time and maximum speed)</div>"
+        dot(
+            "background:#cab2d6;border:2px dotted #6a3d9a",
+            "where it could have been (inferred from time and maximum speed)",
         )
-    items.append(
-        "<div><span class='fm-dot' style='border:1px dashed #555'></span>uncertainty radius</div>"
-    )
+    if grid:
+        for level, color in GRID_COLORS.items():
+            dot(f"background:{color}", f"GNSS interference {esc(level)}", square=True)
     return f"<details open id='fm-legend'><summary>Legend</summary>{''.join(items)}</details>"

@@ -30,18 +30,20 @@ _VEGA_JS = [
 
 
 #: Vega-Lite encodings of a profile's time axis (field ``t``, UTC) and of a time in a tooltip.
+# 24-hour UTC labels, written by an expression: Vega-Lite drops a format with
+# formatType "utc" unless a config flag is set, and falls back to 12-hour labels ("05 PM").
 UTC_X: dict[str, Any] = {
     "field": "t",
     "type": "temporal",
     "title": "UTC",
     "scale": {"type": "utc"},
-    "axis": {"format": "%H:%M", "formatType": "utc"},
+    "axis": {"labelExpr": "utcFormat(datum.value, '%H:%M')", "labelOverlap": True},
 }
 UTC_WHEN: dict[str, Any] = {
     "field": "t",
     "type": "temporal",
-    "format": "%H:%M:%S",
-    "formatType": "utc",
+    "timeUnit": "utchoursminutesseconds",
+    "title": "UTC",
 }
 #: The ground-speed axis of a profile (field ``gs``, kt), on the right, in the speed colour.
 GS_Y: dict[str, Any] = {
@@ -138,7 +140,8 @@ def profile_spec(
         )
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": 480,
+        "width": "container",
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "height": 150,
         "datasets": {
             "reports": rows,
@@ -162,7 +165,8 @@ class ProfilePanel(JSCSSMixin, Prerendered):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <details class="fm-panel fm-profile" id="fm-profile"{{ " open" if this.open else "" }}>
+        <details class="fm-panel fm-profile fm-fold" id="fm-profile"
+         {{- " open" if this.open else "" }}>
         <summary>{{ this.title_html }}</summary>
         <div id="fm-profile-chart"></div></details>
         {% endmacro %}

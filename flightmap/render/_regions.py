@@ -14,7 +14,7 @@ from typing import Any
 import folium
 import pandas as pd
 
-from flightmap.render._case import constant_style, rounded_geojson
+from flightmap.render._case import AREAS_PANE, constant_style, rounded_geojson
 from flightmap.render._html import esc, popup
 from flightmap.render._style import EVIDENCE_STYLE
 
@@ -93,7 +93,9 @@ def gap_region_items(frame: pd.DataFrame) -> list[DrawnRegion]:
 
 
 def regions_layer(regions: Sequence[DrawnRegion]) -> folium.FeatureGroup:
-    """Where-could-it-have-been regions: inferred, so dotted, with their basis in the popup."""
+    """Where-could-it-have-been regions: inferred, so dotted outlines with a faint tint, in the
+    areas pane under every line and mark; only the outline takes a click (its popup gives the
+    basis), so a region never hides the route or an event."""
     layer = folium.FeatureGroup(name="Where it could have been (inferred)", show=True)
     for region in regions:
         gj = folium.GeoJson(
@@ -104,11 +106,12 @@ def regions_layer(regions: Sequence[DrawnRegion]) -> folium.FeatureGroup:
                     "weight": 2,
                     "dashArray": EVIDENCE_STYLE["inferred"]["dash_array"],
                     "fillColor": "#cab2d6",
-                    "fillOpacity": 0.06,
+                    "fillOpacity": 0.03,
                     "className": "fm-region",
                 }
             ),
-            tooltip=folium.Tooltip(esc(region.label)),
+            tooltip=folium.Tooltip(esc(region.label), sticky=True),
+            pane=AREAS_PANE,
         )
         popup(region.popup_html).add_to(gj)
         gj.add_to(layer)

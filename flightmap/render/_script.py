@@ -59,7 +59,6 @@ def encoded_json(text: str) -> str:
     return '"' + _JINJA_OPEN.sub(r"\\u007b", text.replace("\\", "\\\\")) + '"'
 
 
-
 class Text(Element):
     """Already-rendered text, inserted into the page as it is."""
 

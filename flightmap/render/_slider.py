@@ -52,6 +52,8 @@ def slider_features(track: pd.DataFrame, flights: Flights | None = None) -> list
                     "color": "#000000",
                     "fill": "#ffd400",
                     "className": "fm-replay-aircraft fm-replay-track",
+                    "pane": "fm-aircraft",
+                    "endExclusive": not last[i],
                     "tooltip": f"{labels[k]} · "
                     + ("altitude n/a" if np.isnan(alt) else f"{alt:.0f} ft"),
                 },

@@ -12,28 +12,47 @@ EVIDENCE_STYLE: dict[str, dict[str, Any]] = {
     "inferred": {"dash_array": "2 7", "opacity": 0.85, "label": "inferred (derived here)"},
 }
 
+# Colours tell categories apart for readers with any colour vision: the Okabe-Ito palette
+# (Okabe & Ito, "Color Universal Design", 2008), plus Paul Tol's wine for a ninth class.
 CATEGORY_COLOR: dict[str, str] = {
-    "flight": "#1f4e9c",
-    "approach": "#2a7fba",
-    "atc": "#6a3d9a",
-    "adsb": "#0f8b8d",
-    "gnss": "#e08a00",
-    "damage": "#c0151b",
-    "systems": "#d7301f",
-    "military": "#7f0000",
-    "context": "#777777",
+    "flight": "#0072B2",  # blue
+    "approach": "#56B4E9",  # sky blue
+    "atc": "#CC79A7",  # reddish purple
+    "adsb": "#009E73",  # bluish green
+    "gnss": "#E69F00",  # orange
+    "damage": "#D55E00",  # vermillion
+    "systems": "#000000",  # black
+    "military": "#882255",  # wine
+    "context": "#999999",  # grey
+}
+#: What each event category means, in the legend's plain words.
+CATEGORY_WORDS: dict[str, str] = {
+    "flight": "flight (take-off, route, landing)",
+    "approach": "approach to land",
+    "atc": "air traffic control",
+    "adsb": "ADS-B (the aircraft's broadcast)",
+    "gnss": "GPS / GNSS interference",
+    "damage": "damage to the aircraft",
+    "systems": "aircraft systems failure",
+    "military": "military activity",
+    "context": "background",
 }
 WAYPOINT_COLOR: dict[str, str] = {
-    "airport": "#1f4e9c",
-    "air_base": "#7f0000",
+    "airport": "#0072B2",
+    "air_base": "#882255",
     "crash_site": "#000000",
 }
 ZONE_STYLE: dict[str, dict[str, Any]] = {
-    "gnss_interference": {"color": "#e08a00", "fillColor": "#f5b942", "fillOpacity": 0.18},
-    "airspace_closure": {"color": "#c0151b", "fillColor": "#c0151b", "fillOpacity": 0.07},
+    "gnss_interference": {"color": "#E69F00", "fillColor": "#F0E442", "fillOpacity": 0.16},
+    "airspace_closure": {"color": "#882255", "fillColor": "#CC79A7", "fillOpacity": 0.08},
+}
+#: What each zone kind means, in plain words.
+ZONE_WORDS: dict[str, str] = {
+    "gnss_interference": "reported GPS jamming area",
+    "airspace_closure": "airspace closed",
 }
 DEFAULT_COLOR = "#555555"
-LEG_COLOR = "#1f4e9c"
+LEG_COLOR = "#0072B2"
 
 #: Altitude bands (feet, lower bounds) and their colours (ColorBrewer-like, low = warm).
 ALTITUDE_BANDS: tuple[tuple[float, str], ...] = (
@@ -48,4 +67,12 @@ ALTITUDE_BANDS: tuple[tuple[float, str], ...] = (
 NO_ALTITUDE_COLOR = "#888888"
 #: Colours of the integrity states, in the order of :data:`flightmap.analysis.STATES` (an
 #: analysis' state codes index this tuple).
-INTEGRITY_PALETTE: tuple[str, ...] = ("#1a9850", "#fdae61", "#d73027", "#7b3294")
+INTEGRITY_PALETTE: tuple[str, ...] = ("#009E73", "#E69F00", "#D55E00", "#CC79A7")
+#: Levels of a jamming grid: gpsjam.org's green / yellow / red, as its readers know them;
+#: grey where too few aircraft were seen to tell.
+GRID_COLORS: dict[str, str] = {
+    "low": "#1a9850",
+    "medium": "#fee08b",
+    "high": "#d73027",
+    "few": "#bbbbbb",
+}

@@ -120,7 +120,6 @@ class Colouring:
     notes: Sequence[str] | None = None  # per row: already-escaped HTML shown with the point
 
 
-
 #: Largest magnitude drawn from an altitude (ft) or speed (kt); beyond it, or not finite, the
 #: value is drawn as missing (a frame built in Python need not have passed a reader's checks).
 _MAX_DRAWN = 1e7

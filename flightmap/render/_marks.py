@@ -1,0 +1,201 @@
+"""The case's clickable marks: waypoints and positioned events, always on top and never hidden
+under one another.
+
+Marks are Leaflet markers (small HTML dots) in the marker pane, above every line and area, so a
+click on a mark always reaches it; zones and regions lie in a pane beneath and answer only on
+their outline. Events that share a place (six at Grozny in J2-8243) or that fall within a few
+pixels of each other at the current zoom are spread on a small circle around their true point,
+in time order clockwise from the top, each tied to the point by a thin leader line: the spread
+is drawn in screen pixels and changes nothing about the position. It is redone after every zoom.
+
+Popups carry the item's id (``data-event-id``, ``data-waypoint-id``) so the step-through and
+the tests can tell which one is open. Every text is escaped in Python before it reaches the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from flightmap.geo import Case
+from flightmap.render._html import esc, event_popup, waypoint_popup
+from flightmap.render._script import Prerendered, script_json
+from flightmap.render._style import CATEGORY_COLOR, DEFAULT_COLOR, WAYPOINT_COLOR
+
+__all__ = ["MARK_PX", "MarksLayer", "marks_layer"]
+
+#: Diameter of an event dot, CSS px (a waypoint's square is 2 px larger).
+MARK_PX = 14
+
+
+def _ms(when: Any) -> int:
+    return round(float(when.timestamp()) * 1000)
+
+
+def marks_payload(case: Case) -> dict[str, Any]:
+    """Waypoints and positioned events as JSON-ready data (texts escaped, (lat, lon) degrees)."""
+    places = []
+    # Uncertainty circles (metres on the ground), drawn under everything and never clickable.
+    rings = [
+        {
+            "lat": round(w.lat, 6),
+            "lon": round(w.lon, 6),
+            "r": w.uncertainty_km * 1000.0,
+            "color": WAYPOINT_COLOR.get(w.kind, DEFAULT_COLOR),
+        }
+        for w in case.waypoints.values()
+        if w.uncertainty_km
+    ]
+    for w in case.waypoints.values():
+        places.append(
+            {
+                "id": w.id,  # set with className / textContent, never parsed as HTML
+                "lat": round(w.lat, 6),
+                "lon": round(w.lon, 6),
+                "color": WAYPOINT_COLOR.get(w.kind, DEFAULT_COLOR),
+                "inferred": w.evidence == "inferred",
+                "tip": esc(f"{w.name} ({w.evidence}, {w.confidence})"),
+                "popup": f"<div data-waypoint-id='{esc(w.id)}'>{waypoint_popup(case, w)}</div>",
+            }
+        )
+    events = []
+    ringed: set[str] = set()
+    for ev in case.events:
+        pos = case.event_position(ev)
+        if pos is None:
+            continue
+        if ev.position_uncertainty_km and ev.waypoint not in ringed:
+            ringed.add(ev.waypoint)
+            rings.append(
+                {
+                    "lat": round(pos.lat, 6),
+                    "lon": round(pos.lon, 6),
+                    "r": ev.position_uncertainty_km * 1000.0,
+                    "color": CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR),
+                }
+            )
+        events.append(
+            {
+                "id": ev.id,
+                "lat": round(pos.lat, 6),
+                "lon": round(pos.lon, 6),
+                "t": _ms(ev.time),
+                "color": CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR),
+                # Time reported, position derived: the inferred (dotted) ring.
+                "placed": bool(ev.position_basis),
+                "tip": esc(f"{ev.time:%H:%M:%S} UTC · {ev.title}"),
+                "popup": f"<div data-event-id='{esc(ev.id)}'>{event_popup(case, ev)}</div>",
+            }
+        )
+    return {"places": places, "events": events, "rings": rings, "px": MARK_PX}
+
+
+class MarksLayer(JSCSSMixin, Prerendered):
+    """Draws :func:`marks_payload` into its parent layer and keeps coincident marks spread."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var marks = {{ this.payload_json }};
+            var group = {{ this._parent.get_name() }};
+            var data = marks, px = data.px, events = [], byId = {};
+            function icon(cls, color, dx, dy, size) {
+                var h = size / 2, html = '';
+                if (dx || dy) {
+                    var len = Math.sqrt(dx * dx + dy * dy);
+                    var ang = Math.atan2(-dy, -dx) * 180 / Math.PI;
+                    html += '<i class="fm-leader" style="width:' + len.toFixed(1)
+                        + 'px;left:' + h + 'px;top:' + h + 'px;transform:rotate('
+                        + ang.toFixed(1) + 'deg)"></i>';
+                }
+                html += '<span class="fm-dot-mark" style="background:' + color + '"></span>';
+                return L.divIcon({className: cls, html: html, iconSize: [size, size],
+                    iconAnchor: [h - dx, h - dy], popupAnchor: [dx, dy - h],
+                    tooltipAnchor: [dx + h, dy]});
+            }
+            data.rings.forEach(function (r) {
+                group.addLayer(L.circle([r.lat, r.lon], {radius: r.r, color: r.color, weight: 1,
+                    dashArray: '2 7', fill: true, fillOpacity: 0.04, interactive: false,
+                    pane: 'fm-areas'}));
+            });
+            data.places.forEach(function (p) {
+                var m = L.marker([p.lat, p.lon], {
+                    icon: icon('fm-mark fm-place' + (p.inferred ? ' fm-inferred' : ''),
+                        p.color, 0, 0, px + 2),
+                    keyboard: false, riseOnHover: true, zIndexOffset: -100});
+                m.bindPopup(p.popup, {maxWidth: 460});
+                m.bindTooltip(p.tip);
+                m.fmId = p.id;
+                group.addLayer(m);
+            });
+            data.events.forEach(function (e) {
+                var cls = 'fm-mark fm-event fm-event-' + e.id + (e.placed ? ' fm-inferred' : '');
+                var m = L.marker([e.lat, e.lon], {icon: icon(cls, e.color, 0, 0, px),
+                    keyboard: false, riseOnHover: true});
+                m.bindPopup(e.popup, {maxWidth: 460});
+                m.bindTooltip(e.tip);
+                m.fmEvent = e;
+                events.push(m);
+                byId[e.id] = m;
+                group.addLayer(m);
+            });
+            // Spread marks closer than a dot's width on a circle around their group's point.
+            function spread() {
+                var map = group._map;
+                if (!map) { return; }
+                var pts = events.map(function (m) {
+                    return map.latLngToLayerPoint(m.getLatLng());
+                });
+                var done = events.map(function () { return false; });
+                events.forEach(function (m, i) {
+                    if (done[i]) { return; }
+                    var members = [i];
+                    done[i] = true;
+                    for (var j = i + 1; j < events.length; j++) {
+                        if (!done[j] && pts[i].distanceTo(pts[j]) < px * 1.2) {
+                            members.push(j);
+                            done[j] = true;
+                        }
+                    }
+                    var n = members.length;
+                    var r = n === 1 ? 0 : Math.max(px * 1.6, n * (px + 4) / (2 * Math.PI));
+                    members.forEach(function (k, rank) {
+                        var a = -Math.PI / 2 + 2 * Math.PI * rank / n;
+                        var dx = Math.round(r * Math.cos(a)), dy = Math.round(r * Math.sin(a));
+                        // Move the dot in pixels, around the first member's point.
+                        var off = pts[i].subtract(pts[k]);
+                        var e = events[k].fmEvent;
+                        events[k].setIcon(icon('fm-mark fm-event fm-event-' + e.id
+                            + (e.placed ? ' fm-inferred' : ''), e.color,
+                            dx + off.x, dy + off.y, px));
+                    });
+                });
+            }
+            group.on('add', spread);
+            group.fmSpread = spread;
+            group.fmEvents = byId;
+            function hook() {
+                if (group._map) { group._map.on('zoomend', spread); spread(); }
+                else { setTimeout(hook, 50); }
+            }
+            hook();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "MarksLayer"
+        self.payload_json = script_json(payload)
+
+
+def marks_layer(case: Case) -> folium.FeatureGroup:
+    """The layer of the case's waypoints and positioned events (see the module docstring)."""
+    group = folium.FeatureGroup(name="Events and places (click for sources)", show=True)
+    MarksLayer(marks_payload(case)).add_to(group)
+    return group
