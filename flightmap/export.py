@@ -1,25 +1,26 @@
 """Export a case and tracks as GeoJSON, KML or CSV, for GIS tools, Google Earth and spreadsheets.
 
-- GeoJSON (RFC 7946, ``(lon, lat)``): every waypoint, leg, event, zone and track run as a
-  feature, with all properties (times ISO 8601 UTC, evidence, confidence, sources, basis,
-  conflicts). Events without a position have a ``null`` geometry.
-- KML 2.2 with the Google ``gx`` extension: placemarks with ``TimeStamp`` / ``TimeSpan``, one
-  ``gx:MultiTrack`` per track run (a ``gx:Track`` per stretch with or without altitude), and
-  the case's placed events as an inferred ``gx:Track``, so Google Earth's time slider plays the
-  flight. Built with
-  :mod:`xml.etree.ElementTree`, which escapes every text, rather than string templates.
-- CSV: one row per point of the reconstructed path (track positions, or the case's legs) and
-  one per event, in UTC.
+Each format keeps the whole truth model: every item with its evidence class, confidence,
+sources and basis; the claims and the conflicts with both sides (every ``conflicts_with`` id
+names an item of the same file); and, for every event drawn somewhere, the evidence of its
+*place* apart from that of its time (``position_evidence``, ``position_basis``,
+``position_uncertainty_m``: an event reported to the second but drawn at an airport
+reference point has an inferred position).
 
-Pure functions: they return text or bytes; writing files is :func:`flightmap.render.write_html`'s
-job (the same atomic writer).
+- GeoJSON (RFC 7946, ``(lon, lat)``): sources, waypoints, legs, events, claims, conflicts,
+  zones and track runs as features (``kind`` says which); items without a place have a
+  ``null`` geometry.
+- KML 2.2 (:mod:`flightmap.kml`): styles per evidence class and event category, absolute
+  altitudes where known, ``gx:Track`` for observed track positions only.
+- CSV: one row per point of the reconstructed path (track positions, or the case's legs), per
+  event, claim and conflict, in UTC, with the evidence columns.
+
+Pure functions: they return text or bytes; the CLI writes files with :mod:`flightmap.atomic`.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -28,34 +29,25 @@ import pandas as pd
 
 from flightmap import schema as s
 from flightmap.geo import Case, Event
-from flightmap.geodesy import FT_M, LatLon
 
-__all__ = ["FORMATS", "to_csv", "to_geojson", "to_kml"]
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "position_props",
+    "run_properties",
+    "to_csv",
+    "to_geojson",
+    "to_kml",
+    "track_runs",
+]
 
 FORMATS = ("geojson", "kml", "csv")
-KML_NS = "http://www.opengis.net/kml/2.2"
-GX_NS = "http://www.google.com/kml/ext/2.2"
 
 
 def _iso(when: datetime | pd.Timestamp | None) -> str | None:
     if when is None or pd.isna(when):
         return None
     return pd.Timestamp(when).tz_convert("UTC").isoformat()
-
-
-def _kml_time(when: datetime | pd.Timestamp) -> str:
-    """``xsd:dateTime`` in UTC; fractions of a second are kept (to the microsecond) when present.
-
-    >>> _kml_time(pd.Timestamp("2024-12-25T04:13:30.5Z"))
-    '2024-12-25T04:13:30.5Z'
-    >>> _kml_time(pd.Timestamp("2024-12-25T05:21:42Z"))
-    '2024-12-25T05:21:42Z'
-    """
-    ts = pd.Timestamp(when).tz_convert("UTC")
-    text = ts.strftime("%Y-%m-%dT%H:%M:%S")
-    if ts.microsecond:
-        text += f".{ts.microsecond:06d}".rstrip("0")
-    return text + "Z"
 
 
 def _sources(case: Case, ids: tuple[str, ...]) -> list[dict[str, str | None]]:
@@ -79,6 +71,18 @@ def _provenance(case: Case, item: Any) -> dict[str, Any]:
     }
 
 
+def position_props(case: Case, ev: Event) -> dict[str, Any]:
+    """The place of ``ev`` as properties: ``position_evidence``, ``position_basis``,
+    ``position_uncertainty_m`` (None: not stated), ``waypoint``; all None without a place."""
+    place = case.placement(ev)
+    return {
+        "waypoint": ev.waypoint or None,
+        "position_evidence": place.evidence if place else None,
+        "position_basis": (place.basis or None) if place else None,
+        "position_uncertainty_m": place.uncertainty_m if place else None,
+    }
+
+
 def _event_props(case: Case, ev: Event) -> dict[str, Any]:
     return {
         "kind": "event",
@@ -88,9 +92,7 @@ def _event_props(case: Case, ev: Event) -> dict[str, Any]:
         "title": ev.title,
         "description": ev.description,
         "category": ev.category,
-        "waypoint": ev.waypoint or None,
-        "position_uncertainty_km": ev.position_uncertainty_km,
-        "position_basis": ev.position_basis or None,
+        **position_props(case, ev),
         "alt_ft": ev.alt_ft,
         "gs_kt": ev.gs_kt,
         "relative_to": ev.relative_to or None,
@@ -100,7 +102,13 @@ def _event_props(case: Case, ev: Event) -> dict[str, Any]:
     }
 
 
-def _runs(track: pd.DataFrame | None) -> Iterator[pd.DataFrame]:
+def _null_feature(props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": None, "properties": props}
+
+
+def track_runs(track: pd.DataFrame | None) -> Iterator[pd.DataFrame]:
+    """The position runs of every flight of ``track`` (:func:`flightmap.flights.position_runs`),
+    flights in id order."""
     if track is None or track.empty:
         return
     from flightmap.flights import position_runs
@@ -109,7 +117,8 @@ def _runs(track: pd.DataFrame | None) -> Iterator[pd.DataFrame]:
         yield from position_runs(flight)
 
 
-def _run_props(run: pd.DataFrame) -> dict[str, Any]:
+def run_properties(run: pd.DataFrame) -> dict[str, Any]:
+    """Properties of one observed track run: flight, callsign, times, points, source."""
     first = run.iloc[0]
     return {
         "kind": "track",
@@ -131,6 +140,21 @@ def to_geojson(case: Case | None, track: pd.DataFrame | None = None) -> str:
     """The case and track as a GeoJSON FeatureCollection (text), coordinates ``(lon, lat)``."""
     feats: list[dict[str, Any]] = []
     if case is not None:
+        for src in case.sources.values():
+            feats.append(
+                _null_feature(
+                    {
+                        "kind": "source",
+                        "id": src.id,
+                        "title": src.title,
+                        "publisher": src.publisher,
+                        "date": src.date or None,
+                        "url": src.url or None,
+                        "source_kind": src.kind,
+                        "note": src.note or None,
+                    }
+                )
+            )
         for w in case.waypoints.values():
             feats.append(
                 {
@@ -145,6 +169,10 @@ def to_geojson(case: Case | None, track: pd.DataFrame | None = None) -> str:
                         "icao": w.icao or None,
                         "iata": w.iata or None,
                         "uncertainty_km": w.uncertainty_km,
+                        "position_evidence": w.evidence,
+                        "position_uncertainty_m": None
+                        if w.uncertainty_km is None
+                        else w.uncertainty_km * 1000.0,
                         "note": w.note or None,
                         "conflicts_with": list(w.conflicts_with),
                         **_provenance(case, w),
@@ -181,6 +209,33 @@ def to_geojson(case: Case | None, track: pd.DataFrame | None = None) -> str:
                     "properties": _event_props(case, ev),
                 }
             )
+        for c in case.claims.values():
+            feats.append(
+                _null_feature(
+                    {
+                        "kind": "claim",
+                        "id": c.id,
+                        "subject": c.subject,
+                        "statement": c.statement,
+                        "conflicts_with": list(c.conflicts_with),
+                        **_provenance(case, c),
+                    }
+                )
+            )
+        for k in case.conflicts:
+            feats.append(
+                _null_feature(
+                    {
+                        "kind": "conflict",
+                        "id": k.id,
+                        "topic": k.topic,
+                        "side_a": list(k.side_a),
+                        "side_b": list(k.side_b),
+                        "summary": k.summary,
+                        "handling": k.handling or None,
+                    }
+                )
+            )
         for z in case.zones:
             feats.append(
                 {
@@ -193,12 +248,14 @@ def to_geojson(case: Case | None, track: pd.DataFrame | None = None) -> str:
                         "zone_kind": z.kind,
                         "valid_from": _iso(z.valid_from),
                         "valid_to": _iso(z.valid_to),
+                        "end_stated": z.valid_to is not None,
+                        "last_attested": _iso(z.last_attested),
                         "construction": dict(z.construction),
                         **_provenance(case, z),
                     },
                 }
             )
-    for run in _runs(track):
+    for run in track_runs(track):
         coords = [
             [round(lon, 6), round(lat, 6)]
             for lon, lat in zip(run[s.LON].to_numpy(), run[s.LAT].to_numpy(), strict=True)
@@ -208,10 +265,15 @@ def to_geojson(case: Case | None, track: pd.DataFrame | None = None) -> str:
             if len(coords) > 1
             else {"type": "Point", "coordinates": coords[0]}
         )
-        feats.append({"type": "Feature", "geometry": geometry, "properties": _run_props(run)})
+        feats.append({"type": "Feature", "geometry": geometry, "properties": run_properties(run)})
     doc: dict[str, Any] = {"type": "FeatureCollection", "features": feats}
     if case is not None:
-        doc["case"] = {"id": case.id, "title": case.title}
+        doc["case"] = {
+            "id": case.id,
+            "title": case.title,
+            "summary": case.summary.strip(),
+            "window": [_iso(t) for t in case.window] if case.window else None,
+        }
     return json.dumps(doc, ensure_ascii=False, indent=1, default=_json_default) + "\n"
 
 
@@ -221,188 +283,47 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-# --------------------------------------------------------------------------- KML
-
-
-def _k(tag: str) -> str:
-    return f"{{{KML_NS}}}{tag}"
-
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None, ns: str = KML_NS) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ns}}}{tag}")
-    if text is not None:
-        el.text = text
-    return el
-
-
-def _coord(p: LatLon, alt_m: float | None = None) -> str:
-    return f"{p.lon:.6f},{p.lat:.6f}" + (f",{alt_m:.1f}" if alt_m is not None else "")
-
-
-def _describe(case: Case, item: Any, text: str) -> str:
-    srcs = "; ".join(
-        f"{case.sources[i].publisher}: {case.sources[i].title} {case.sources[i].url}".strip()
-        for i in item.sources
-    )
-    basis = f"\nBasis: {item.basis}" if item.basis else ""
-    return (
-        f"{text}\nEvidence: {item.evidence}, confidence {item.confidence}{basis}\nSources: {srcs}"
-    )
-
-
-def to_kml(case: Case | None, track: pd.DataFrame | None = None) -> bytes:
-    """The case and track as KML 2.2 (UTF-8 bytes), tracks as time-stamped ``gx:Track``."""
-    ET.register_namespace("", KML_NS)
-    ET.register_namespace("gx", GX_NS)
-    root = ET.Element(_k("kml"))
-    doc = _sub(root, "Document")
-    _sub(doc, "name", case.title if case is not None else "flightmap tracks")
-    if case is not None:
-        _sub(doc, "description", case.summary.strip())
-        wps = _sub(doc, "Folder")
-        _sub(wps, "name", "Waypoints")
-        for w in case.waypoints.values():
-            pm = _sub(wps, "Placemark")
-            _sub(pm, "name", w.name)
-            _sub(pm, "description", _describe(case, w, w.note))
-            _sub(_sub(pm, "Point"), "coordinates", _coord(w.latlon))
-        legs = _sub(doc, "Folder")
-        _sub(legs, "name", "Route legs")
-        for leg in case.legs:
-            pm = _sub(legs, "Placemark")
-            _sub(pm, "name", leg.label)
-            _sub(pm, "description", _describe(case, leg, ""))
-            line = _sub(pm, "LineString")
-            _sub(line, "tessellate", "1")
-            _sub(line, "coordinates", " ".join(_coord(p) for p in case.leg_points(leg)))
-        evs = _sub(doc, "Folder")
-        _sub(evs, "name", "Events")
-        for ev in case.events:
-            pos = case.event_position(ev)
-            if pos is None:
-                continue
-            pm = _sub(evs, "Placemark")
-            _sub(pm, "name", f"{ev.time:%H:%M:%S} UTC {ev.title}")
-            _sub(_sub(pm, "TimeStamp"), "when", _kml_time(ev.time))
-            _sub(pm, "description", _describe(case, ev, ev.description))
-            _sub(_sub(pm, "Point"), "coordinates", _coord(pos))
-        zones = _sub(doc, "Folder")
-        _sub(zones, "name", "Zones")
-        for z in case.zones:
-            pm = _sub(zones, "Placemark")
-            _sub(pm, "name", z.name)
-            span = _sub(pm, "TimeSpan")
-            _sub(span, "begin", _kml_time(z.valid_from))
-            if z.valid_to is not None:
-                _sub(span, "end", _kml_time(z.valid_to))
-            _sub(pm, "description", _describe(case, z, ""))
-            polys = list(getattr(z.geometry, "geoms", [z.geometry]))
-            multi = _sub(pm, "MultiGeometry")
-            for poly in polys:
-                ring = _sub(_sub(_sub(multi, "Polygon"), "outerBoundaryIs"), "LinearRing")
-                _sub(
-                    ring,
-                    "coordinates",
-                    " ".join(f"{x:.5f},{y:.5f}" for x, y in poly.exterior.coords),
-                )
-        _case_track(case, doc)
-    runs = list(_runs(track))
-    if runs:
-        folder = _sub(doc, "Folder")
-        _sub(folder, "name", "Tracks (observed)")
-        for run in runs:
-            props = _run_props(run)
-            pm = _sub(folder, "Placemark")
-            _sub(pm, "name", f"{props['callsign'] or props['flight_id']} {props['start']}")
-            _run_multitrack(pm, run)
-    ET.indent(root)
-    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return data + b"\n"
-
-
-def _run_multitrack(pm: ET.Element, run: pd.DataFrame) -> None:
-    """One ``gx:MultiTrack`` per run: a ``gx:Track`` per stretch with and without altitude.
-
-    Reports with a barometric altitude are placed at it (``absolute``, metres); stretches of
-    reports without one are ``clampToGround`` rather than put at 0 m, so a missing altitude is
-    never drawn as sea level. ``gx:interpolate`` joins the stretches in Google Earth's player.
-    """
-    multi = _sub(pm, "MultiTrack", ns=GX_NS)
-    _sub(multi, "interpolate", "1", ns=GX_NS)
-    alts = run[s.ALT_BARO_FT].to_numpy(dtype="float64", na_value=float("nan"))
-    known = alts == alts
-    cuts = [0, *(i for i in range(1, len(run)) if known[i] != known[i - 1]), len(run)]
-    times, lats, lons = run[s.TIME].to_list(), run[s.LAT].to_numpy(), run[s.LON].to_numpy()
-    for a, b in itertools.pairwise(cuts):
-        gx = _sub(multi, "Track", ns=GX_NS)
-        _sub(gx, "altitudeMode", "absolute" if known[a] else "clampToGround")
-        for when in times[a:b]:
-            _sub(gx, "when", _kml_time(when))
-        for lat, lon, alt in zip(lats[a:b], lons[a:b], alts[a:b], strict=True):
-            alt_m = alt * FT_M if known[a] else 0.0  # KML altitudes are metres; ignored if clamped
-            _sub(gx, "coord", f"{lon:.6f} {lat:.6f} {alt_m:.1f}", ns=GX_NS)
-
-
-def _case_track(case: Case, doc: ET.Element) -> None:
-    """The case's placed events in time order as one ``gx:Track``, labelled inferred.
-
-    The case has no measured track: each point is where an event was placed (an airport, a
-    derived point), so the track plays the reconstruction in Google Earth, clamped to the
-    ground, and says so. Events whose position conflicts with another claim are included as
-    placed; the description lists the basis of every placement.
-    """
-    placed = sorted(
-        ((ev, pos) for ev in case.events if (pos := case.event_position(ev)) is not None),
-        key=lambda item: item[0].time,
-    )
-    if len(placed) < 2:
-        return
-    folder = _sub(doc, "Folder")
-    _sub(folder, "name", "Reconstructed path (inferred)")
-    pm = _sub(folder, "Placemark")
-    _sub(pm, "name", "Placed events in time order (inferred)")
-    lines = [
-        f"{ev.time:%H:%M:%S} UTC {ev.title}: {ev.position_basis or ev.waypoint}" for ev, _ in placed
-    ]
-    _sub(
-        pm,
-        "description",
-        "Evidence: inferred. Not a measured track: each point is the position at which the "
-        "case places an event; straight lines between them are not where the aircraft flew.\n"
-        + "\n".join(lines),
-    )
-    gx = _sub(pm, "Track", ns=GX_NS)
-    _sub(gx, "altitudeMode", "clampToGround")
-    for ev, _ in placed:
-        _sub(gx, "when", _kml_time(ev.time))
-    for _, pos in placed:
-        _sub(gx, "coord", f"{pos.lon:.6f} {pos.lat:.6f} 0", ns=GX_NS)
-
-
 # --------------------------------------------------------------------------- CSV
 
 CSV_COLUMNS = [
     "kind",
     "id",
     "time_utc",
+    "uncertainty_s",
     "lat",
     "lon",
     "alt_baro_ft",
+    "alt_ft",
+    "gs_kt",
     "stale",
     "title",
     "evidence",
     "confidence",
     "sources",
+    "basis",
+    "position_evidence",
+    "position_basis",
+    "position_uncertainty_m",
+    "conflicts_with",
+    "side_a",
+    "side_b",
 ]
+"""Columns of :func:`to_csv`. ``alt_baro_ft`` is a track's measured pressure altitude,
+``alt_ft``/``gs_kt`` what an event's sources state; the ``position_*`` columns describe the
+place of an event (its ``evidence`` is that of its time); ``side_a``/``side_b`` list the items
+of a conflict (``;``-joined ids)."""
 
 
 def to_csv(case: Case | None, track: pd.DataFrame | None = None) -> str:
-    """The reconstructed path and the events as CSV text (times ISO 8601 UTC, degrees WGS84).
+    """The reconstructed path, events, claims and conflicts as CSV text (times ISO 8601 UTC,
+    degrees WGS84; columns :data:`CSV_COLUMNS`).
 
-    ``kind`` is ``track`` (an observed position, ``id`` = flight id), ``path`` (a point on a
-    case leg: no time, since the case gives none), or ``event``. Track rows keep every report
-    with a position; ``stale`` is true where the receiver marked the position as not refreshed
-    (the map and the other exports leave those out of the lines).
+    ``kind`` is ``track`` (an observed position, ``id`` = flight id), ``waypoint``, ``path`` (a
+    point on a case leg: no time, since the case gives none), ``event``, ``claim`` (``title``
+    holds the statement) or ``conflict`` (``title`` the topic, ``basis`` the summary and
+    handling). Track
+    rows keep every report with a position; ``stale`` is true where the receiver marked the
+    position as not refreshed (the map and the other exports leave those out of the lines).
     """
     parts: list[pd.DataFrame] = []
     if track is not None and not track.empty:
@@ -420,40 +341,105 @@ def to_csv(case: Case | None, track: pd.DataFrame | None = None) -> str:
                     if s.STALE in pos.columns
                     else False,
                     "evidence": "observed",
+                    "position_evidence": "observed",
                 }
             )
         )
     if case is not None:
-        rows: list[dict[str, Any]] = []
-        for leg in case.legs:
-            for p in case.leg_points(leg):
-                rows.append(
-                    {
-                        "kind": "path",
-                        "id": leg.id,
-                        "lat": round(p.lat, 6),
-                        "lon": round(p.lon, 6),
-                        "title": leg.label,
-                        "evidence": leg.evidence,
-                        "confidence": leg.confidence,
-                        "sources": ";".join(leg.sources),
-                    }
-                )
-        for ev in case.events:
-            where = case.event_position(ev)
-            rows.append(
-                {
-                    "kind": "event",
-                    "id": ev.id,
-                    "time_utc": _iso(ev.time),
-                    "lat": None if where is None else round(where.lat, 6),
-                    "lon": None if where is None else round(where.lon, 6),
-                    "title": ev.title,
-                    "evidence": ev.evidence,
-                    "confidence": ev.confidence,
-                    "sources": ";".join(ev.sources),
-                }
-            )
-        parts.append(pd.DataFrame(rows))
+        parts.append(pd.DataFrame(_case_rows(case)))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return str(table.reindex(columns=CSV_COLUMNS).to_csv(index=False, lineterminator="\n"))
+
+
+def _case_rows(case: Case) -> list[dict[str, Any]]:
+    """CSV rows of the case's waypoints, legs (one per point), events, claims and conflicts."""
+    rows: list[dict[str, Any]] = []
+    for w in case.waypoints.values():
+        rows.append(
+            {
+                "kind": "waypoint",
+                "id": w.id,
+                "lat": round(w.lat, 6),
+                "lon": round(w.lon, 6),
+                "title": w.name,
+                "evidence": w.evidence,
+                "confidence": w.confidence,
+                "sources": ";".join(w.sources),
+                "basis": w.basis or None,
+                "position_evidence": w.evidence,
+                "position_uncertainty_m": None
+                if w.uncertainty_km is None
+                else w.uncertainty_km * 1000.0,
+                "conflicts_with": ";".join(w.conflicts_with) or None,
+            }
+        )
+    for leg in case.legs:
+        for p in case.leg_points(leg):
+            rows.append(
+                {
+                    "kind": "path",
+                    "id": leg.id,
+                    "lat": round(p.lat, 6),
+                    "lon": round(p.lon, 6),
+                    "title": leg.label,
+                    "evidence": leg.evidence,
+                    "confidence": leg.confidence,
+                    "sources": ";".join(leg.sources),
+                    "basis": leg.basis or None,
+                }
+            )
+    for ev in case.events:
+        place = case.placement(ev)
+        rows.append(
+            {
+                "kind": "event",
+                "id": ev.id,
+                "time_utc": _iso(ev.time),
+                "uncertainty_s": ev.uncertainty_s,
+                "lat": None if place is None else round(place.position.lat, 6),
+                "lon": None if place is None else round(place.position.lon, 6),
+                "alt_ft": ev.alt_ft,
+                "gs_kt": ev.gs_kt,
+                "title": ev.title,
+                "evidence": ev.evidence,
+                "confidence": ev.confidence,
+                "sources": ";".join(ev.sources),
+                "basis": ev.basis or None,
+                "position_evidence": place.evidence if place else None,
+                "position_basis": (place.basis or None) if place else None,
+                "position_uncertainty_m": place.uncertainty_m if place else None,
+                "conflicts_with": ";".join(ev.conflicts_with) or None,
+            }
+        )
+    for c in case.claims.values():
+        rows.append(
+            {
+                "kind": "claim",
+                "id": c.id,
+                "title": c.statement,
+                "evidence": c.evidence,
+                "confidence": c.confidence,
+                "sources": ";".join(c.sources),
+                "basis": c.basis or None,
+                "conflicts_with": ";".join(c.conflicts_with) or None,
+            }
+        )
+    for k in case.conflicts:
+        rows.append(
+            {
+                "kind": "conflict",
+                "id": k.id,
+                "title": k.topic,
+                "basis": f"{k.summary} Handling: {k.handling}" if k.handling else k.summary,
+                "side_a": ";".join(k.side_a),
+                "side_b": ";".join(k.side_b),
+            }
+        )
+    return rows
+
+
+def to_kml(case: Case | None, track: pd.DataFrame | None = None) -> bytes:
+    """The case and track as KML 2.2 (UTF-8 bytes); see :func:`flightmap.kml.to_kml`."""
+    from flightmap.kml import to_kml as kml
+
+    return kml(case, track)

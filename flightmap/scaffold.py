@@ -116,6 +116,7 @@ def template_draft(case_id: str, title: str, day: date) -> CaseDraft:
             "sources": "example-source",
             "waypoint": "EXAMPLE_POINT",
             "position_uncertainty_km": "10",
+            "position_evidence": "reported",
             "position_basis": "Example: placed at EXAMPLE_POINT because the source names it",
         }
     )
@@ -324,6 +325,7 @@ def _flight_items(draft: CaseDraft, prefix: str, fid: str, rows: Any, fixes: Any
                 "confidence": "medium",
                 "sources": source,
                 "waypoint": wid if fix is not None else "",
+                "position_evidence": "observed" if fix is not None else "",
                 "position_basis": f"At the {label} fix of the track (observed)"
                 if fix is not None
                 else "",
@@ -388,6 +390,7 @@ def _gap_items(draft: CaseDraft, prefix: str, gaps: Any, rows: Any) -> None:
                 "confidence": "medium",
                 "sources": source,
                 "waypoint": wid,
+                "position_evidence": "observed" if wid else "",
                 "position_basis": "At the last fix before the gap (observed)" if wid else "",
                 "basis": "flightmap.analysis.analyse (find_gaps): consecutive fresh positions "
                 f"{g['threshold_s']:.0f} s or more apart (the flight's gap threshold: its "

@@ -45,34 +45,29 @@ def test_geojson_round_trip(case: geo.Case) -> None:
 def test_kml_parses_with_times(case: geo.Case) -> None:
     root = ET.fromstring(export.to_kml(case))
     placemarks = root.findall(f".//{KML}Placemark")
-    positioned = [e for e in case.events if e.waypoint]
-    # waypoints, legs, positioned events, zones, and the reconstructed path (one gx:Track)
-    assert (
-        len(placemarks)
-        == len(case.waypoints) + len(case.legs) + len(positioned) + len(case.zones) + 1
+    # waypoints, legs, every event (placed or not), claims, conflicts, zones
+    assert len(placemarks) == (
+        len(case.waypoints)
+        + len(case.legs)
+        + len(case.events)
+        + len(case.claims)
+        + len(case.conflicts)
+        + len(case.zones)
     )
     whens = [w.text for w in root.findall(f".//{KML}TimeStamp/{KML}when")]
-    assert "2024-12-25T05:21:42Z" in whens and len(whens) == len(positioned)
+    assert "2024-12-25T05:21:42Z" in whens and len(whens) == len(case.events)
     begins = {b.text for b in root.findall(f".//{KML}TimeSpan/{KML}begin")}
     assert "2024-12-25T05:21:42Z" in begins  # the Kovyor zone
     coords = root.find(f".//{KML}Placemark/{KML}Point/{KML}coordinates")
-    assert coords is not None and coords.text == "50.046700,40.467499"  # KML is lon,lat
+    # KML is lon,lat,alt: Baku GYD at its 10 ft elevation, absolute
+    assert coords is not None and coords.text == "50.046700,40.467499,3.0"
 
 
-def test_kml_case_path_is_an_inferred_gx_track(case: geo.Case) -> None:
+def test_kml_case_has_no_gx_track(case: geo.Case) -> None:
+    # The case has no measured track: placed events are placemarks, never a gx:Track that
+    # Google Earth would play as a flown path (parked on Grozny from 05:10 to 05:21:42).
     root = ET.fromstring(export.to_kml(case))
-    tracks = root.findall(f".//{GX}Track")
-    assert len(tracks) == 1
-    whens = [w.text for w in tracks[0].findall(f"{KML}when")]
-    coords = [c.text for c in tracks[0].findall(f"{GX}coord")]
-    placed = sorted((e for e in case.events if e.waypoint), key=lambda e: e.time)
-    assert len(whens) == len(coords) == len(placed) == 9
-    assert (whens[0], whens[-1]) == ("2024-12-25T03:55:00Z", "2024-12-25T06:27:58Z")
-    assert coords[0] == "50.046700 40.467499 0"  # take-off at Baku GYD, lon lat alt
-    assert coords[-1] == "51.010000 43.882500 0"  # impact at the crash site
-    pm = next(p for p in root.iter(f"{KML}Placemark") if p.find(f".//{GX}Track") is not None)
-    assert "inferred" in (pm.findtext(f"{KML}name") or "")
-    assert tracks[0].findtext(f"{KML}altitudeMode") == "clampToGround"
+    assert root.findall(f".//{GX}Track") == [] and root.findall(f".//{GX}MultiTrack") == []
 
 
 def test_kml_track_keeps_missing_altitude_off_sea_level() -> None:

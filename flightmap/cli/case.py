@@ -257,14 +257,22 @@ def export(
     mapping: MapOpt = None,
     tz: TzOpt = None,
 ) -> None:
-    """Export CASE and/or tracks as GeoJSON, KML (gx:Track, plays in Google Earth) or CSV."""
+    """Export CASE and/or tracks as GeoJSON, KML or CSV, keeping the whole truth model.
+
+    Every item keeps its evidence, confidence, sources and basis; claims and conflicts (both
+    sides) are included; a placed event says what its place rests on (position_evidence,
+    position_basis, position_uncertainty_m). KML: a style per evidence class and category,
+    absolute altitudes where known, gx:Track for observed track positions only.
+    """
     from flightmap import export as export_
     from flightmap.atomic import write_bytes, write_text
     from flightmap.pipeline import read_tracks
 
     c = _case_or_none(case, no_case, track)
+    # A case's own tracks (copied in by `flightmap new-case --from-track`) are exported too.
+    tracks = [*(track or []), *(t.path for t in (c.tracks if c is not None else ()))]
     frame = read_tracks(
-        track or [],
+        tracks,
         format=track_format,
         mapping=_mapping(mapping),
         tz=tz,

@@ -25,6 +25,7 @@ __all__ = [
     "Conflict",
     "Event",
     "Leg",
+    "Placement",
     "Source",
     "Waypoint",
     "Zone",
@@ -99,7 +100,11 @@ class Event:
     ``uncertainty_s`` is the half-width in seconds of the interval the stated time stands for
     (1 for a time given to the second, 60 for a minute, 300 for "about"). ``waypoint`` is the
     id of the waypoint where the event is drawn, if any, with ``position_uncertainty_km`` and
-    ``position_basis`` saying how good that placement is. ``alt_ft`` (feet) and ``gs_kt``
+    ``position_basis`` saying how good that placement is and ``position_evidence`` (observed,
+    reported or inferred) what kind of evidence the *place* rests on, apart from the time's
+    ``evidence``: an event reported to the second but drawn at an airport reference point
+    because nobody published where it happened has a reported time and an inferred position.
+    ``alt_ft`` (feet) and ``gs_kt``
     (knots) are an altitude and a ground speed that the event's own sources state for that
     moment (reported values, not a measured track), or None.
     """
@@ -119,9 +124,29 @@ class Event:
     position_uncertainty_km: float | None = None
     basis: str = ""
     position_basis: str = ""
+    position_evidence: str = ""
     alt_ft: float | None = None
     gs_kt: float | None = None
     conflicts_with: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an event is drawn and what that place rests on (see :meth:`Case.placement`).
+
+    ``position`` is ``(lat, lon)`` in WGS84 degrees; ``evidence`` the position's evidence
+    class (not the event time's); ``basis`` why it is drawn there; ``uncertainty_m`` the
+    radius in metres within which the true place is believed to lie (the event's
+    ``position_uncertainty_km``, else its waypoint's ``uncertainty_km``), None when no source
+    or derivation states one; ``alt_ft`` the altitude (feet) the event's sources state, or None.
+    """
+
+    waypoint: str
+    position: LatLon
+    evidence: str
+    basis: str
+    uncertainty_m: float | None
+    alt_ft: float | None
 
 
 @dataclass(frozen=True)
@@ -157,7 +182,10 @@ class Zone:
     """An area (jamming zone, restricted airspace) valid from ``valid_from`` to ``valid_to`` (UTC).
 
     ``geometry`` is a shapely geometry in ``(lon, lat)`` order; ``valid_to`` is None when no
-    source gives an end. ``construction`` holds the parameters the outline was drawn from.
+    source gives an end. ``last_attested`` (UTC, optional) is the latest time a source shows
+    the zone still in effect: without a stated end, the zone is known to be in effect only up
+    to then (:meth:`status_at`). ``construction`` holds the parameters the outline was drawn
+    from.
     """
 
     id: str
@@ -171,6 +199,18 @@ class Zone:
     sources: tuple[str, ...]
     basis: str
     construction: Mapping[str, Any] = field(default_factory=dict)
+    last_attested: datetime | None = None
+
+    def status_at(self, when: datetime) -> Literal["before", "in_effect", "ended", "unknown"]:
+        """What the sources say of the zone at ``when`` (timezone-aware): ``before`` its
+        start, ``in_effect``, ``ended`` after a stated end, or ``unknown`` after the last time
+        a source attests it when no source gives an end (never "still in effect")."""
+        if when < self.valid_from:
+            return "before"
+        if self.valid_to is not None:
+            return "in_effect" if when <= self.valid_to else "ended"
+        known_until = self.last_attested or self.valid_from
+        return "in_effect" if when <= known_until else "unknown"
 
 
 @dataclass(frozen=True)
@@ -246,6 +286,26 @@ class Case:
         """Where ``ev`` is drawn: its waypoint's ``(lat, lon)``, or None if it has no place."""
         return self.waypoints[ev.waypoint].latlon if ev.waypoint else None
 
+    def placement(self, ev: Event) -> Placement | None:
+        """Where ``ev`` is drawn, with the evidence, basis and uncertainty of that place, or
+        None if it has no place."""
+        if not ev.waypoint:
+            return None
+        w = self.waypoints[ev.waypoint]
+        km = (
+            ev.position_uncertainty_km
+            if ev.position_uncertainty_km is not None
+            else w.uncertainty_km
+        )
+        return Placement(
+            waypoint=w.id,
+            position=w.latlon,
+            evidence=ev.position_evidence or "inferred",
+            basis=ev.position_basis,
+            uncertainty_m=None if km is None else km * 1000.0,
+            alt_ft=ev.alt_ft,
+        )
+
     def leg_points(self, leg: Leg, spacing_m: float = 5000.0) -> list[LatLon]:
         """The densified geodesic of ``leg`` as ``(lat, lon)`` points."""
         return geodesic_line(
@@ -257,12 +317,10 @@ class Case:
         return distance_m(self.waypoints[leg.start].latlon, self.waypoints[leg.end].latlon)
 
     def zone_at(self, when: datetime) -> list[Zone]:
-        """The zones valid at ``when`` (a timezone-aware datetime)."""
-        return [
-            z
-            for z in self.zones
-            if z.valid_from <= when and (z.valid_to is None or when <= z.valid_to)
-        ]
+        """The zones a source shows in effect at ``when`` (a timezone-aware datetime): past a
+        zone's ``last_attested`` time, a zone without a stated end is not listed (its status is
+        unknown, see :meth:`Zone.status_at`)."""
+        return [z for z in self.zones if z.status_at(when) == "in_effect"]
 
     def timeline(self) -> Any:
         """The events as a DataFrame sorted by UTC time, with local times in the case's zones.
@@ -270,7 +328,9 @@ class Case:
         Columns: ``id``, ``time_utc`` (tz-aware UTC), one ``time_<zone>`` column per case
         time zone (tz-aware, e.g. ``time_Asia/Baku``), ``title``, ``category``, ``evidence``,
         ``confidence``, ``uncertainty_s``, ``sources`` and ``conflicts_with`` (``;``-joined ids),
-        ``relative_to``, ``offset_s``, ``waypoint``.
+        ``relative_to``, ``offset_s``, ``waypoint``, ``position_evidence`` (empty without a
+        waypoint), ``position_uncertainty_km``, ``alt_ft`` (feet) and ``gs_kt`` (knots), the
+        last three NaN where not stated.
         """
         import pandas as pd
 
@@ -290,6 +350,10 @@ class Case:
                 relative_to=ev.relative_to,
                 offset_s=ev.offset_s,
                 waypoint=ev.waypoint,
+                position_evidence=ev.position_evidence if ev.waypoint else "",
+                position_uncertainty_km=ev.position_uncertainty_km,
+                alt_ft=ev.alt_ft,
+                gs_kt=ev.gs_kt,
             )
             rows.append(row)
         return pd.DataFrame(rows)

@@ -17,6 +17,9 @@ from flightmap.geo.model import Claim, Conflict, Event, Leg, Source, Waypoint, Z
 
 __all__ = ["check_references", "check_unique_ids", "link_conflicts", "resolve_times"]
 
+# Strength of an evidence class: a measured position beats a stated one beats a derived one.
+_RANK = {"inferred": 0, "reported": 1, "observed": 2}
+
 
 def resolve_times(folder: Path, events: list[Event]) -> list[Event]:
     """``events`` (same order) with each ``relative_to`` time set to its base event's time
@@ -113,6 +116,15 @@ def check_references(
         check_sources("events.csv", e.id, e.sources)
         if e.waypoint and e.waypoint not in waypoints:
             raise unknown(f"unknown waypoint id {e.waypoint!r}", "events.csv", e.id, "waypoint")
+        if e.waypoint and _RANK[e.position_evidence] > _RANK[waypoints[e.waypoint].evidence]:
+            raise unknown(
+                f"{e.position_evidence!r} is stronger than the evidence of waypoint "
+                f"{e.waypoint} ({waypoints[e.waypoint].evidence}): a place is no better than "
+                "the point it is drawn at",
+                "events.csv",
+                e.id,
+                "position_evidence",
+            )
     for c in claims.values():
         check_sources("claims.csv", c.id, c.sources)
     for g in legs:

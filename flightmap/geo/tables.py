@@ -61,6 +61,7 @@ COLUMNS: dict[str, tuple[list[str], list[str]]] = {
             "position_uncertainty_km",
             "basis",
             "position_basis",
+            "position_evidence",
             "alt_ft",
             "gs_kt",
         ],
@@ -188,9 +189,25 @@ def _event(row: Row) -> Event:
         position_uncertainty_km=row.number("position_uncertainty_km", 0.0, 20000.0),
         basis=row.text("basis", required=evidence == "inferred"),
         position_basis=row.text("position_basis", required=bool(waypoint)),
+        # A place not stated as observed or reported is a placement made here: inferred.
+        position_evidence=(
+            (
+                row.choice("position_evidence", EVIDENCE)
+                if row.text("position_evidence")
+                else "inferred"
+            )
+            if waypoint
+            else _no_position_evidence(row)
+        ),
         alt_ft=row.number("alt_ft", -2000.0, 60000.0),
         gs_kt=row.number("gs_kt", 0.0, 1000.0),
     )
+
+
+def _no_position_evidence(row: Row) -> str:
+    if row.text("position_evidence"):
+        raise row.error("position_evidence", "given without a waypoint (the event has no place)")
+    return ""
 
 
 def _claim(row: Row) -> Claim:

@@ -1,11 +1,16 @@
-"""The timeline of a case as JSON-ready data and as an aligned text table (UTC and local)."""
+"""The timeline of a case as JSON-ready data and as an aligned text table (UTC and local).
+
+The JSON keeps the truth model: each event's time evidence and, apart from it, the evidence,
+basis and uncertainty of its place; the altitudes and speeds its sources state; the claims and
+the waypoints, claims and conflicts (both sides), so every ``conflicts_with`` id resolves.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flightmap.geo.model import Case
+from flightmap.geo.model import Case, Event
 
 __all__ = ["timeline_json", "timeline_table"]
 
@@ -38,6 +43,9 @@ def timeline_json(c: Case) -> dict[str, Any]:
                 "relative_to": ev.relative_to or None,
                 "offset_s": ev.offset_s,
                 "waypoint": ev.waypoint or None,
+                "position": _position(c, ev),
+                "alt_ft": ev.alt_ft,
+                "gs_kt": ev.gs_kt,
                 "basis": ev.basis or None,
             }
         )
@@ -46,6 +54,62 @@ def timeline_json(c: Case) -> dict[str, Any]:
         "title": c.title,
         "timezones": [{"zone": z, "label": label} for z, label in c.timezones],
         "events": events,
+        "waypoints": [
+            {
+                "id": w.id,
+                "name": w.name,
+                "kind": w.kind,
+                "lat": w.lat,
+                "lon": w.lon,
+                "elev_ft": w.elev_ft,
+                "uncertainty_m": None if w.uncertainty_km is None else w.uncertainty_km * 1000.0,
+                "evidence": w.evidence,
+                "confidence": w.confidence,
+                "sources": list(w.sources),
+                "basis": w.basis or None,
+                "conflicts_with": list(w.conflicts_with),
+            }
+            for w in c.waypoints.values()
+        ],
+        "claims": [
+            {
+                "id": k.id,
+                "subject": k.subject,
+                "statement": k.statement,
+                "evidence": k.evidence,
+                "confidence": k.confidence,
+                "sources": list(k.sources),
+                "basis": k.basis or None,
+                "conflicts_with": list(k.conflicts_with),
+            }
+            for k in c.claims.values()
+        ],
+        "conflicts": [
+            {
+                "id": k.id,
+                "topic": k.topic,
+                "side_a": list(k.side_a),
+                "side_b": list(k.side_b),
+                "summary": k.summary,
+                "handling": k.handling or None,
+            }
+            for k in c.conflicts
+        ],
+    }
+
+
+def _position(c: Case, ev: Event) -> dict[str, Any] | None:
+    """Where ``ev`` is drawn and what the place rests on, or None without a place."""
+    place = c.placement(ev)
+    if place is None:
+        return None
+    return {
+        "lat": place.position.lat,
+        "lon": place.position.lon,
+        "waypoint": place.waypoint,
+        "evidence": place.evidence,
+        "basis": place.basis or None,
+        "uncertainty_m": place.uncertainty_m,
     }
 
 

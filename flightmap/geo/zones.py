@@ -71,6 +71,11 @@ def _zone(row: Row, geometry: Any) -> Zone:
     valid_to = row.time("valid_to")
     if valid_to is not None and valid_to < valid_from:
         raise row.error("valid_to", "is before valid_from")
+    last_attested = row.time("last_attested")
+    if last_attested is not None and last_attested < valid_from:
+        raise row.error("last_attested", "is before valid_from")
+    if last_attested is not None and valid_to is not None and last_attested > valid_to:
+        raise row.error("last_attested", "is after valid_to")
     construction = row.values.get("construction", {})
     if not isinstance(construction, dict):
         raise row.error("construction", "expected an object")
@@ -86,4 +91,5 @@ def _zone(row: Row, geometry: Any) -> Zone:
         sources=tuple(sources),
         basis=row.text("basis", required=True),
         construction=construction,
+        last_attested=last_attested,
     )
