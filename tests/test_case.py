@@ -116,6 +116,34 @@ def test_conflicts_linked_both_ways(case: geo.Case) -> None:
     assert case.event("adsb_lost_0440").conflicts_with == ("adsb_last_valid",)
 
 
+def test_derived_hydraulic_times_are_inferred_with_both_readings(case: geo.Case) -> None:
+    # j2-8243-facts.md section 9, conflict 1: APA's offsets (+4 s, 'six seconds later',
+    # 'twenty-one seconds later') computed from the first bang (05:13:31) under each reading.
+    bang = case.event("first_bang").time
+    offsets = {
+        "hyd3_fail_apa": 4,
+        "hyd1_fail_apa": 6,
+        "hyd2_fail_apa": 21,
+        "hyd1_fail_apa_chained": 10,
+        "hyd2_fail_apa_chained": 31,
+    }
+    for event_id, seconds in offsets.items():
+        ev = case.event(event_id)
+        assert ev.time == bang + timedelta(seconds=seconds), event_id
+        assert ev.evidence == "inferred" and "Computed here" in ev.basis, event_id
+    readings = next(k for k in case.conflicts if k.id == "hydraulics_apa_reading")
+    assert readings.side_a == ("hyd1_fail_apa", "hyd2_fail_apa")
+    assert readings.side_b == ("hyd1_fail_apa_chained", "hyd2_fail_apa_chained")
+
+
+def test_impossible_order_in_the_2025_02_06_summary_is_a_conflict(case: geo.Case) -> None:
+    claim = case.claims["az_summary_hyd_led_to_control_loss"]
+    assert claim.sources == ("az-summary-2025-02-06",) and claim.evidence == "reported"
+    assert set(claim.conflicts_with) == {"control_loss", "hyd3_fail_apa"}
+    # The first failure it gives (+4 s) comes after the loss of control it is said to cause.
+    assert case.event("hyd3_fail_apa").time > case.event("control_loss").time
+
+
 def test_source_articles_are_reported_claims(case: geo.Case) -> None:
     publishers = {case.sources[s].publisher for c in case.claims.values() for s in c.sources}
     assert {"Reuters", "Caliber"} <= publishers
@@ -136,11 +164,22 @@ def test_zones(case: geo.Case) -> None:
     assert kover.valid_from == utc("05:21:42") and kover.valid_to is None
     grozny = case.waypoint("URMG")
     assert kover.geometry.contains(Point(grozny.lon, grozny.lat))  # shapely is (lon, lat)
-    assert [z.id for z in case.zone_at(utc("05:25:00"))] == [
+    # No source gives the end of the Kovyor plan: after 05:21:42 its state is unknown, never
+    # "still in effect" (at the impact included).
+    assert [z.id for z in case.zone_at(utc("05:21:42"))] == [
         "ew_enroute",
         "ew_grozny",
         "kover_grozny",
     ]
+    assert [z.id for z in case.zone_at(utc("05:25:00"))] == ["ew_enroute", "ew_grozny"]
+    assert kover.last_attested is None
+    assert [kover.status_at(utc(t)) for t in ("05:21:41", "05:21:42", "05:25:00", "06:27:58")] == [
+        "before",
+        "in_effect",
+        "unknown",
+        "unknown",
+    ]
+    assert zones["ew_grozny"].status_at(utc("05:30:00")) == "ended"
     assert [z.id for z in case.zone_at(utc("04:00:00"))] == []
 
 

@@ -42,8 +42,8 @@ CASES = [
     ),
     (
         "events.csv",
-        ",first_bang,4,1,",
-        ",no_such_event,4,1,",
+        ",first_bang,4,2,",
+        ",no_such_event,4,2,",
         ["events.csv", "event hyd3_fail_apa", "field relative_to", "unknown event id"],
     ),
     (
