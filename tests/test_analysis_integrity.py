@@ -78,7 +78,8 @@ def test_input_not_modified_and_order_kept() -> None:
 
 def test_frozen_run_is_position_lost() -> None:
     df = track()
-    # Rows 11-15 repeat row 10's position for 50 s (>= 30 s) while the aircraft reports 430 kt.
+    # Rows 11-15 repeat row 10's position while the aircraft reports 430 kt: it changes only
+    # at row 16, 60 s after row 10 (>= frozen_min_s, 60 s).
     df.loc[11:15, s.LON] = df.loc[10, s.LON]
     a = analyse(df)
     st = a.track[STATE].astype(str).tolist()
@@ -151,15 +152,19 @@ def test_jump_threshold_is_a_parameter() -> None:
 
 def test_50_kt_at_fl380_is_spoofed_for_an_airliner() -> None:
     df = track(alt_baro_ft=38_000.0, category="A3")  # emitter category A3: a large aircraft
-    df.loc[5, s.GS_KT] = 50.0
+    df.loc[5:8, s.GS_KT] = 50.0  # four reports over 30 s: enough support (3 in 60 s, 20 s)
     a = analyse(df)
     assert a.track[STATE].iloc[5] == "spoofed"
     assert codes_at(df, 5) == ["slow_at_altitude"]
     sentence = a.intervals[a.intervals["state"] == "spoofed"]["rules"].iloc[0][0]
     assert sentence.startswith("Reported ground speed as low as 50 kt at up to 38,000 ft")
     assert "an airliner cannot fly under 100 kt above 10,000 ft" in sentence
-    # Neighbours' legs are not blamed on the false ground speed.
-    assert states(df)[4] == states(df)[6] == "nominal"
+    # Neighbours' legs and windows are not blamed on the false ground speeds.
+    assert states(df)[4] == states(df)[9] == "nominal"
+    # One false report alone is an outlier, not an interval (minimum support).
+    single = track(alt_baro_ft=38_000.0, category="A3")
+    single.loc[5, s.GS_KT] = 50.0
+    assert set(states(single)) == {"nominal"}
     low = track(alt_baro_ft=3_000.0, gs_kt=50.0, category="A3")  # slow but low: allowed
     low[s.LON] = np.arange(40) * 0.0023  # about 50 kt
     assert set(states(low)) == {"nominal"}
@@ -175,16 +180,22 @@ def test_slow_rule_depends_on_the_category() -> None:
     slow = track(alt_baro_ft=12_000.0, gs_kt=50.0)
     slow[s.LON] = np.arange(40) * 0.0023
     assert set(states(slow, IntegrityParams.for_aircraft("e190"))) == {"spoofed"}
-    # ...or under the conservative limit: less than 50 kt at or above 30,000 ft.
+    # ...or under the conservative limit: less than 80 kt at or above 30,000 ft.
     high = track(alt_baro_ft=38_000.0, gs_kt=40.0)
     high[s.LON] = np.arange(40) * 0.0018  # 0.0018 * 111,319.49 m / 10 s = 39.0 kt
     a = analyse(high)
     assert set(a.track[STATE]) == {"spoofed"}
     spoof = a.intervals.set_index("state").loc["spoofed", "rules"]
-    assert spoof[-1] == (
+    assert spoof[-2] == (
         "Reported ground speed as low as 40 kt at up to 38,000 ft: no aircraft but a glider or "
-        "a balloon flies under 50 kt above 30,000 ft, so the GNSS velocity was false "
+        "a balloon flies under 80 kt above 30,000 ft, so the GNSS velocity was false "
         "(40 reports)."
+    )
+    # The positions drift as slowly: windows from 60 s on (rows 6 to 39) fire slow_drift.
+    assert spoof[-1] == (
+        "Over windows of 1 min or more, the positions drifted at 38 kt at up to 38,000 ft, "
+        "slower than the aircraft can fly there (the limits of the slow-at-altitude rule), so "
+        "the positions were false (34 reports, each with at least 3 such reports within 1 min)."
     )
     # A glider (B1) or a balloon (B2) is never held to a minimum speed.
     for cat in ("B1", "B2"):
@@ -287,15 +298,19 @@ def test_position_speed_against_ground_speed() -> None:
     df = track(gs_kt=200.0)  # positions move at 432.8 kt: 232.8 kt more, limit 100 kt
     st = states(df)
     assert st[0] == "nominal"  # no leg into the first fix
-    assert set(st[1:]) == {"degraded"}
+    # Leg by leg, a mismatch (degraded); over windows of 60 s or more (from row 6 on), the
+    # sustained disagreement of position and velocity is spoofing.
+    assert set(st[1:6]) == {"degraded"}
+    assert set(st[6:]) == {"spoofed"}
     assert codes_at(df, 5) == ["speed_mismatch"]
+    assert codes_at(df, 6) == ["speed_mismatch", "velocity_mismatch"]
     # 300 kt reported: 132.8 kt apart, within 50 % of 300 kt.
     assert set(states(track(gs_kt=300.0))) == {"nominal"}
 
 
 def test_states_take_the_most_severe_rule() -> None:
     df = track(nic=pd.array([4] * 40, dtype="Int8"), category="A5")
-    df.loc[5, s.GS_KT] = 50.0
+    df.loc[5:8, s.GS_KT] = 50.0
     a = analyse(df)
     assert a.track[STATE].iloc[5] == "spoofed"
     assert rule_codes(int(a.track[RULE_BITS].iloc[5])) == ["nic_low", "slow_at_altitude"]

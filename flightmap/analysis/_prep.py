@@ -64,6 +64,7 @@ class Prepared:
     lat: F8
     lon: F8
     gs: F8
+    track: F8  # reported track over ground, degrees (NaN: unknown)
     alt_baro: F8
     alt_geom: F8
     nic: F8
@@ -94,6 +95,7 @@ class Prepared:
             lat=self.lat[sl],
             lon=self.lon[sl],
             gs=self.gs[sl],
+            track=self.track[sl],
             alt_baro=self.alt_baro[sl],
             alt_geom=self.alt_geom[sl],
             nic=self.nic[sl],
@@ -259,6 +261,7 @@ def prepare(df: pd.DataFrame) -> Prepared:
         lat=take(_float(df, s.LAT)),
         lon=take(_float(df, s.LON)),
         gs=take(_float(df, s.GS_KT)),
+        track=take(_float(df, s.TRACK_DEG)),
         alt_baro=take(_float(df, s.ALT_BARO_FT)),
         alt_geom=take(_float(df, s.ALT_GEOM_FT)),
         nic=take(_float(df, s.NIC)),

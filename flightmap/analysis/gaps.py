@@ -76,7 +76,9 @@ def frozen_mask(p: Prepared, params: IntegrityParams) -> B1:
 
     A run of identical coordinates (same flight, positions not flagged stale, off the ground,
     ground speed unknown or at least ``params.moving_gs_kt``) that lasts ``params.frozen_min_s``
-    or longer is frozen from its second row on; the first row is the genuine fix.
+    or longer (from its first row until the position changes, when that comes without a
+    silence of ``min_gap_s``) is frozen from its second row on; the first row is the genuine
+    fix.
     """
     return frozen_runs(p, params)[0]
 
@@ -95,7 +97,14 @@ def frozen_runs(p: Prepared, params: IntegrityParams) -> tuple[B1, F8]:
     first = np.flatnonzero(~rep)
     run = np.cumsum(~rep) - 1
     last = np.append(first[1:], cand.size) - 1
-    long_run = (t[last] - t[first]) >= params.frozen_min_s * NS
+    # A run lasts until the position changes: the next run's first row, same flight, unless a
+    # silence of min_gap_s or more comes first (a silence is a gap, not a freeze); else its own
+    # last row.
+    nxt = np.minimum(last + 1, cand.size - 1)
+    changes = (last + 1 < cand.size) & (fl[nxt] == fl[last])
+    changes &= (t[nxt] - t[last]) < params.min_gap_s * NS
+    until = np.where(changes, t[nxt], t[last])
+    long_run = (until - t[first]) >= params.frozen_min_s * NS
     frozen = rep & long_run[run]
     out[cand[frozen]] = True
     since[cand[frozen]] = t[first][run[frozen]].astype("float64")

@@ -31,17 +31,21 @@ from numpy.typing import NDArray
 from flightmap import schema as s
 from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, prepare
 from flightmap.analysis.gaps import gap_thresholds, locate_gaps
+from flightmap.analysis.motion import reappear
 from flightmap.analysis.params import IntegrityParams
 from flightmap.analysis.rules import (
     BIT,
     POSITION_LOST,
     RULES,
     SEVERITY,
+    SPOOFED,
     STATES,
     RowRules,
     Rule,
+    _altitude,
     row_rules,
     rule_codes,
+    speed_limit_kt,
     states,
 )
 from flightmap.analysis.words import rule_sentence
@@ -288,6 +292,9 @@ def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
     untrusted = spoof & has_pos
     fix = rows.fresh & ~untrusted
     cadence, thr = gap_thresholds(p, fix, params)
+    limit = speed_limit_kt(params, _altitude(p, np.arange(p.n)))
+    rows.stats["reappear_deg"] = reappear(p, params, fix, thr, limit)
+    rows.masks["reappear"] = np.isfinite(rows.stats["reappear_deg"])
     gaps, gap_id, gap_rows = locate_gaps(p, fix, rows.frozen, untrusted, thr)
     rows.masks["gap"] = gap_id >= 0
     state, bits = states(rows.masks, p.n)
@@ -322,7 +329,9 @@ def _smoothed(
     ``flicker_s`` (until the state is back), is raised to it: a closing, level by level. States
     only rise, and only between two elements already at the level, so a single report in a
     more severe state is never widened, and a NIC alternating at every report reads as one
-    degraded interval. Worked on the runs of equal state, not on the elements.
+    degraded interval. At the spoofed level any dip lasting at most ``episode_join_s`` joins
+    (hysteresis: frozen spoofed positions or a few true-looking velocities inside a spoofing
+    episode do not cut it). Worked on the runs of equal state, not on the elements.
     """
     m = el_t.size
     brk = np.ones(m, dtype=bool)
@@ -345,8 +354,12 @@ def _smoothed(
             continue
         reports = np.add.reduceat(r_reports, ss)
         back = np.append(r_t[ss[1:]], 0)  # when the state is back at the level
-        dip &= (reports >= 1) & (reports <= params.flicker_reports)
-        dip &= back - r_t[ss] <= params.flicker_s * NS
+        lasting = back - r_t[ss]
+        flicker = (reports >= 1) & (reports <= params.flicker_reports)
+        flicker &= lasting <= params.flicker_s * NS
+        if level == SEVERITY[SPOOFED]:  # hysteresis: one spoofing episode, one interval
+            flicker |= lasting <= params.episode_join_s * NS
+        dip &= flicker
         up = dip[np.cumsum(sb) - 1]
         r_out[up] = np.maximum(r_out[up], level)
     if np.array_equal(r_out, r_state):
@@ -374,9 +387,19 @@ def _intervals(
     def ins(values: Any, marker: Any) -> Any:
         return np.insert(values, g_rows, marker)
 
+    # A gap filled with spoofed positions starts where they do: the spoofed interval, which
+    # lists the gap, then begins at the first false position, not at the last true one.
+    inside = np.minimum(g_rows, max(p.n - 1, 0))
+    g_spoofed = (
+        (gaps["kind"].to_numpy(dtype=object) == "spoofed") & (state[inside] == SEVERITY[SPOOFED])
+        if len(gaps)
+        else np.zeros(0, dtype=bool)
+    )
+    g_start = np.where(g_spoofed, p.t[inside] if p.n else g_start, g_start)
+    marker_state = np.where(g_spoofed, SEVERITY[SPOOFED], SEVERITY[POSITION_LOST])
     el_flight = ins(p.flight, g_flight)
     el_t = ins(p.t, g_start)
-    el_state = ins(state, np.full(len(gaps), SEVERITY[POSITION_LOST], dtype="int8"))
+    el_state = ins(state, marker_state.astype("int8"))
     marker_bits = np.where(g_silent, BIT["no_reports"], BIT["gap"]).astype("uint16")
     el_bits = ins(bits, marker_bits)
     el_row = ins(np.ones(p.n, dtype="int64"), np.zeros(len(gaps), dtype="int64"))
@@ -518,6 +541,18 @@ def _rule_stats(
         "max"
     ]
     out["too_fast"] = agg(m["too_fast"], p.gs)
+    st = rows.stats
+    vm = m["velocity_mismatch"]
+    out["velocity_mismatch"] = agg(vm, st["speed_diff_kt"])
+    out["velocity_mismatch"]["turn"] = agg(vm, st["track_diff_deg"])["max"]
+    pos = agg(vm, st["window_speed_kt"])
+    out["velocity_mismatch"]["pos_lo"], out["velocity_mismatch"]["pos_hi"] = pos["min"], pos["max"]
+    gs = agg(vm, st["window_gs_kt"])
+    out["velocity_mismatch"]["gs_lo"], out["velocity_mismatch"]["gs_hi"] = gs["min"], gs["max"]
+    out["slow_drift"] = agg(m["slow_drift"], st["slow_drift"])
+    out["slow_drift"]["alt"] = agg(m["slow_drift"], _altitude(p, np.arange(p.n)))["max"]
+    out["slow_drift"]["gs"] = agg(m["slow_drift"], st["window_gs_kt"])["max"]
+    out["reappear"] = agg(m["reappear"], st["reappear_deg"])
     frozen = agg(m["frozen"], p.t.astype("float64"))
     first = agg(m["frozen"], np.arange(p.n, dtype="float64"))["min"]
     idx = np.where(np.isnan(first), 0, first).astype("int64")

@@ -125,8 +125,10 @@ class IntegrityParams:
         at every fix. Default 4 (our choice).
     frozen_min_s : float, s
         A position repeated unchanged for at least this long while the aircraft moves is
-        frozen. Default 30 s (our choice: at 250 kt an aircraft moves 3.9 km in 30 s, while
-        repeated coordinates can only mean the position was not refreshed).
+        frozen. Default 60 s, as ``min_gap_s``: a repeated position is no fresher than a missing
+        one, and shorter repeats are common where a track was resampled (a 10 s export of 1 s
+        data repeats a position until the next one arrives, 20 to 50 s later over sparse
+        coverage).
     moving_gs_kt : float, kt
         The frozen rule applies only off the ground and with a reported ground speed of at
         least this (or none): 50 kt (our choice), so a parked or taxiing aircraft is never
@@ -159,10 +161,43 @@ class IntegrityParams:
         :data:`SLOW_RULE_CATEGORIES`, and to reports without a category when ``jet``.
     slow_any_gs_kt, slow_any_alt_ft : float (kt, ft)
         The conservative limits for every other report (no category and not ``jet``; light
-        aircraft A1, small A2, rotorcraft A7): under 50 kt at or above 30,000 ft (our choice:
-        helicopters and piston aircraft cannot climb that high, and turboprops and jets fly
-        there at more than 200 kt true airspeed; gliders and balloons, which can, are
-        :data:`EXEMPT_CATEGORIES` and never held to a minimum speed).
+        aircraft A1, small A2, rotorcraft A7): under 80 kt at or above 30,000 ft (our choice:
+        helicopters and piston aircraft cannot climb that high, and the slowest powered
+        aircraft that can, pressurised single turboprops with a 30,000 ft ceiling, fly there at
+        about 230 kt true airspeed or more; less the ``wind_aloft_kt`` allowance of 150 kt of
+        headwind leaves 80 kt. Gliders and balloons, which can fly slower, are
+        :data:`EXEMPT_CATEGORIES` and never held to a minimum speed). The limit is not strict
+        to the knot: Flightradar24 rounds speeds to whole knots (a spoofed 50.4 kt reads 50).
+    window_s, window_max_s : float, s
+        The window rules (``velocity_mismatch``, ``slow_drift``) compare the motion of the
+        positions over at least ``window_s`` (60 s, our choice: a minute smooths 1 s time-stamp
+        jitter and integer speeds to under 2 %) with the velocity reported in the same window.
+        A window spans from a fix to the last distinct fix at least ``window_s`` before it, and
+        at most ``window_max_s`` (150 s): longer, it would cross a gap or a turn.
+    track_mismatch_deg, track_min_kt : float (degrees, kt)
+        Over a window, the bearing of the positions and the reported track disagree by more
+        than 45 degrees (our choice: a standard-rate turn of 3 deg/s turns 180 degrees in a
+        minute, but the chord of a turn stays within 90 degrees of the tracks at its ends, and
+        the reported track is averaged over the window) where both speeds are at least 100 kt
+        (below, bearings are noise).
+    support_s, support_reports, support_span_s : float, int, float (s, reports, s)
+        Minimum support of the rules that compare noisy values (``speed_mismatch``,
+        ``alt_divergence``, ``slow_at_altitude``, ``velocity_mismatch``, ``slow_drift``): a
+        report fires only if at least ``support_reports`` (3) reports fire the same rule within
+        ``support_s`` (60 s) either side of it, the first and last of them at least
+        ``support_span_s`` (20 s) apart, so a single outlier, a resampling artefact or a
+        decoding error makes no interval, however dense the reports (our choice).
+    episode_join_s : float, s
+        Hysteresis of spoofing episodes: a stretch of up to 600 s (our choice) in a lower state
+        between two spoofed reports of a flight joins the spoofed interval, so one episode is
+        one interval even where the spoofed positions freeze or a few true-looking velocities
+        come through. The per-report states are not changed.
+    reappear_min_m, reappear_deg : float (m, degrees)
+        ``reappear``: after a gap, the next fix lies more than 20 km away (our choice) on a
+        bearing more than 45 degrees from both the track reported before the gap and the one
+        reported after it, although the implied speed is possible (our choice: a flight that
+        turned by up to 90 degrees during the gap arrives within 45 degrees of one of its two
+        tracks; a larger turn inside a gap, such as a holding pattern, can fire it too).
     lead_outlier_fixes : int
         When a flight's first fixes are followed by an unpaired jump and then a consistent
         track at least as long, the first fixes are the bad ones (a bad first fix), not the fix
@@ -184,7 +219,7 @@ class IntegrityParams:
     min_jump_m: float = 2000.0
     min_gap_s: float = 60.0
     gap_cadence_factor: float = 4.0
-    frozen_min_s: float = 30.0
+    frozen_min_s: float = 60.0
     moving_gs_kt: float = 50.0
     integrity_max_age_s: float = 600.0
     nic_min: int = 7
@@ -197,8 +232,18 @@ class IntegrityParams:
     mismatch_max_leg_s: float = 30.0
     slow_gs_kt: float = 100.0
     slow_alt_ft: float = 10_000.0
-    slow_any_gs_kt: float = 50.0
+    slow_any_gs_kt: float = 80.0
     slow_any_alt_ft: float = 30_000.0
+    window_s: float = 60.0
+    window_max_s: float = 150.0
+    track_mismatch_deg: float = 45.0
+    track_min_kt: float = 100.0
+    support_s: float = 60.0
+    support_reports: int = 3
+    support_span_s: float = 20.0
+    episode_join_s: float = 600.0
+    reappear_min_m: float = 20_000.0
+    reappear_deg: float = 45.0
     alt_divergence_ft: float = 2000.0
     alt_divergence_frac: float = 0.10
     lead_outlier_fixes: int = 2
@@ -215,7 +260,14 @@ class IntegrityParams:
             value = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"{name} must be positive, got {value!r}")
-        for name in ("wind_aloft_kt", "flicker_reports", "flicker_s", "lead_outlier_fixes"):
+        for name in (
+            "wind_aloft_kt",
+            "flicker_reports",
+            "flicker_s",
+            "lead_outlier_fixes",
+            "support_reports",
+            "episode_join_s",
+        ):
             value = getattr(self, name)
             if not value >= 0:
                 raise ValueError(f"{name} must not be negative, got {value!r}")

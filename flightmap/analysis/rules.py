@@ -19,9 +19,6 @@ from numpy.typing import NDArray
 from flightmap import schema as s
 from flightmap.analysis._prep import (
     B1,
-    CAT_AIRLINER,
-    CAT_EXEMPT,
-    CAT_UNKNOWN,
     F8,
     I8,
     NS,
@@ -29,6 +26,7 @@ from flightmap.analysis._prep import (
     ffill_within,
 )
 from flightmap.analysis.gaps import frozen_runs
+from flightmap.analysis.motion import min_speed_kt, supported, window_rules
 from flightmap.analysis.params import IntegrityParams
 from flightmap.geodesy import KT_MS, distances_m, haversine_m
 
@@ -110,6 +108,25 @@ RULES: Final[tuple[Rule, ...]] = (
         "no report at all received for longer than the gap threshold: out of receiver coverage "
         "or transponder silent, not evidence of GNSS loss",
     ),
+    Rule(
+        "velocity_mismatch",
+        SPOOFED,
+        "over a window of window_s or more, the positions move at a speed or on a bearing that "
+        "the reported ground speed and track averaged over the same reports do not allow "
+        "(mismatch_kt or mismatch_frac; track_mismatch_deg); support_reports in support_s",
+    ),
+    Rule(
+        "slow_drift",
+        SPOOFED,
+        "over a window of window_s or more, the positions drift slower than the aircraft can fly "
+        "at its altitude (the limits of slow_at_altitude); support_reports in support_s",
+    ),
+    Rule(
+        "reappear",
+        SPOOFED,
+        "after a gap the position reappears at a reachable place, more than reappear_min_m "
+        "away, on a bearing more than reappear_deg from the reported tracks before and after",
+    ),
 )
 CODES: Final = tuple(r.code for r in RULES)
 BIT: Final = {code: 1 << i for i, code in enumerate(CODES)}
@@ -185,14 +202,24 @@ def _slow(p: Prepared, params: IntegrityParams) -> tuple[B1, F8]:
     idx = np.flatnonzero(cand & ~p.on_ground)
     if not idx.size:
         return slow, limit
-    cat, gs, alt = p.category[idx], p.gs[idx], p.alt_baro[idx]
-    airliner = (cat == CAT_AIRLINER) | ((cat == CAT_UNKNOWN) & params.jet)
-    other = ~airliner & (cat != CAT_EXEMPT)
-    hit = airliner & (gs < params.slow_gs_kt) & (alt >= params.slow_alt_ft)
-    hit |= other & (gs < params.slow_any_gs_kt) & (alt >= params.slow_any_alt_ft)
+    lim = min_speed_kt(p, params, idx, p.alt_baro[idx])
+    with np.errstate(invalid="ignore"):
+        hit = p.gs[idx] < lim
     slow[idx[hit]] = True
-    limit[idx[hit]] = np.where(airliner, params.slow_gs_kt, params.slow_any_gs_kt)[hit]
+    limit[idx[hit]] = lim[hit]
     return slow, limit
+
+
+def _spikes(values: F8, flight: I8) -> F8:
+    """How far each value stands from the mean of its neighbours in the same flight (the one
+    neighbour there is at a flight's ends or next to a NaN; NaN without any)."""
+    prev = np.r_[np.nan, values[:-1]]
+    nxt = np.r_[values[1:], np.nan]
+    prev[np.r_[True, flight[1:] != flight[:-1]]] = np.nan
+    nxt[np.r_[flight[1:] != flight[:-1], True]] = np.nan
+    with np.errstate(invalid="ignore"):
+        ref = np.where(np.isnan(prev), nxt, np.where(np.isnan(nxt), prev, (prev + nxt) / 2))
+    return np.asarray(np.abs(values - ref))
 
 
 def _legs(
@@ -282,16 +309,26 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
     stats = {name: np.full(n, np.nan) for name in ("leg_m", "mismatch_kt")}
     speed = np.full(n, np.nan)
     frozen, frozen_since = frozen_runs(p, params)
+
+    def support(mask: B1) -> B1:
+        return supported(
+            mask, p.flight, p.t, params.support_s, params.support_reports, params.support_span_s
+        )
+
     stats["frozen_since"] = frozen_since
-    masks["slow_at_altitude"], stats["slow_limit_kt"] = _slow(p, params)
+    slow, stats["slow_limit_kt"] = _slow(p, params)
+    masks["slow_at_altitude"] = support(slow)
     with np.errstate(invalid="ignore"):
         fast = p.gs > params.max_speed_kt  # the limit is higher aloft: check those rows only
         idx = np.flatnonzero(fast)
         fast[idx] = p.gs[idx] > speed_limit_kt(params, _altitude(p, idx))
         masks["too_fast"] = fast
-        masks["alt_divergence"] = np.abs(p.alt_geom - p.alt_baro) > (
+        div = np.abs(p.alt_geom - p.alt_baro) > (
             params.alt_divergence_ft + params.alt_divergence_frac * np.abs(p.alt_baro)
         )
+        if div.any():  # a spike of the barometric altitude is not a GNSS fault
+            div &= ~(_spikes(p.alt_baro, p.flight) > _spikes(p.alt_geom, p.flight))
+        masks["alt_divergence"] = support(div)
     masks["frozen"] = frozen
     fresh = np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale & ~frozen
     fi = np.flatnonzero(fresh)
@@ -353,7 +390,20 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
             legs_ok &= (dt >= params.mismatch_min_leg_s) & (dt <= params.mismatch_max_leg_s)
             mm = legs_ok & (diff > np.fmax(params.mismatch_kt, params.mismatch_frac * gmean))
         masks["speed_mismatch"][b[mm]] = True
+        masks["speed_mismatch"] = support(masks["speed_mismatch"])
         stats["mismatch_kt"][b[mm]] = diff[mm]
+    win = window_rules(
+        p,
+        params,
+        ui,
+        masks["jump"] | masks["teleport"],
+        masks["slow_at_altitude"] | masks["too_fast"],
+    )
+    masks["velocity_mismatch"] = support(
+        np.isfinite(win["speed_diff_kt"]) | np.isfinite(win["track_diff_deg"])
+    )
+    masks["slow_drift"] = support(np.isfinite(win["slow_drift"]))
+    stats.update(win)
     max_age = int(params.integrity_max_age_s * NS)
     carry_all = bool(p.carry.all())
     carried = []

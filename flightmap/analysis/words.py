@@ -207,6 +207,42 @@ def rule_sentence(
             f"Reported ground speed as low as {lo:.0f} kt at up to {st['alt']:,.0f} ft: {who}, "
             f"so the GNSS velocity was false ({_reports(n)})."
         )
+    if code == "velocity_mismatch":
+        turn = st.get("turn", math.nan)
+        what = []
+        if not math.isnan(hi):
+            what.append(
+                f"the positions moved at {_range(st['pos_lo'], st['pos_hi'])} kt while the "
+                f"reported ground speed averaged {_range(st['gs_lo'], st['gs_hi'])} kt (up to "
+                f"{hi:.0f} kt apart; the rule allows {params.mismatch_kt:.0f} kt or "
+                f"{params.mismatch_frac:.0%})"
+            )
+        if not math.isnan(turn):
+            what.append(
+                f"the positions moved up to {turn:.0f} degrees off the reported track (the rule "
+                f"allows {params.track_mismatch_deg:.0f})"
+            )
+        return (
+            f"Over windows of {duration(params.window_s)} or more, {' and '.join(what)}: the "
+            f"GNSS position and velocity disagree ({_reports(n)}, each with at least "
+            f"{params.support_reports} such reports within {duration(params.support_s)})."
+        )
+    if code == "slow_drift":
+        return (
+            f"Over windows of {duration(params.window_s)} or more, the positions drifted at "
+            f"{_range(lo, hi)} kt at up to {st['alt']:,.0f} ft, slower than the aircraft can fly "
+            f"there (the limits of the slow-at-altitude rule), so the positions were false "
+            f"({_reports(n)}, each with at least {params.support_reports} such reports within "
+            f"{duration(params.support_s)})."
+        )
+    if code == "reappear":
+        return (
+            f"After a gap the position reappeared more than "
+            f"{params.reappear_min_m / 1000:.0f} km away, at a reachable place but on a bearing "
+            f"{lo:.0f} degrees or more away from both the track reported before the gap and the "
+            f"one reported after it (the rule allows {params.reappear_deg:.0f}): not where the "
+            f"reported velocity leads ({_reports(n)})."
+        )
     if code == "too_fast":
         return (
             f"Reported ground speed up to {hi:,.0f} kt, faster than the "

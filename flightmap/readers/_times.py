@@ -61,7 +61,7 @@ def epoch_to_time(
         whole[bad] = 0.0
         micro[bad] = 0.0
     total = whole.astype("int64") * 1_000_000_000 + micro.astype("int64") * 1000
-    ns = total.view("M8[ns]")
+    ns: np.ndarray = total.view("M8[ns]")
     if any_bad:
         ns[bad] = np.datetime64("NaT")
         raw = seconds[bad]

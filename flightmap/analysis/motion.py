@@ -1,0 +1,217 @@
+"""Kinematic consistency: do the positions move as the reported velocity says?
+
+Three spoofing rules and one noise filter, on the sorted arrays of :mod:`._prep`:
+
+- :func:`window_rules`: over windows of at least ``window_s``, the velocity the positions imply
+  (distance and bearing between two fixes) against the reported ground speed and track averaged
+  over the same reports (``velocity_mismatch``), and positions drifting slower than any aircraft
+  can fly at their altitude (``slow_drift``). Averaging over a minute makes both robust to 1 s
+  time stamps, resampling jitter and speeds rounded to whole knots.
+- :func:`reappear`: after a gap, a fix that is reachable but lies on a bearing that neither the
+  track before nor the track after the gap explains.
+- :func:`supported`: keep the reports of a rule that has enough company in time (minimum
+  support), so single outliers make no interval.
+
+Nothing here builds intervals or sentences (:mod:`.integrity`, :mod:`.words`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flightmap.analysis._prep import (
+    B1,
+    CAT_AIRLINER,
+    CAT_EXEMPT,
+    CAT_UNKNOWN,
+    F8,
+    I8,
+    NS,
+    Prepared,
+    bfill_within,
+    ffill_within,
+)
+from flightmap.analysis.params import IntegrityParams
+from flightmap.geodesy import KT_MS, haversine_m
+
+__all__ = ["angle_deg", "bearing_deg", "min_speed_kt", "reappear", "supported", "window_rules"]
+
+_FLIGHT_SHIFT = 40  # 2**40 ms is 34 years: (flight << 40) + ms sorts by flight, then time
+
+
+def _keys(flight: I8, t: I8, t0: int) -> I8:
+    """Sortable (flight, time in ms) keys of rows sorted by flight then time."""
+    return np.asarray((flight.astype("int64") << _FLIGHT_SHIFT) + (t - t0) // 1_000_000)
+
+
+def supported(
+    mask: B1, flight: I8, t: I8, window_s: float, min_reports: int, min_span_s: float = 0.0
+) -> B1:
+    """The rows of ``mask`` with at least ``min_reports`` rows of ``mask`` (themselves
+    included) in the same flight within ``window_s`` seconds either side, spanning at least
+    ``min_span_s`` from the first to the last of them.
+
+    >>> m = np.array([True, True, True, False, True])
+    >>> supported(m, np.zeros(5, dtype="int64"), np.arange(5) * NS * 10, 20.0, 3).tolist()
+    [True, True, True, False, False]
+    >>> supported(m, np.zeros(5, dtype="int64"), np.arange(5) * NS * 10, 20.0, 3, 50.0).tolist()
+    [False, False, False, False, False]
+    """
+    idx = np.flatnonzero(mask)
+    if (min_reports <= 1 and min_span_s <= 0) or not idx.size:
+        return mask
+    key = _keys(flight[idx], t[idx], int(t[idx].min()))
+    w = int(window_s * 1000)
+    lo = np.searchsorted(key, key - w)
+    hi = np.searchsorted(key, key + w, side="right")
+    ok = (hi - lo) >= min_reports
+    ok &= (key[hi - 1] - key[lo]) >= min_span_s * 1000
+    out = np.zeros_like(mask)
+    out[idx[ok]] = True
+    return out
+
+
+def bearing_deg(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> F8:
+    """Initial great-circle bearing from point 1 to point 2, degrees clockwise from north.
+
+    >>> bearing_deg(np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([1.0])).tolist()
+    [90.0]
+    """
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dl = np.radians(lon2 - lon1)
+    y = np.sin(dl) * np.cos(p2)
+    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
+    return np.asarray(np.degrees(np.arctan2(y, x)) % 360.0)
+
+
+def angle_deg(a: F8, b: F8) -> F8:
+    """Smallest angle between two directions, degrees in [0, 180].
+
+    >>> angle_deg(np.array([350.0, 10.0]), np.array([10.0, 200.0])).tolist()
+    [20.0, 170.0]
+    """
+    return np.asarray(180.0 - np.abs(np.abs(a - b) % 360.0 - 180.0))
+
+
+def min_speed_kt(p: Prepared, params: IntegrityParams, rows: I8, alt_ft: F8) -> F8:
+    """The slowest ground speed the aircraft of ``rows`` can fly at ``alt_ft`` (barometric),
+    kt; NaN where no minimum applies (on the ground, below the altitudes, exempt categories).
+
+    Airliners (A3 to A6, or no category with ``jet``): ``slow_gs_kt`` at or above
+    ``slow_alt_ft``; others: ``slow_any_gs_kt`` at or above ``slow_any_alt_ft``.
+    """
+    cat = p.category[rows]
+    airliner = (cat == CAT_AIRLINER) | ((cat == CAT_UNKNOWN) & params.jet)
+    with np.errstate(invalid="ignore"):
+        fast_class = airliner & (alt_ft >= params.slow_alt_ft)
+        other = ~airliner & (cat != CAT_EXEMPT) & (alt_ft >= params.slow_any_alt_ft)
+    limit = np.where(fast_class, params.slow_gs_kt, np.where(other, params.slow_any_gs_kt, np.nan))
+    return np.asarray(np.where(p.on_ground[rows], np.nan, limit))
+
+
+def window_rules(
+    p: Prepared, params: IntegrityParams, ui: I8, bad: B1, gs_false: B1
+) -> dict[str, F8]:
+    """``velocity_mismatch`` and ``slow_drift`` at the distinct fixes ``ui`` (sorted rows).
+
+    Each fix ``b`` closes a window from ``a``, the last distinct fix measured at least
+    ``window_s`` before it (at most ``window_max_s``, else no window); windows holding a row
+    of ``bad`` (positions already shown impossible: jumps) are skipped, and ground speeds
+    already shown false (``gs_false``) are left out of the averages. Returns per row (NaN
+    where the rule did not fire): ``velocity_mismatch`` the largest of the speed difference
+    (kt) and ``track_diff_deg``; ``slow_drift`` the speed of the positions (kt);
+    ``window_speed_kt`` and ``window_gs_kt`` the two speeds compared.
+    """
+    out = {k: np.full(p.n, np.nan) for k in ("speed_diff_kt", "track_diff_deg", "slow_drift")}
+    out["window_speed_kt"] = np.full(p.n, np.nan)
+    out["window_gs_kt"] = np.full(p.n, np.nan)
+    if ui.size < 2:
+        return out
+    tp = p.tp[ui]
+    key = _keys(p.flight[ui], tp, int(tp.min()))
+    a = np.searchsorted(key, key - int(params.window_s * 1000), side="right") - 1
+    ok = a >= 0
+    a = np.maximum(a, 0)
+    span_ms = key - key[a]
+    ok &= (span_ms >= params.window_s * 1000) & (span_ms <= params.window_max_s * 1000)
+    j = np.flatnonzero(ok)
+    ra, rb = ui[a[j]], ui[j]
+    cs_bad = np.concatenate(([0], np.cumsum(bad)))
+    clean = (cs_bad[rb + 1] - cs_bad[ra]) == 0
+    ra, rb = ra[clean], rb[clean]
+    dist = haversine_m(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb])
+    v = dist / ((p.tp[rb] - p.tp[ra]) / NS) / KT_MS
+    # Reported velocity over the reports (ra, rb]: means from cumulative sums.
+    gs_ok = np.isfinite(p.gs) & ~gs_false
+    cs_gs = np.concatenate(([0.0], np.cumsum(np.where(gs_ok, p.gs, 0.0))))
+    cn_gs = np.concatenate(([0], np.cumsum(gs_ok)))
+    n_gs = cn_gs[rb + 1] - cn_gs[ra + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gs = (cs_gs[rb + 1] - cs_gs[ra + 1]) / n_gs
+    tr_ok = np.isfinite(p.track)
+    rad = np.radians(np.where(tr_ok, p.track, 0.0))
+    cs_s = np.concatenate(([0.0], np.cumsum(np.where(tr_ok, np.sin(rad), 0.0))))
+    cs_c = np.concatenate(([0.0], np.cumsum(np.where(tr_ok, np.cos(rad), 0.0))))
+    cn_tr = np.concatenate(([0], np.cumsum(tr_ok)))
+    has_tr = (cn_tr[rb + 1] - cn_tr[ra + 1]) > 0
+    track = np.degrees(np.arctan2(cs_s[rb + 1] - cs_s[ra + 1], cs_c[rb + 1] - cs_c[ra + 1])) % 360
+    airborne = ~p.on_ground[ra] & ~p.on_ground[rb]
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(v - gs)
+        speed_bad = diff > np.fmax(params.mismatch_kt, params.mismatch_frac * np.fmax(v, gs))
+        turn = angle_deg(bearing_deg(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb]), track)
+        track_bad = has_tr & (v >= params.track_min_kt) & (gs >= params.track_min_kt)
+        track_bad &= turn > params.track_mismatch_deg
+    speed_bad &= airborne
+    track_bad &= airborne
+    out["speed_diff_kt"][rb[speed_bad]] = diff[speed_bad]
+    out["track_diff_deg"][rb[track_bad]] = turn[track_bad]
+    alt = np.fmin(_alt(p, ra), _alt(p, rb))
+    limit = min_speed_kt(p, params, rb, alt)
+    with np.errstate(invalid="ignore"):
+        slow = airborne & (v < limit)
+    out["slow_drift"][rb[slow]] = v[slow]
+    either = speed_bad | track_bad | slow
+    out["window_speed_kt"][rb[either]] = v[either]
+    out["window_gs_kt"][rb[either]] = gs[either]
+    return out
+
+
+def _alt(p: Prepared, rows: I8) -> F8:
+    baro = p.alt_baro[rows]
+    return np.asarray(np.where(np.isnan(baro), p.alt_geom[rows], baro))
+
+
+def reappear(p: Prepared, params: IntegrityParams, fix: B1, threshold_s: F8, limit_kt: F8) -> F8:
+    """Per row, the bearing difference (degrees) of a fix that ends a gap at a reachable place
+    that the reported velocity does not explain (NaN elsewhere).
+
+    A gap here is two consecutive fixes of a flight at least the flight's gap threshold apart.
+    The fix after it fires when it lies more than ``reappear_min_m`` away, at a speed within
+    ``limit_kt`` (faster is a ``jump``), on a bearing more than ``reappear_deg`` from both the
+    last track reported before the gap and the first one reported after it.
+    """
+    out = np.full(p.n, np.nan)
+    fi = np.flatnonzero(fix)
+    if fi.size < 2:
+        return out
+    a, b = fi[:-1], fi[1:]
+    long_gap = (p.flight[a] == p.flight[b]) & ((p.t[b] - p.t[a]) >= threshold_s[p.flight[a]] * NS)
+    a, b = a[long_gap], b[long_gap]
+    if not a.size:
+        return out
+    dist = haversine_m(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
+    span = np.maximum((p.tp[b] - p.tp[a]) / NS, 1e-9)
+    speed = dist / span / KT_MS
+    known = np.isfinite(p.track)
+    before = ffill_within(known, p.flight, p.t, None)[a]
+    after = bfill_within(known, p.flight)[b]
+    has = (before >= 0) & (after >= 0)
+    brg = bearing_deg(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
+    d1 = angle_deg(brg, p.track[np.maximum(before, 0)])
+    d2 = angle_deg(brg, p.track[np.maximum(after, 0)])
+    with np.errstate(invalid="ignore"):
+        hit = has & (dist > params.reappear_min_m) & (speed <= limit_kt[b])
+        hit &= (d1 > params.reappear_deg) & (d2 > params.reappear_deg)
+    out[b[hit]] = np.fmin(d1, d2)[hit]
+    return out
