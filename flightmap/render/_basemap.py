@@ -10,7 +10,9 @@
   real DOM text in a pane above the data lines and below the marks, ``pointer-events: none``.
   A few lines of JavaScript place them after every zoom or move: greedily in priority order,
   skipping any label whose box (in screen pixels) would touch one already placed, and any label
-  outside its zoom range, so labels never overlap and thin out as the reader zooms out. They
+  outside its zoom range, so labels never overlap and thin out as the reader zooms out. A city
+  or airport name moves to the left of, above or below its point when a mark (an icon of the
+  marker pane, drawn above the names) covers its right side. They
   stay on over online tiles: the street map writes names in the local language and script
   (Dubai in Arabic, Grozny in Cyrillic) and the imagery writes none; the layer control turns
   them off.
@@ -131,6 +133,10 @@ _CSS = """<style>
 .fm-pl-k1{text-transform:uppercase;letter-spacing:.1em;color:#7a6a58;font-size:11px}
 .fm-pl-k4{color:#5b3f86;font-size:11px}
 .fm-pl-k4::before{content:"\\2708\\FE0E";margin-right:2px}
+.fm-pl-l::before,.fm-pl-a::before,.fm-pl-b::before{display:none}
+.fm-pl-k2.fm-pl-l::after,.fm-pl-k3.fm-pl-l::after{content:"";display:inline-block;width:5px;
+ height:5px;margin:0 0 1px 3px;border-radius:50%;background:#4a4036;vertical-align:middle}
+.fm-pl-k4.fm-pl-l::after{content:"\\2708\\FE0E";margin-left:2px}
 </style>"""
 
 # The basemap layer: sea rectangle, land, lakes and borders, decoded from encoded polylines,
@@ -197,15 +203,26 @@ var {{ this.get_name() }} = (function (rows) {
             this._nodes = [];
             map.on("zoomend moveend resize viewreset", this._place, this);
             map.on("zoomstart", this._hide, this);
+            // Marks added or removed later (layer control, page load) move names: once a frame.
+            map.on("layeradd layerremove", this._later, this);
             this._place();
         },
         onRemove: function (map) {
             map.off("zoomend moveend resize viewreset", this._place, this);
             map.off("zoomstart", this._hide, this);
+            map.off("layeradd layerremove", this._later, this);
+            L.Util.cancelAnimFrame(this._frame);
             L.DomUtil.remove(this._box);
             this._nodes = [];
         },
         _hide: function () { this._box.style.display = "none"; },
+        _later: function () {
+            if (this._frame) { return; }
+            this._frame = L.Util.requestAnimFrame(function () {
+                this._frame = null;
+                if (this._map) { this._place(); }
+            }, this);
+        },
         _place: function () {
             var map = this._map, z = map.getZoom(), size = map.getSize(), todo = [], i, r;
             this._box.style.display = "";
@@ -235,23 +252,74 @@ var {{ this.get_name() }} = (function (rows) {
                 var n = this._nodes[todo[i][0]];
                 if (n._w === undefined) { n._w = n.offsetWidth; n._h = n.offsetHeight; }
             }
-            var placed = [], pad = 3;
+            // Marks (the marker pane's icons) are obstacles too: a city or airport name goes to
+            // the right of its point; if a mark is there, to the left, above or below, the
+            // first side that touches neither a name nor a mark (else the right side anyway).
+            var origin = map.getContainer().getBoundingClientRect(), marks = [];
+            var icons = map.getPane("markerPane").children;
+            for (i = 0; i < icons.length; i++) {
+                var m = icons[i].getBoundingClientRect();
+                if (m.width > 0 && m.width < 80 && m.height < 80) {
+                    marks.push([m.left - origin.left, m.top - origin.top,
+                        m.right - origin.left, m.bottom - origin.top]);
+                }
+            }
+            function hits(b, list) {
+                for (var j = 0; j < list.length; j++) {
+                    var q = list[j];
+                    if (b[0] < q[2] + 3 && q[0] < b[2] + 3 && b[1] < q[3] + 3 &&
+                        q[1] < b[3] + 3) { return true; }
+                }
+                return false;
+            }
+            var placed = [];
             for (i = 0; i < todo.length; i++) {
                 var row = rows[todo[i][0]], p = todo[i][1], el = this._nodes[todo[i][0]];
-                var w = el._w, h = el._h;
+                var w = el._w, h = el._h, sides;
                 // Seas and countries are centred on their point; cities and airports have
-                // their dot (or plane) on the point and the name to the right.
-                var x0 = row[0] < 2 ? p.x - w / 2 : p.x - 4, y0 = p.y - h / 2;
-                var x1 = x0 + w, y1 = y0 + h, free = x1 > 0 && y1 > 0 && x0 < size.x &&
-                    y0 < size.y;
-                for (var j = 0; free && j < placed.length; j++) {
-                    var q = placed[j];
-                    if (x0 < q[2] + pad && q[0] < x1 + pad && y0 < q[3] + pad &&
-                        q[1] < y1 + pad) { free = false; }
+                // their dot (or plane) on the point and the name beside it.
+                if (row[0] < 2) {
+                    sides = [["", p.x - w / 2, p.y - h / 2]];
+                } else {
+                    sides = [["", p.x - 4, p.y - h / 2], [" fm-pl-l", p.x + 4 - w, p.y - h / 2],
+                             [" fm-pl-a", p.x - w / 2, p.y - h - 4],
+                             [" fm-pl-b", p.x - w / 2, p.y + 4]];
+                    // Then just outside the cluster of marks within 60 px (no dot).
+                    var c = null;
+                    for (var n = 0; n < marks.length; n++) {
+                        var q = marks[n];
+                        if (q[0] < p.x + 60 && q[2] > p.x - 60 && q[1] < p.y + 60 &&
+                            q[3] > p.y - 60) {
+                            c = c ? [Math.min(c[0], q[0]), Math.min(c[1], q[1]),
+                                     Math.max(c[2], q[2]), Math.max(c[3], q[3])] : q.slice();
+                        }
+                    }
+                    if (c) {
+                        sides.push([" fm-pl-b", c[2] + 5, p.y - h / 2],
+                                   [" fm-pl-b", c[0] - 5 - w, p.y - h / 2],
+                                   [" fm-pl-b", p.x - w / 2, c[1] - 5 - h],
+                                   [" fm-pl-b", p.x - w / 2, c[3] + 5]);
+                    }
                 }
-                if (!free) { el.style.display = "none"; continue; }
-                placed.push([x0, y0, x1, y1]);
-                L.DomUtil.setPosition(el, map.containerPointToLayerPoint([x0, y0]).round());
+                // The first side decides whether the name is written (never over another name);
+                // the other sides are only tried to get clear of a mark.
+                var pick = null, fallback = null;
+                for (var k = 0; k < sides.length && pick === null; k++) {
+                    var b = [sides[k][1], sides[k][2], sides[k][1] + w, sides[k][2] + h];
+                    var out = b[2] <= 0 || b[3] <= 0 || b[0] >= size.x || b[1] >= size.y;
+                    if (out || hits(b, placed)) {
+                        if (k === 0) { break; }
+                        continue;
+                    }
+                    if (!hits(b, marks)) { pick = [sides[k], b]; }
+                    else if (fallback === null) { fallback = [sides[k], b]; }
+                }
+                pick = pick || fallback;
+                if (pick === null) { el.style.display = "none"; continue; }
+                placed.push(pick[1]);
+                el.className = "fm-pl fm-pl-k" + row[0] + pick[0][0];
+                L.DomUtil.setPosition(el, map.containerPointToLayerPoint(
+                    [pick[1][0], pick[1][1]]).round());
             }
         }
     });

@@ -207,3 +207,29 @@ def test_hostile_place_name_stays_text(open_map, tmp_path, monkeypatch) -> None:
     assert evil in {r[0] for r in _labels(mp)}
     assert mp.count(".fm-place-labels img") == 0
     mp.assert_clean()
+
+
+def test_names_move_clear_of_marks(open_map, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A mark (marker-pane icon) right of Grozny's point: the name goes to another side."""
+    m = _map(_case_bounds())
+    grozny = next(p for p in basemap.places() if p.kind == "city" and p.name == "Grozny")
+    icon = folium.DivIcon(
+        html='<div style="width:40px;height:24px;background:#c00"></div>',
+        icon_size=(40, 24),
+        icon_anchor=(-10, 12),  # the icon's left edge 10 px right of the point
+        class_name="fm-test-mark",
+    )
+    folium.Marker([grozny.lat, grozny.lon], icon=icon).add_to(m)
+    page = tmp_path / "marks.html"
+    m.save(page)
+    mp = open_map(page, viewport=VIEWPORT)
+    mark = mp.js(
+        "() => { const b = document.querySelector('.fm-test-mark').getBoundingClientRect();"
+        " return [b.left, b.top, b.right, b.bottom]; }"
+    )
+    label = next(r for r in _labels(mp) if r[0] == "Grozny")
+    assert not (
+        label[1] < mark[2] and mark[0] < label[3] and label[2] < mark[3] and mark[1] < label[4]
+    ), (label, mark)
+    mp.screenshot("basemap-world-marks")
+    mp.assert_clean()
