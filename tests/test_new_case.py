@@ -126,3 +126,38 @@ def test_new_case_then_cases_then_render(tmp_path: Path, monkeypatch: pytest.Mon
     page = render_page(load_case("tst"))
     assert "TST123, 01 March 2024" in page.html
     assert "Take-off-like first report of TST123" in page.html
+
+
+def test_check_lists_every_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FLIGHTMAP_CASES", raising=False)
+    runner = CliRunner()
+    folder = new_case("tst", tracks=[_fr24_csv(tmp_path / "t.csv")])
+    result = runner.invoke(app, ["check", "tst"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{folder}: OK (1 sources, 3 waypoints, 3 events, 0 claims, 0 legs, 0 conflicts, 0 zones)"
+    ]
+    # Three problems in two files and one across files: all listed, each file: place: field.
+    waypoints = folder / "waypoints.csv"
+    waypoints.write_text(
+        waypoints.read_text(encoding="utf-8").replace(",0.000000,0.000000,", ",95,0.000000,", 1),
+        encoding="utf-8",
+    )
+    events = folder / "events.csv"
+    text = events.read_text(encoding="utf-8")
+    text = text.replace(",flight,inferred,", ",flight,maybe,", 1)
+    text = text.replace(",adsb,inferred,medium,track-1,", ",adsb,inferred,medium,track-9,", 1)
+    events.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["check", "tst"])
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f"{waypoints}: line 2: field lat: 95 out of range [-90, 90]",
+        f"{events}: line 2: field evidence: 'maybe' is not one of observed, reported, inferred",
+        f"{events}: item gap1: field sources: unknown source id 'track-9' (not in sources.csv)",
+    ]
+    assert result.stderr.strip() == f"flightmap: error: 3 problem(s) in {folder}"
+    # load_case stops at the first of them.
+    with pytest.raises(InputError, match="field lat"):
+        load_case("tst")

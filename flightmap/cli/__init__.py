@@ -69,6 +69,7 @@ def _register(fn: Callable[..., Any], name: str | None = None) -> None:
 
 _register(case.cases)
 _register(newcase.new_case, "new-case")
+_register(newcase.check)
 _register(case.timeline)
 _register(case.render)
 _register(snapshot.snapshot)

@@ -1,6 +1,8 @@
-"""The ``flightmap new-case`` command: a new, commented case folder that loads.
+"""Commands for writing a case: ``new-case`` (a new, commented case folder that loads) and
+``check`` (every problem of a case, each as file: line: field).
 
-Parses the options, calls :func:`flightmap.scaffold.new_case` and prints the folder.
+Each parses its options, calls one library function (:func:`flightmap.scaffold.new_case`,
+:func:`flightmap.geo.check.check_case`) and reports.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["new_case"]
+__all__ = ["check", "new_case"]
 
 
 def new_case(
@@ -55,3 +57,24 @@ def new_case(
 
     path = scaffold_case(case_id, title=title, tracks=from_track or [], parent=dir_)
     typer.echo(str(path))
+
+
+def check(
+    case: Annotated[
+        str, typer.Argument(help="Case name (see `flightmap cases`) or path to a case folder.")
+    ],
+) -> None:
+    """Check every file of CASE and list every problem, one per line (file: line: field:
+    what is wrong), exit 2; or print a one-line summary and exit 0 when the case is clean."""
+    from flightmap.cli._report import echo_text
+    from flightmap.geo.check import check_case
+
+    result = check_case(case)
+    if result.ok:
+        counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
+        echo_text(f"{result.path}: OK ({counts})")
+        return
+    for problem in result.problems:
+        echo_text(problem.one_line())
+    typer.echo(f"flightmap: error: {len(result.problems)} problem(s) in {result.path}", err=True)
+    raise typer.Exit(2)

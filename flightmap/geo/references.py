@@ -2,12 +2,13 @@
 case, every reference (sources, waypoints, events, claims) known, conflicts linked both ways.
 
 Every problem raises :class:`~flightmap.errors.InputError` naming the file, the item and the
-field.
+field; :func:`unique_id_problems` and :func:`reference_problems` yield them all instead (for
+``flightmap check``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,15 +16,25 @@ from pathlib import Path
 from flightmap.errors import InputError
 from flightmap.geo.model import Claim, Conflict, Event, Leg, Source, Waypoint, Zone
 
-__all__ = ["check_references", "check_unique_ids", "link_conflicts", "resolve_times"]
+__all__ = [
+    "check_references",
+    "check_unique_ids",
+    "link_conflicts",
+    "reference_problems",
+    "resolve_times",
+    "unique_id_problems",
+]
 
 # Strength of an evidence class: a measured position beats a stated one beats a derived one.
 _RANK = {"inferred": 0, "reported": 1, "observed": 2}
 
 
-def resolve_times(folder: Path, events: list[Event]) -> list[Event]:
+def resolve_times(
+    folder: Path, events: list[Event], problems: list[InputError] | None = None
+) -> list[Event]:
     """``events`` (same order) with each ``relative_to`` time set to its base event's time
-    plus ``offset_s`` seconds; unknown bases and cycles raise."""
+    plus ``offset_s`` seconds; unknown bases and cycles raise, or with ``problems`` are added
+    to it (the event keeps a placeholder time)."""
     by_id = {e.id: e for e in events}
     path = folder / "events.csv"
     resolved: dict[str, Event] = {}
@@ -55,7 +66,17 @@ def resolve_times(folder: Path, events: list[Event]) -> list[Event]:
         resolved[ev.id] = out
         return out
 
-    return [resolve(e, ()) for e in events]
+    out = []
+    for e in events:
+        try:
+            out.append(resolve(e, ()))
+        except InputError as exc:
+            if problems is None:
+                raise
+            if not any(str(p) == str(exc) for p in problems):
+                problems.append(exc)
+            out.append(e)
+    return out
 
 
 def check_unique_ids(
@@ -67,6 +88,19 @@ def check_unique_ids(
     zones: tuple[Zone, ...],
 ) -> None:
     """Raise for an id used twice anywhere in the case (one namespace for every file)."""
+    for problem in unique_id_problems(folder, waypoints, events, claims, legs, zones):
+        raise problem
+
+
+def unique_id_problems(
+    folder: Path,
+    waypoints: Mapping[str, Waypoint],
+    events: list[Event],
+    claims: Mapping[str, Claim],
+    legs: tuple[Leg, ...],
+    zones: tuple[Zone, ...],
+) -> Iterator[InputError]:
+    """Every id used twice anywhere in the case, as an error naming the file."""
     seen: dict[str, str] = {}
     groups: list[tuple[str, list[str]]] = [
         ("waypoints.csv", [w.id for w in waypoints.values()]),
@@ -78,7 +112,7 @@ def check_unique_ids(
     for name, ids in groups:
         for item_id in ids:
             if item_id in seen:
-                raise InputError(
+                yield InputError(
                     f"duplicate id {item_id!r} (also in {seen[item_id]}); ids must be "
                     "unique across the case",
                     path=folder / name,
@@ -99,25 +133,42 @@ def check_references(
 ) -> None:
     """Raise for a reference to an unknown item: source ids, event waypoints, leg ends,
     conflict sides (which must not share an item)."""
+    for problem in reference_problems(
+        folder, sources, waypoints, events, claims, legs, zones, conflicts
+    ):
+        raise problem
+
+
+def reference_problems(
+    folder: Path,
+    sources: Mapping[str, Source],
+    waypoints: Mapping[str, Waypoint],
+    events: list[Event],
+    claims: Mapping[str, Claim],
+    legs: tuple[Leg, ...],
+    zones: tuple[Zone, ...],
+    conflicts: tuple[Conflict, ...],
+) -> Iterator[InputError]:
+    """Every reference to an unknown item (see :func:`check_references`), in file order."""
 
     def unknown(message: str, name: str, item_id: str, field_: str) -> InputError:
         return InputError(message, path=folder / name, where=f"item {item_id}", field=field_)
 
-    def check_sources(name: str, item_id: str, ids: tuple[str, ...]) -> None:
+    def check_sources(name: str, item_id: str, ids: tuple[str, ...]) -> Iterator[InputError]:
         for s in ids:
             if s not in sources:
-                raise unknown(
+                yield unknown(
                     f"unknown source id {s!r} (not in sources.csv)", name, item_id, "sources"
                 )
 
     for w in waypoints.values():
-        check_sources("waypoints.csv", w.id, w.sources)
+        yield from check_sources("waypoints.csv", w.id, w.sources)
     for e in events:
-        check_sources("events.csv", e.id, e.sources)
+        yield from check_sources("events.csv", e.id, e.sources)
         if e.waypoint and e.waypoint not in waypoints:
-            raise unknown(f"unknown waypoint id {e.waypoint!r}", "events.csv", e.id, "waypoint")
-        if e.waypoint and _RANK[e.position_evidence] > _RANK[waypoints[e.waypoint].evidence]:
-            raise unknown(
+            yield unknown(f"unknown waypoint id {e.waypoint!r}", "events.csv", e.id, "waypoint")
+        elif e.waypoint and _RANK[e.position_evidence] > _RANK[waypoints[e.waypoint].evidence]:
+            yield unknown(
                 f"{e.position_evidence!r} is stronger than the evidence of waypoint "
                 f"{e.waypoint} ({waypoints[e.waypoint].evidence}): a place is no better than "
                 "the point it is drawn at",
@@ -126,20 +177,20 @@ def check_references(
                 "position_evidence",
             )
     for c in claims.values():
-        check_sources("claims.csv", c.id, c.sources)
+        yield from check_sources("claims.csv", c.id, c.sources)
     for g in legs:
-        check_sources("legs.csv", g.id, g.sources)
+        yield from check_sources("legs.csv", g.id, g.sources)
         for end, fld in ((g.start, "from"), (g.end, "to")):
             if end not in waypoints:
-                raise unknown(f"unknown waypoint id {end!r}", "legs.csv", g.id, fld)
+                yield unknown(f"unknown waypoint id {end!r}", "legs.csv", g.id, fld)
     for z in zones:
-        check_sources("zones.geojson", z.id, z.sources)
+        yield from check_sources("zones.geojson", z.id, z.sources)
     known = set(waypoints) | {e.id for e in events} | set(claims)
     for k in conflicts:
         for fld, side in (("side_a", k.side_a), ("side_b", k.side_b)):
             for item_id in side:
                 if item_id not in known:
-                    raise InputError(
+                    yield InputError(
                         f"unknown item id {item_id!r} (not a waypoint, event or claim)",
                         path=folder / "conflicts.csv",
                         where=f"conflict {k.id}",
@@ -147,7 +198,7 @@ def check_references(
                     )
         overlap = set(k.side_a) & set(k.side_b)
         if overlap:
-            raise InputError(
+            yield InputError(
                 f"{sorted(overlap)[0]!r} is on both sides",
                 path=folder / "conflicts.csv",
                 where=f"conflict {k.id}",

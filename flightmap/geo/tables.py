@@ -31,6 +31,7 @@ from flightmap.geo.model import (
 
 __all__ = [
     "COLUMNS",
+    "Problems",
     "read_claims",
     "read_conflicts",
     "read_events",
@@ -72,7 +73,16 @@ COLUMNS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
-def _rows(folder: Path, name: str, build: Any, *, optional: bool = False) -> Iterator[Any]:
+Problems = list[InputError] | None
+"""Where a reader puts the problems of single rows and goes on (``flightmap check``), or None
+to raise the first one."""
+
+
+def _rows(
+    folder: Path, name: str, build: Any, *, optional: bool = False, problems: Problems = None
+) -> Iterator[Any]:
+    """The records of the CSV file ``name``; a bad row raises, or with ``problems`` is added to
+    it and skipped (a bad file or header always raises)."""
     path = folder / name
     if not path.is_file():
         if optional:
@@ -97,26 +107,40 @@ def _rows(folder: Path, name: str, build: Any, *, optional: bool = False) -> Ite
         )
     start = 2
     for values in reader:
+        where, start = f"line {start}", reader.line_num + 1
         if None in values:
-            raise InputError(
+            problem = InputError(
                 f"{len(header) + len(values[None])} fields, expected {len(header)} "
                 "(a comma inside an unquoted value?)",
                 path=path,
-                where=f"line {start}",
+                where=where,
             )
-        row = Row(path, f"line {start}", values)
-        start = reader.line_num + 1
+            if problems is None:
+                raise problem
+            problems.append(problem)
+            continue
+        row = Row(path, where, values)
         if not any((v or "").strip() for v in values.values()):
             continue
-        yield build(row)
+        try:
+            yield build(row)
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
 
 
-def _index(folder: Path, name: str, items: Iterator[_T]) -> dict[str, _T]:
+def _index(
+    folder: Path, name: str, items: Iterator[_T], problems: Problems = None
+) -> dict[str, _T]:
     out: dict[str, _T] = {}
     for item in items:
         item_id = str(getattr(item, "id"))  # noqa: B009  (records of several types)
         if item_id in out:
-            raise InputError(f"duplicate id {item_id!r}", path=folder / name, field="id")
+            problem = InputError(f"duplicate id {item_id!r}", path=folder / name, field="id")
+            if problems is None:
+                raise problem
+            problems.append(problem)
         out[item_id] = item
     return out
 
@@ -248,31 +272,34 @@ def _conflict(row: Row) -> Conflict:
     )
 
 
-def read_sources(folder: Path) -> dict[str, Source]:
+def read_sources(folder: Path, problems: Problems = None) -> dict[str, Source]:
     """``sources.csv`` (required), by id."""
-    return _index(folder, "sources.csv", _rows(folder, "sources.csv", _source))
+    rows = _rows(folder, "sources.csv", _source, problems=problems)
+    return _index(folder, "sources.csv", rows, problems)
 
 
-def read_waypoints(folder: Path) -> dict[str, Waypoint]:
+def read_waypoints(folder: Path, problems: Problems = None) -> dict[str, Waypoint]:
     """``waypoints.csv`` (required), by id."""
-    return _index(folder, "waypoints.csv", _rows(folder, "waypoints.csv", _waypoint))
+    rows = _rows(folder, "waypoints.csv", _waypoint, problems=problems)
+    return _index(folder, "waypoints.csv", rows, problems)
 
 
-def read_events(folder: Path) -> list[Event]:
+def read_events(folder: Path, problems: Problems = None) -> list[Event]:
     """``events.csv`` (required), in file order, relative times not yet resolved."""
-    return list(_rows(folder, "events.csv", _event))
+    return list(_rows(folder, "events.csv", _event, problems=problems))
 
 
-def read_claims(folder: Path) -> dict[str, Claim]:
+def read_claims(folder: Path, problems: Problems = None) -> dict[str, Claim]:
     """``claims.csv`` (optional), by id."""
-    return _index(folder, "claims.csv", _rows(folder, "claims.csv", _claim, optional=True))
+    rows = _rows(folder, "claims.csv", _claim, optional=True, problems=problems)
+    return _index(folder, "claims.csv", rows, problems)
 
 
-def read_legs(folder: Path) -> tuple[Leg, ...]:
+def read_legs(folder: Path, problems: Problems = None) -> tuple[Leg, ...]:
     """``legs.csv`` (optional), in file order."""
-    return tuple(_rows(folder, "legs.csv", _leg, optional=True))
+    return tuple(_rows(folder, "legs.csv", _leg, optional=True, problems=problems))
 
 
-def read_conflicts(folder: Path) -> tuple[Conflict, ...]:
+def read_conflicts(folder: Path, problems: Problems = None) -> tuple[Conflict, ...]:
     """``conflicts.csv`` (optional), in file order."""
-    return tuple(_rows(folder, "conflicts.csv", _conflict, optional=True))
+    return tuple(_rows(folder, "conflicts.csv", _conflict, optional=True, problems=problems))

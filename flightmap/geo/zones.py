@@ -16,9 +16,9 @@ from flightmap.geo.model import CONFIDENCE, EVIDENCE, Zone
 __all__ = ["read_zones"]
 
 
-def read_zones(folder: Path) -> Iterator[Zone]:
+def read_zones(folder: Path, problems: list[InputError] | None = None) -> Iterator[Zone]:
     """The zones of ``zones.geojson`` in the case ``folder``, in file order (none without the
-    file)."""
+    file). A bad feature raises, or with ``problems`` is added to it and skipped."""
     path = folder / "zones.geojson"
     if not path.is_file():
         return
@@ -38,12 +38,23 @@ def read_zones(folder: Path) -> Iterator[Zone]:
     for i, feat in enumerate(features, 1):
         props = feat.get("properties") if isinstance(feat, dict) else None
         if not isinstance(props, dict):
-            raise InputError(
+            problem = InputError(
                 "expected an object", path=path, where=f"feature {i}", field="properties"
             )
+            if problems is None:
+                raise problem
+            problems.append(problem)
+            continue
         label = props.get("id")
         row = Row(path, f"feature {i}" + (f" ({label})" if isinstance(label, str) else ""), props)
-        yield _zone(row, feat.get("geometry"))
+        try:
+            zone = _zone(row, feat.get("geometry"))
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+            continue
+        yield zone
 
 
 def _zone(row: Row, geometry: Any) -> Zone:
