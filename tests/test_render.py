@@ -38,7 +38,7 @@ def test_layers_and_feature_counts(case: geo.Case, built: tuple[folium.Map, str]
     assert set(layers) == {
         "Route legs (line style = evidence)",
         "Events and places (click for sources)",
-        "Reported zones (jamming, Kovyor)",
+        "Reported zones (GNSS jamming, airspace closures)",
     }
     positioned = [e for e in case.events if e.waypoint]
     assert len(positioned) == 9
@@ -49,7 +49,7 @@ def test_layers_and_feature_counts(case: geo.Case, built: tuple[folium.Map, str]
     assert all("data-event-id" in e["popup"] for e in payload["events"])
     legs = _of_type(layers["Route legs (line style = evidence)"], folium.PolyLine)
     assert len(legs) == len(case.legs) == 4
-    assert len(_of_type(layers["Reported zones (jamming, Kovyor)"], folium.GeoJson)) == 3
+    assert len(_of_type(layers["Reported zones (GNSS jamming, airspace closures)"], folium.GeoJson)) == 3
     assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
 
 

@@ -223,7 +223,9 @@ def build_map(
     marks = marks_layer(case) if case is not None else None
     if marks is not None:
         marks.add_to(m)
-    slider = replay(m, replay_feats, local_tz=local_tz)
+    story = story_of(case) if case is not None else []
+    events_ms = (story[0]["t"], story[-1]["t"] + 60_000) if story else None
+    slider = replay(m, replay_feats, local_tz=local_tz, span_ms=events_ms)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     plugins.Fullscreen(position="bottomright").add_to(m)
     plugins.MeasureControl(position="bottomright", primary_length_unit="kilometers").add_to(m)
@@ -242,13 +244,15 @@ def build_map(
     root.html.add_child(VerbatimElement(panel), name="fm_title")
     if manifest is not None:
         root.html.add_child(VerbatimElement(manifest_script(manifest)), name="fm_manifest")
-    span = [(f["properties"]["start"], f["properties"]["end"]) for f in replay_feats]
+    ticks = []
+    if slider is not None:
+        ticks = slider_ticks(slider.options["start"], slider.options["end"])  # type: ignore[arg-type]  # ints set by replay
     PageScript(
         bounds=[[south, west], [north, east]],
         slider=slider,
         marks=marks,
-        story=story_of(case) if case is not None else [],
-        ticks=slider_ticks(min(a for a, _ in span), max(b for _, b in span)) if span else [],
+        story=story,
+        ticks=ticks,
     ).add_to(m)
     return m
 

@@ -19,7 +19,6 @@ from flightmap.render._html import (
     fmt_time,
     leg_popup,
     popup,
-    zone_popup,
 )
 from flightmap.render._profile import GS_Y, UTC_WHEN, UTC_X
 from flightmap.render._script import script_json
@@ -62,7 +61,10 @@ def legs_layer(case: Case) -> folium.FeatureGroup:
 
 
 def zones_layer(case: Case) -> folium.FeatureGroup:
-    layer = folium.FeatureGroup(name="Reported zones (jamming, Kovyor)", show=True)
+    """The case's zones as areas in the pane beneath everything. They take no click (a zone
+    around an airport would lie under its events): each zone's popup, with its sources, opens
+    from its entry in the legend (render/_panels.py)."""
+    layer = folium.FeatureGroup(name="Reported zones (GNSS jamming, airspace closures)", show=True)
     for z in case.zones:
         style = dict(ZONE_STYLE.get(z.kind, {"color": DEFAULT_COLOR, "fillOpacity": 0.1}))
         style.update(
@@ -70,20 +72,14 @@ def zones_layer(case: Case) -> folium.FeatureGroup:
             dashArray=EVIDENCE_STYLE[z.evidence]["dash_array"],
             className=f"fm-zone fm-zone-{z.id}",
         )
-        gj = folium.GeoJson(
-            {
-                "type": "Feature",
-                "properties": {"id": z.id},
-                "geometry": z.geometry.__geo_interface__,
-            },
+        folium.GeoJson(
+            {"type": "Feature", "properties": {}, "geometry": rounded_geojson(z.geometry)},
             name=z.name,
             style_function=constant_style(style),
             highlight_function=None,
-            tooltip=folium.Tooltip(esc(z.name), sticky=True),
             pane=AREAS_PANE,
-        )
-        popup(zone_popup(case, z)).add_to(gj)
-        gj.add_to(layer)
+            interactive=False,
+        ).add_to(layer)
     return layer
 
 
@@ -215,13 +211,18 @@ def replay_features(case: Case, *, aircraft: bool = True) -> list[dict[str, Any]
 
 
 def replay(
-    m: folium.Map, feats: list[dict[str, Any]], *, local_tz: str | None = None
+    m: folium.Map,
+    feats: list[dict[str, Any]],
+    *,
+    local_tz: str | None = None,
+    span_ms: tuple[int, int] | None = None,
 ) -> plugins.TimelineSlider | None:
     """Add the replay layer (Leaflet.timeline) and its UTC time slider for ``feats``.
 
     Each feature has ``start``/``end`` in ms and the style properties the JavaScript above
-    reads (``color``, ``fill``, ``radius``, ``className``, ``pane``). The arrow keys are left
-    to the step-through (render/_page.py), which moves the slider from event to event.
+    reads (``color``, ``fill``, ``radius``, ``className``, ``pane``); ``span_ms`` widens the
+    slider to cover it (ms since the epoch). The arrow keys are left to the step-through
+    (render/_page.py), which moves the slider from event to event.
     """
     if not feats:
         return None
@@ -235,15 +236,18 @@ def replay(
     timeline.layer_name = "Replay: aircraft and zones at the slider's time"
     timeline.show = True
     timeline.add_to(m)
-    span_ms = max(f["properties"]["end"] for f in feats) - min(
-        f["properties"]["start"] for f in feats
-    )
+    start = min(f["properties"]["start"] for f in feats)
+    end = max(f["properties"]["end"] for f in feats)
+    if span_ms is not None:  # the slider reaches every event, placed on the map or not
+        start, end = min(start, span_ms[0]), max(end, span_ms[1])
     slider = plugins.TimelineSlider(
+        start=start,
+        end=end,
         auto_play=False,
         show_ticks=True,
         enable_keyboard_controls=False,
         playback_duration=30_000,
-        steps=max(span_ms // 10_000, 1),  # one step per 10 s of flight time
+        steps=max((end - start) // 10_000, 1),  # one step per 10 s of flight time
     )
     slider.options["format_output"] = _utc_label(local_tz)  # type: ignore[assignment]  # folium types it narrowly
     slider.add_timelines(timeline).add_to(m)

@@ -102,7 +102,7 @@ class MarksLayer(JSCSSMixin, Prerendered):
         (function () {
             var marks = {{ this.payload_json }};
             var group = {{ this._parent.get_name() }};
-            var data = marks, px = data.px, events = [], byId = {};
+            var data = marks, px = data.px, byId = {};
             function icon(cls, color, dx, dy, size) {
                 var h = size / 2, html = '';
                 if (dx || dy) {
@@ -122,58 +122,60 @@ class MarksLayer(JSCSSMixin, Prerendered):
                     dashArray: '2 7', fill: true, fillOpacity: 0.04, interactive: false,
                     pane: 'fm-areas'}));
             });
-            data.places.forEach(function (p) {
-                var m = L.marker([p.lat, p.lon], {
-                    icon: icon('fm-mark fm-place' + (p.inferred ? ' fm-inferred' : ''),
-                        p.color, 0, 0, px + 2),
-                    keyboard: false, riseOnHover: true, zIndexOffset: -100});
-                m.bindPopup(p.popup, {maxWidth: 460});
-                m.bindTooltip(p.tip);
-                m.fmId = p.id;
+            var all = [];  // places first (they stay on their point), then events by time
+            function add(item, cls, size, z) {
+                var m = L.marker([item.lat, item.lon], {icon: icon(cls, item.color, 0, 0, size),
+                    keyboard: false, riseOnHover: true, zIndexOffset: z});
+                m.bindPopup(item.popup, {maxWidth: 460});
+                m.bindTooltip(item.tip);
+                m.fmLook = {cls: cls, color: item.color, size: size, place: z < 0};
+                all.push(m);
                 group.addLayer(m);
+                return m;
+            }
+            data.places.forEach(function (p) {
+                add(p, 'fm-mark fm-place' + (p.inferred ? ' fm-inferred' : ''), px + 2, -100);
             });
             data.events.forEach(function (e) {
-                var cls = 'fm-mark fm-event fm-event-' + e.id + (e.placed ? ' fm-inferred' : '');
-                var m = L.marker([e.lat, e.lon], {icon: icon(cls, e.color, 0, 0, px),
-                    keyboard: false, riseOnHover: true});
-                m.bindPopup(e.popup, {maxWidth: 460});
-                m.bindTooltip(e.tip);
+                var m = add(e, 'fm-mark fm-event fm-event-' + e.id
+                    + (e.placed ? ' fm-inferred' : ''), px, 0);
                 m.fmEvent = e;
-                events.push(m);
                 byId[e.id] = m;
-                group.addLayer(m);
             });
-            // Spread marks closer than a dot's width on a circle around their group's point.
+            // Marks closer than a dot's width at this zoom form a group: a place in it stays on
+            // its point and the others go round it on a circle; a group of events alone goes
+            // round the first one's point. Redone after every zoom.
             function spread() {
                 var map = group._map;
                 if (!map) { return; }
-                var pts = events.map(function (m) {
-                    return map.latLngToLayerPoint(m.getLatLng());
-                });
-                var done = events.map(function () { return false; });
-                events.forEach(function (m, i) {
+                var pts = all.map(function (m) { return map.latLngToLayerPoint(m.getLatLng()); });
+                var done = all.map(function () { return false; });
+                all.forEach(function (m, i) {
                     if (done[i]) { return; }
                     var members = [i];
                     done[i] = true;
-                    for (var j = i + 1; j < events.length; j++) {
-                        if (!done[j] && pts[i].distanceTo(pts[j]) < px * 1.2) {
+                    for (var j = i + 1; j < all.length; j++) {
+                        if (!done[j] && pts[i].distanceTo(pts[j]) < px * 1.3) {
                             members.push(j);
                             done[j] = true;
                         }
                     }
-                    var n = members.length;
-                    var r = n === 1 ? 0 : Math.max(px * 1.6, n * (px + 4) / (2 * Math.PI));
-                    members.forEach(function (k, rank) {
+                    var stays = all[i].fmLook.place || members.length === 1;
+                    var ring = stays ? members.slice(1) : members;
+                    var n = ring.length;
+                    var r = Math.max(px * 1.7, n * (px + 5) / (2 * Math.PI));
+                    if (stays) { place(all[i], 0, 0); }
+                    ring.forEach(function (k, rank) {
                         var a = -Math.PI / 2 + 2 * Math.PI * rank / n;
-                        var dx = Math.round(r * Math.cos(a)), dy = Math.round(r * Math.sin(a));
-                        // Move the dot in pixels, around the first member's point.
-                        var off = pts[i].subtract(pts[k]);
-                        var e = events[k].fmEvent;
-                        events[k].setIcon(icon('fm-mark fm-event fm-event-' + e.id
-                            + (e.placed ? ' fm-inferred' : ''), e.color,
-                            dx + off.x, dy + off.y, px));
+                        var off = pts[i].subtract(pts[k]);  // round the group's first point
+                        place(all[k], Math.round(r * Math.cos(a)) + off.x,
+                            Math.round(r * Math.sin(a)) + off.y);
                     });
                 });
+            }
+            function place(m, dx, dy) {
+                var look = m.fmLook;
+                m.setIcon(icon(look.cls, look.color, dx, dy, look.size));
             }
             group.on('add', spread);
             group.fmSpread = spread;

@@ -68,6 +68,8 @@ PAGE_CSS = """
  vertical-align:middle;box-sizing:border-box}
 .fm-square{border-radius:2px}
 .fm-timeline td{padding:1px 4px;vertical-align:top}
+.fm-legend-zone>summary{font-weight:400}
+.fm-legend-zone>.fm-popup{margin:4px 0 6px 16px}
 .fm-mark{background:none;border:0}
 .fm-dot-mark{position:relative;display:block;width:100%;height:100%;border-radius:50%;
  border:2px solid #fff;box-sizing:border-box;box-shadow:0 0 0 1px rgba(0,0,0,.55)}
@@ -106,6 +108,7 @@ PAGE_CSS = """
  .leaflet-container .leaflet-control.fm-slider input[type=range],
  .fm-ticks{grid-column:1}
  .fm-title{max-width:calc(100vw - 80px)}
+ .leaflet-control-attribution{max-width:calc(100% - 110px)}
  .fm-story{font-size:11px}
 }
 .fm-narrow-aside .fm-title{display:none}
@@ -338,8 +341,10 @@ class PageScript(JSCSSMixin, Prerendered):
             function next() {
                 var t = sl ? sl.time : -Infinity;
                 if (at >= 0 && story[at].t === t) { show(at + 1); return; }
-                for (var i = 0; i < story.length; i++) { if (story[i].t > t) { show(i); return; } }
-                if (at < 0) { show(0); }
+                for (var i = 0; i < story.length; i++) {
+                    // Before any step, an event at the slider's own time comes first.
+                    if (story[i].t > t || (at < 0 && story[i].t === t)) { show(i); return; }
+                }
             }
             function prev() {
                 var t = sl ? sl.time : Infinity;

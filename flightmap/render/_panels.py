@@ -16,6 +16,7 @@ from flightmap.render._html import (
     evidence_html,
     source_item,
     sources_html,
+    zone_popup,
 )
 from flightmap.render._regions import DrawnRegion
 from flightmap.render._style import (
@@ -269,12 +270,16 @@ def legend(
                 "border:2px dotted #222",
                 "event placed here by flightmap (time reported, place inferred)",
             )
-        for k, st in ZONE_STYLE.items():
-            if any(z.kind == k for z in case.zones):
-                dot(
-                    f"background:{st['fillColor']};border:2px solid {st['color']}",
-                    esc(ZONE_WORDS.get(k, k.replace("_", " "))),
-                )
+        for z in case.zones:
+            # A zone takes no click on the map (it would cover the marks inside it): its
+            # popup opens here.
+            st = ZONE_STYLE.get(z.kind, {"color": DEFAULT_COLOR, "fillColor": DEFAULT_COLOR})
+            items.append(
+                f"<details class='fm-legend-zone'><summary><span class='fm-dot' "
+                f"style='background:{st['fillColor']};border:2px solid {st['color']}'></span>"
+                f"{esc(ZONE_WORDS.get(z.kind, z.kind.replace('_', ' ')))}: {esc(z.name)}"
+                f"</summary>{zone_popup(case, z)}</details>"
+            )
         if any(w.uncertainty_km for w in case.waypoints.values()) or any(
             ev.waypoint and ev.position_uncertainty_km for ev in case.events
         ):

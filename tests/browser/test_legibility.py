@@ -33,14 +33,8 @@ browser = pytest.mark.browser
 
 #: (test, page, viewport) that fail on the map of 2026-12-05 (before issue 14); "*" = any.
 FAILING_TODAY: set[tuple[str, str, str]] = {
-    ("panels-loaded", "*", "*"),
-    ("panels-opened", "*", "*"),
-    ("marks", "j2-8243", "*"),
-    ("marks", "los-angeles", "390x844"),
     ("names", "*", "*"),
     ("land-sea", "*", "*"),
-    ("profile-time", "*", "*"),
-    ("slider-labels", "*", "*"),
 }
 
 
@@ -204,7 +198,6 @@ def _ms(t: datetime) -> int:
 
 
 @browser
-@_xfail_today("two aircraft marks show at each event time (e.g. 06:27:58)")
 def test_one_aircraft_at_any_slider_time(open_map, pages: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
     case = geo.load_case("j2-8243")
     placed = sorted(e.time for e in case.events if e.waypoint)
@@ -278,7 +271,6 @@ def _open_for_steps(open_map, pages: dict[str, Path]) -> Any:  # type: ignore[no
 
 
 @browser
-@_xfail_today("no previous/next-event buttons (.fm-step-next, .fm-step-prev)")
 def test_step_through_visits_every_event_in_time_order(open_map, pages: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
     case = geo.load_case("j2-8243")
     events = sorted(case.events, key=lambda e: e.time)
@@ -299,7 +291,6 @@ def test_step_through_visits_every_event_in_time_order(open_map, pages: dict[str
 
 
 @browser
-@_xfail_today("the arrow keys do not step through the events")
 def test_arrow_keys_step_like_the_buttons(open_map, pages: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
     case = geo.load_case("j2-8243")
     events = sorted(case.events, key=lambda e: e.time)
