@@ -189,13 +189,13 @@ def test_slow_rule_depends_on_the_category() -> None:
     assert spoof[-2] == (
         "Reported ground speed as low as 40 kt at up to 38,000 ft: no aircraft but a glider or "
         "a balloon flies under 80 kt above 30,000 ft, so the GNSS velocity was false "
-        "(40 reports)."
+        "(40 reports, in runs of at least 3 reports lasting 20 s or more)."
     )
     # The positions drift as slowly: windows from 60 s on (rows 6 to 39) fire slow_drift.
     assert spoof[-1] == (
         "Over windows of 1 min or more, the positions drifted at 38 kt at up to 38,000 ft, "
         "slower than the aircraft can fly there (the limits of the slow-at-altitude rule), so "
-        "the positions were false (34 reports, each with at least 3 such reports within 1 min)."
+        "the positions were false (34 reports, in runs of at least 3 reports lasting 20 s or more)."
     )
     # A glider (B1) or a balloon (B2) is never held to a minimum speed.
     for cat in ("B1", "B2"):

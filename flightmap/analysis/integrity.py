@@ -293,7 +293,9 @@ def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
     fix = rows.fresh & ~untrusted
     cadence, thr = gap_thresholds(p, fix, params)
     limit = speed_limit_kt(params, _altitude(p, np.arange(p.n)))
-    rows.stats["reappear_deg"] = reappear(p, params, fix, thr, limit)
+    # From the last trusted fix to the next fresh position, trusted or not: a spoofed one
+    # reappearing is what the rule looks for.
+    rows.stats["reappear_deg"] = reappear(p, params, fix, rows.fresh & has_pos, thr, limit)
     rows.masks["reappear"] = np.isfinite(rows.stats["reappear_deg"])
     gaps, gap_id, gap_rows = locate_gaps(p, fix, rows.frozen, untrusted, thr)
     rows.masks["gap"] = gap_id >= 0

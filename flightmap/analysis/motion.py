@@ -47,27 +47,30 @@ def _keys(flight: I8, t: I8, t0: int) -> I8:
 def supported(
     mask: B1, flight: I8, t: I8, window_s: float, min_reports: int, min_span_s: float = 0.0
 ) -> B1:
-    """The rows of ``mask`` with at least ``min_reports`` rows of ``mask`` (themselves
-    included) in the same flight within ``window_s`` seconds either side, spanning at least
-    ``min_span_s`` from the first to the last of them.
+    """The rows of ``mask`` in a cluster of at least ``min_reports`` rows spanning at least
+    ``min_span_s`` seconds, a cluster being rows of ``mask`` of one flight each within
+    ``window_s`` of the previous one. Clusters keep their first and last rows however sparse
+    the reports, and an isolated row never counts.
 
-    >>> m = np.array([True, True, True, False, True])
-    >>> supported(m, np.zeros(5, dtype="int64"), np.arange(5) * NS * 10, 20.0, 3).tolist()
-    [True, True, True, False, False]
-    >>> supported(m, np.zeros(5, dtype="int64"), np.arange(5) * NS * 10, 20.0, 3, 50.0).tolist()
-    [False, False, False, False, False]
+    >>> m = np.array([True, True, True, False, True, False, False, False, True])
+    >>> t = np.arange(9) * NS * 10
+    >>> supported(m, np.zeros(9, dtype="int64"), t, 20.0, 3).tolist()
+    [True, True, True, False, True, False, False, False, False]
+    >>> supported(m, np.zeros(9, dtype="int64"), t, 20.0, 3, 50.0).tolist()
+    [False, False, False, False, False, False, False, False, False]
     """
     idx = np.flatnonzero(mask)
     if (min_reports <= 1 and min_span_s <= 0) or not idx.size:
         return mask
-    key = _keys(flight[idx], t[idx], int(t[idx].min()))
-    w = int(window_s * 1000)
-    lo = np.searchsorted(key, key - w)
-    hi = np.searchsorted(key, key + w, side="right")
-    ok = (hi - lo) >= min_reports
-    ok &= (key[hi - 1] - key[lo]) >= min_span_s * 1000
+    fl, ti = flight[idx], t[idx]
+    brk = np.ones(idx.size, dtype=bool)
+    brk[1:] = (fl[1:] != fl[:-1]) | ((ti[1:] - ti[:-1]) > window_s * NS)
+    cluster = np.cumsum(brk) - 1
+    starts = np.flatnonzero(brk)
+    ends = np.append(starts[1:], idx.size) - 1
+    ok = ((ends - starts + 1) >= min_reports) & ((ti[ends] - ti[starts]) >= min_span_s * NS)
     out = np.zeros_like(mask)
-    out[idx[ok]] = True
+    out[idx[ok[cluster]]] = True
     return out
 
 
@@ -182,20 +185,25 @@ def _alt(p: Prepared, rows: I8) -> F8:
     return np.asarray(np.where(np.isnan(baro), p.alt_geom[rows], baro))
 
 
-def reappear(p: Prepared, params: IntegrityParams, fix: B1, threshold_s: F8, limit_kt: F8) -> F8:
-    """Per row, the bearing difference (degrees) of a fix that ends a gap at a reachable place
-    that the reported velocity does not explain (NaN elsewhere).
+def reappear(
+    p: Prepared, params: IntegrityParams, fix: B1, fresh: B1, threshold_s: F8, limit_kt: F8
+) -> F8:
+    """Per row, the bearing difference (degrees) of a position that ends a gap at a reachable
+    place that the reported velocity does not explain (NaN elsewhere).
 
-    A gap here is two consecutive fixes of a flight at least the flight's gap threshold apart.
-    The fix after it fires when it lies more than ``reappear_min_m`` away, at a speed within
-    ``limit_kt`` (faster is a ``jump``), on a bearing more than ``reappear_deg`` from both the
-    last track reported before the gap and the first one reported after it.
+    A gap here runs from a ``fix`` to the next ``fresh`` position of the flight (trusted or
+    not) at least the flight's gap threshold later. That position fires when it lies more
+    than ``reappear_min_m`` away, at a speed within ``limit_kt`` (faster is a ``jump``), on a
+    bearing more than ``reappear_deg`` from both the last track reported before the gap and
+    the first one reported after it.
     """
     out = np.full(p.n, np.nan)
-    fi = np.flatnonzero(fix)
+    fi = np.flatnonzero(fresh)
     if fi.size < 2:
         return out
     a, b = fi[:-1], fi[1:]
+    trusted = fix[a]
+    a, b = a[trusted], b[trusted]
     long_gap = (p.flight[a] == p.flight[b]) & ((p.t[b] - p.t[a]) >= threshold_s[p.flight[a]] * NS)
     a, b = a[long_gap], b[long_gap]
     if not a.size:

@@ -183,9 +183,9 @@ class IntegrityParams:
     support_s, support_reports, support_span_s : float, int, float (s, reports, s)
         Minimum support of the rules that compare noisy values (``speed_mismatch``,
         ``alt_divergence``, ``slow_at_altitude``, ``velocity_mismatch``, ``slow_drift``): a
-        report fires only if at least ``support_reports`` (3) reports fire the same rule within
-        ``support_s`` (60 s) either side of it, the first and last of them at least
-        ``support_span_s`` (20 s) apart, so a single outlier, a resampling artefact or a
+        report fires only in a cluster of at least ``support_reports`` (3) reports firing the
+        same rule, each within ``support_s`` (60 s) of the previous one, the first and last at
+        least ``support_span_s`` (20 s) apart, so a single outlier, a resampling artefact or a
         decoding error makes no interval, however dense the reports (our choice).
     episode_join_s : float, s
         Hysteresis of spoofing episodes: a stretch of up to 600 s (our choice) in a lower state

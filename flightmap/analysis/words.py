@@ -119,6 +119,14 @@ def _aloft(params: IntegrityParams) -> str:
     )
 
 
+def _support(params: IntegrityParams) -> str:
+    """The minimum support of the noisy rules, as a clause."""
+    return (
+        f", in runs of at least {params.support_reports} reports lasting "
+        f"{duration(params.support_span_s)} or more"
+    )
+
+
 def rule_sentence(
     code: str,
     st: Mapping[str, Any],
@@ -205,7 +213,7 @@ def rule_sentence(
             )
         return (
             f"Reported ground speed as low as {lo:.0f} kt at up to {st['alt']:,.0f} ft: {who}, "
-            f"so the GNSS velocity was false ({_reports(n)})."
+            f"so the GNSS velocity was false ({_reports(n)}{_support(params)})."
         )
     if code == "velocity_mismatch":
         turn = st.get("turn", math.nan)
@@ -224,16 +232,14 @@ def rule_sentence(
             )
         return (
             f"Over windows of {duration(params.window_s)} or more, {' and '.join(what)}: the "
-            f"GNSS position and velocity disagree ({_reports(n)}, each with at least "
-            f"{params.support_reports} such reports within {duration(params.support_s)})."
+            f"GNSS position and velocity disagree ({_reports(n)}{_support(params)})."
         )
     if code == "slow_drift":
         return (
             f"Over windows of {duration(params.window_s)} or more, the positions drifted at "
             f"{_range(lo, hi)} kt at up to {st['alt']:,.0f} ft, slower than the aircraft can fly "
             f"there (the limits of the slow-at-altitude rule), so the positions were false "
-            f"({_reports(n)}, each with at least {params.support_reports} such reports within "
-            f"{duration(params.support_s)})."
+            f"({_reports(n)}{_support(params)})."
         )
     if code == "reappear":
         return (
