@@ -6,8 +6,9 @@ are loaded with :func:`flightmap.geo.load_case`, and the folder is renamed into 
 
 - Without a track: one example of each item (source, waypoint, event, claim, conflict, zone),
   each with its evidence class, confidence and source, for the user to replace.
-- With tracks (:func:`track_items`): each file is copied into ``tracks/`` and cited as a source
-  with its SHA-256; the first and last fix of each flight become ``observed`` waypoints; the
+- With tracks (:func:`track_draft`): each file is copied into ``tracks/`` and cited as a source
+  with its SHA-256; the first and last fix of each flight become ``observed`` waypoints, with
+  the nearest airport of each (airportsdata, as flightmap ships it) as a reported one; the
   first and last reports and every gap that :func:`flightmap.analysis.analyse` finds become
   ``inferred`` events whose ``basis`` states the rule; ``case.toml`` gets the time window.
   The user then adds the reported items (statements of sources) by hand.
@@ -35,8 +36,10 @@ from flightmap.geo.folders import CASE_NAME, LOCAL_CASES, NAME_RULE
 from flightmap.geo.tables import COLUMNS
 
 __all__ = [
+    "AIRPORTS_SOURCE",
     "GROUND_SPEED_KT",
     "CaseDraft",
+    "nearest_airport",
     "new_case",
     "template_draft",
     "track_draft",
@@ -47,6 +50,41 @@ GROUND_SPEED_KT = 50.0
 take-off-like (first report) or landing-like (last report): slower than an airliner or a
 business jet can fly (their take-off speeds are well above 100 kt). A rule stated in each
 event's ``basis``, not a measured fact; light aircraft may need another."""
+
+
+AIRPORTS_SOURCE = {
+    "id": "airportsdata",
+    "title": "airports.csv of the airportsdata package (airports with IATA and ICAO codes), as "
+    "shipped in flightmap's data/basemap/places.csv",
+    "publisher": "Mike Borsetti (airportsdata, MIT; data from mwgg/Airports, MIT)",
+    "date": "2026-11-03",
+    "url": "https://pypi.org/project/airportsdata/20261103/",
+    "kind": "dataset",
+    "note": "Version 20261103 (data/basemap/README.md gives the wheel and its SHA-256); "
+    "coordinates rounded to 0.001 degree (about 100 m) in places.csv; no elevations",
+}
+"""The source row of the nearest-airport waypoints (:func:`nearest_airport`)."""
+
+
+def nearest_airport(lat: float, lon: float) -> tuple[Any, float]:
+    """The airport of flightmap's place list nearest to ``(lat, lon)`` (degrees WGS84) and its
+    geodesic distance in metres.
+
+    >>> place, d = nearest_airport(40.467, 50.047)
+    >>> place.name, place.code, round(d / 1000, 1)
+    ('GYD', 'UBBB', 0.1)
+    """
+    import numpy as np
+
+    from flightmap.basemap import places
+    from flightmap.geodesy import distances_m
+
+    airports = [p for p in places() if p.kind == "airport"]
+    d = distances_m(
+        lat, lon, np.array([p.lat for p in airports]), np.array([p.lon for p in airports])
+    )
+    i = int(np.nanargmin(d))
+    return airports[i], float(d[i])
 
 
 @dataclass
@@ -294,6 +332,9 @@ def _flight_items(draft: CaseDraft, prefix: str, fid: str, rows: Any, fixes: Any
                     "agrees",
                 }
             )
+        near = ""
+        if fix is not None:
+            near = _airport_item(draft, float(fix[s.LAT]), float(fix[s.LON]), label)
         ground, values = _ground_like(report)
         kind = ("take-off" if end == 0 else "landing") if ground else "airborne"
         title = (
@@ -319,7 +360,8 @@ def _flight_items(draft: CaseDraft, prefix: str, fid: str, rows: Any, fixes: Any
                     if ground
                     else "The track does not show where the flight "
                     + ("began" if end == 0 else "ended")
-                ),
+                )
+                + near,
                 "category": "flight",
                 "evidence": "inferred",
                 "confidence": "medium",
@@ -336,6 +378,38 @@ def _flight_items(draft: CaseDraft, prefix: str, fid: str, rows: Any, fixes: Any
                 "gs_kt": _num(report.get(s.GS_KT), ".0f"),
             }
         )
+
+
+def _airport_item(draft: CaseDraft, lat: float, lon: float, label: str) -> str:
+    """Add the airport nearest to a fix as a reported waypoint (once) and return a sentence
+    naming it with its distance, for the event's description."""
+    place, dist_m = nearest_airport(lat, lon)
+    if not any(r["id"] == AIRPORTS_SOURCE["id"] for r in draft.sources):
+        draft.sources.append(dict(AIRPORTS_SOURCE))
+    if not any(w["id"] == place.code for w in draft.waypoints):
+        draft.waypoints.append(
+            {
+                "id": place.code,
+                "name": f"{place.name} · {place.code} (nearest airport to the {label} fix)",
+                "kind": "airport",
+                "lat": f"{place.lat:.6f}",
+                "lon": f"{place.lon:.6f}",
+                "icao": place.code,
+                "iata": place.name,
+                "uncertainty_km": "0.1",
+                "evidence": "reported",
+                "confidence": "medium",
+                "sources": AIRPORTS_SOURCE["id"],
+                "note": f"Nearest airport with IATA and ICAO codes in airportsdata to the {label} "
+                f"fix: {dist_m / 1000:.1f} km (WGS84 geodesic). Not a statement that the flight "
+                "used it: check the flight's origin and destination in your sources. "
+                "Uncertainty 0.1 km: coordinates rounded to 0.001 degree",
+            }
+        )
+    return (
+        f". Nearest airport in airportsdata: {place.name} · {place.code}, "
+        f"{dist_m / 1000:.1f} km from the {label} fix"
+    )
 
 
 def _gap_items(draft: CaseDraft, prefix: str, gaps: Any, rows: Any) -> None:

@@ -10,26 +10,30 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from flightmap import geo
 from flightmap.cli import app
 from flightmap.errors import InputError
 from flightmap.geo import load_case
 from flightmap.scaffold import new_case
 
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+LAT0, LON0 = 40.467499, 50.0467  # Baku GYD, OpenFlights airport reference point
 
 
 def _fr24_csv(path: Path) -> Path:
-    """A hand-checkable FR24 CSV: a ground roll at 0 kt, a climb east along 0° N at 60 s
-    spacing, nothing from 10:10 to 10:30, then a descent to a stop at 0 kt."""
+    """A hand-checkable FR24 CSV: at 0 kt on the Baku GYD reference point (OpenFlights
+    40.467499, 50.0467), a climb east along that latitude at 60 s spacing, nothing from 10:10
+    to 10:30, then a descent to a stop at 0 kt."""
     rows = ["Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction"]
-    plan = [(i * 60, 0.01 * i, 500 + 1000 * i, 0 if i == 0 else 250) for i in range(11)]
+    plan = [(i * 60, LON0 + 0.01 * i, 500 + 1000 * i, 0 if i == 0 else 250) for i in range(11)]
     plan += [
-        (1800 + i * 60, 0.5 + 0.01 * i, 5000 - 1000 * i, 250 if i < 5 else 0) for i in range(6)
+        (1800 + i * 60, LON0 + 0.5 + 0.01 * i, 5000 - 1000 * i, 250 if i < 5 else 0)
+        for i in range(6)
     ]
     for dt, lon, alt, gs in plan:
         t = T0 + timedelta(seconds=dt)
         rows.append(
-            f'{int(t.timestamp())},{t:%Y-%m-%dT%H:%M:%SZ},TST123,"0.000000,{lon:.6f}",{alt},{gs},90'
+            f'{int(t.timestamp())},{t:%Y-%m-%dT%H:%M:%SZ},TST123,"{LAT0:.6f},{lon:.6f}",{alt},{gs},90'
         )
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
@@ -76,15 +80,21 @@ def test_from_track(tmp_path: Path) -> None:
     c = load_case(new_case("tst", tracks=[track], parent=tmp_path / "cases"))
     assert c.title == "TST123, 01 March 2024"
     assert c.window == (T0, T0 + timedelta(seconds=1800 + 300))
-    (src,) = c.sources.values()
+    src = c.sources["track-1"]
+    assert set(c.sources) == {"track-1", "airportsdata"}
     assert src.kind == "dataset" and f"SHA-256 {sha}" in src.note
     (t,) = c.tracks
     assert (t.path.name, t.source, t.sha256) == ("tst123.csv", src.id, sha)
     assert t.path.read_bytes() == track.read_bytes()
     # Observed waypoints at the first and last fixes.
     first, last = c.waypoint("FIRST_FIX"), c.waypoint("LAST_FIX")
-    assert (first.lat, first.lon, first.evidence) == (0.0, 0.0, "observed")
-    assert (last.lat, last.lon) == (0.0, 0.55)
+    assert (first.lat, first.lon, first.evidence) == (LAT0, LON0, "observed")
+    assert (last.lat, last.lon) == (LAT0, round(LON0 + 0.55, 6))
+    # The nearest airport to the first fix, from airportsdata as flightmap ships it.
+    gyd = c.waypoint("UBBB")
+    assert (gyd.iata, gyd.evidence, gyd.sources) == ("GYD", "reported", ("airportsdata",))
+    assert (gyd.lat, gyd.lon) == (40.468, 50.047)  # places.csv: airport,GYD,UBBB,40.468,50.047
+    assert "Nearest airport in airportsdata: GYD · UBBB, 0.1 km" in ev_first_description(c)
     # Inferred take-off/landing-like events at the first and last reports, rule in basis.
     ev = {e.id: e for e in c.events}
     assert ev["first_report"].time == T0 and ev["first_report"].title.startswith("Take-off-like")
@@ -96,7 +106,12 @@ def test_from_track(tmp_path: Path) -> None:
     (gap,) = [e for e in c.events if e.id.startswith("gap")]
     assert gap.time == T0 + timedelta(seconds=600) and gap.evidence == "inferred"
     assert "find_gaps" in gap.basis and "1200 s" in gap.title
-    assert (c.waypoint(gap.waypoint).lon, c.waypoint(gap.waypoint).evidence) == (0.1, "observed")
+    before = c.waypoint(gap.waypoint)
+    assert (before.lon, before.evidence) == (round(LON0 + 0.1, 6), "observed")
+
+
+def ev_first_description(c: geo.Case) -> str:
+    return c.event("first_report").description
 
 
 def test_a_changed_track_is_refused(tmp_path: Path) -> None:
@@ -135,13 +150,15 @@ def test_check_lists_every_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     folder = new_case("tst", tracks=[_fr24_csv(tmp_path / "t.csv")])
     result = runner.invoke(app, ["check", "tst"])
     assert result.exit_code == 0, result.output
+    n_waypoints = len(load_case("tst").waypoints)  # the fixes and their nearest airports
     assert result.stdout.splitlines() == [
-        f"{folder}: OK (1 sources, 3 waypoints, 3 events, 0 claims, 0 legs, 0 conflicts, 0 zones)"
+        f"{folder}: OK (2 sources, {n_waypoints} waypoints, 3 events, 0 claims, 0 legs, "
+        "0 conflicts, 0 zones)"
     ]
     # Three problems in two files and one across files: all listed, each file: place: field.
     waypoints = folder / "waypoints.csv"
     waypoints.write_text(
-        waypoints.read_text(encoding="utf-8").replace(",0.000000,0.000000,", ",95,0.000000,", 1),
+        waypoints.read_text(encoding="utf-8").replace(f",{LAT0:.6f},", ",95,", 1),
         encoding="utf-8",
     )
     events = folder / "events.csv"
