@@ -252,18 +252,21 @@ var {{ this.get_name() }} = (function (rows) {
                 var n = this._nodes[todo[i][0]];
                 if (n._w === undefined) { n._w = n.offsetWidth; n._h = n.offsetHeight; }
             }
-            // Marks (the marker pane's icons) are obstacles too: a city or airport name goes to
-            // the right of its point; if a mark is there, to the left, above or below, the
-            // first side that touches neither a name nor a mark (else the right side anyway).
+            // Marks (the marker pane's icons, permanent tooltips) are obstacles too: a city or
+            // airport name goes to the right of its point; if a mark is there, to the left,
+            // above or below, the first side that touches neither a name nor a mark (else the
+            // right side anyway).
             var origin = map.getContainer().getBoundingClientRect(), marks = [];
-            var icons = map.getPane("markerPane").children;
-            for (i = 0; i < icons.length; i++) {
-                var m = icons[i].getBoundingClientRect();
-                if (m.width > 0 && m.width < 80 && m.height < 80) {
-                    marks.push([m.left - origin.left, m.top - origin.top,
-                        m.right - origin.left, m.bottom - origin.top]);
+            ["markerPane", "tooltipPane"].forEach(function (name) {
+                var icons = map.getPane(name).children;
+                for (var t = 0; t < icons.length; t++) {
+                    var m = icons[t].getBoundingClientRect();
+                    if (m.width > 0 && m.width < 300 && m.height < 80) {
+                        marks.push([m.left - origin.left, m.top - origin.top,
+                            m.right - origin.left, m.bottom - origin.top]);
+                    }
                 }
-            }
+            });
             function hits(b, list) {
                 for (var j = 0; j < list.length; j++) {
                     var q = list[j];
@@ -294,11 +297,18 @@ var {{ this.get_name() }} = (function (rows) {
                                      Math.max(c[2], q[2]), Math.max(c[3], q[3])] : q.slice();
                         }
                     }
-                    if (c) {
-                        sides.push([" fm-pl-b", c[2] + 5, p.y - h / 2],
-                                   [" fm-pl-b", c[0] - 5 - w, p.y - h / 2],
-                                   [" fm-pl-b", p.x - w / 2, c[1] - 5 - h],
-                                   [" fm-pl-b", p.x - w / 2, c[3] + 5]);
+                    // Never farther than 40 px from the point: a name far from its place misleads.
+                    if (c && c[2] + 5 - p.x <= 40) {
+                        sides.push([" fm-pl-b", c[2] + 5, p.y - h / 2]);
+                    }
+                    if (c && p.x - c[0] + 5 <= 40) {
+                        sides.push([" fm-pl-b", c[0] - 5 - w, p.y - h / 2]);
+                    }
+                    if (c && p.y - c[1] + 5 <= 40) {
+                        sides.push([" fm-pl-b", p.x - w / 2, c[1] - 5 - h]);
+                    }
+                    if (c && c[3] + 5 - p.y <= 40) {
+                        sides.push([" fm-pl-b", p.x - w / 2, c[3] + 5]);
                     }
                 }
                 // The first side decides whether the name is written (never over another name);
