@@ -114,6 +114,7 @@ def build_map(
     tiles: str = "OpenStreetMap",
     aircraft: str = "any",
     max_speed_kt: float | None = None,
+    local_tz: str | None = None,
 ) -> folium.Map:
     """The interactive map of a case and tracks, as ``flightmap render`` draws it.
 
@@ -133,6 +134,8 @@ def build_map(
         Online base layer shown first: ``"OpenStreetMap"`` or ``"Esri.WorldImagery"``.
     aircraft, max_speed_kt
         As in :func:`analyse`.
+    local_tz : str, optional
+        An IANA time zone (``"Asia/Baku"``) whose local time the slider shows beside UTC.
 
     Returns
     -------
@@ -175,9 +178,16 @@ def build_map(
             max_error_m=max_error_m,
             aircraft=aircraft,
             max_speed_kt=max_speed_kt,
+            local_tz=local_tz,
         )
     return map_of(
-        case, analysis, grid=grid, tiles=tiles, max_error_m=max_error_m, manifest=manifest
+        case,
+        analysis,
+        grid=grid,
+        tiles=tiles,
+        max_error_m=max_error_m,
+        manifest=manifest,
+        local_tz=local_tz,
     )
 
 

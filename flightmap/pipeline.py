@@ -100,6 +100,7 @@ def page_manifest(
     tz: str | None = None,
     aircraft: str = "any",
     max_speed_kt: float | None = None,
+    local_tz: str | None = None,
 ) -> dict[str, Any]:
     """The manifest embedded in a map page: the SHA-256 of every input file and every option
     that shaped the map (:func:`flightmap.manifest.build_manifest`), so the same inputs and
@@ -118,6 +119,7 @@ def page_manifest(
             "tz": tz,
             "aircraft": aircraft,
             "max_speed_kt": integrity_params(aircraft, max_speed_kt).max_speed_kt,
+            **({"local_time": local_tz} if local_tz is not None else {}),
         },
     )
 
@@ -157,6 +159,7 @@ def render_page(
     on_read: Callable[[TrackRead], object] | None = None,
     aircraft: str = "any",
     max_speed_kt: float | None = None,
+    local_tz: str | None = None,
 ) -> MapPage:
     """Read the tracks, analyse them, build the map of the case and tracks, and render it.
 
@@ -190,13 +193,22 @@ def render_page(
         tz=tz,
         aircraft=aircraft,
         max_speed_kt=max_speed_kt,
+        local_tz=local_tz,
     )
     analysis = None
     if len(track):
         from flightmap.analysis import analyse
 
         analysis = analyse(track, params)
-    m = map_of(case, analysis, grid=grid, tiles=tiles, max_error_m=max_error_m, manifest=manifest)
+    m = map_of(
+        case,
+        analysis,
+        grid=grid,
+        tiles=tiles,
+        max_error_m=max_error_m,
+        manifest=manifest,
+        local_tz=local_tz,
+    )
     return MapPage(html=render.render_html(m), manifest=manifest)
 
 
@@ -208,6 +220,7 @@ def map_of(
     tiles: str = "OpenStreetMap",
     max_error_m: float = 25.0,
     manifest: Mapping[str, Any] | None = None,
+    local_tz: str | None = None,
 ) -> folium.Map:
     """The map of a case and analysed tracks, with everything derived from them on the way.
 
@@ -244,4 +257,21 @@ def map_of(
         grid=grid,
         placements=placements,
         manifest=manifest,
+        local_tz=check_zone(local_tz),
     )
+
+
+def check_zone(name: str | None) -> str | None:
+    """``name`` if it is an IANA time zone (``Asia/Baku``); an :class:`InputError` otherwise."""
+    if name is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"unknown time zone {name!r} (expected an IANA name such as Asia/Baku)",
+            field="--local-time",
+        ) from None
+    return name

@@ -189,6 +189,13 @@ def render(
     ] = None,
     aircraft: AircraftOpt = "any",
     max_speed_kt: SpeedOpt = None,
+    local_time: Annotated[
+        str | None,
+        typer.Option(
+            "--local-time",
+            help="IANA time zone (e.g. Asia/Baku) whose local time the slider shows beside UTC.",
+        ),
+    ] = None,
 ) -> None:
     """Render CASE and/or track files to an interactive HTML map and print its path.
 
@@ -215,6 +222,7 @@ def render(
         on_read=warn_problems,
         aircraft=aircraft,
         max_speed_kt=max_speed_kt,
+        local_tz=local_time,
     )
     inputs = track or ([jamming_grid] if jamming_grid else [])
     target = out if out is not None else default_output(c, inputs, "html")

@@ -313,6 +313,25 @@ def test_arrow_keys_step_like_the_buttons(open_map, pages: dict[str, Path]) -> N
 # ------------------------------------------------------------------------------------------
 
 
+@browser
+def test_slider_shows_a_named_local_zone_beside_utc(open_map, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    html = _render(("--local-time", "Asia/Baku"), tmp_path / "local.html")
+    mp = open_map(html, viewport=lg.VIEWPORTS["1366x768"])
+    first = min(e.time for e in geo.load_case("j2-8243").events)  # 03:49 UTC = 07:49 in Baku
+    text = mp.js("() => document.querySelector('.leaflet-timeline-control .time-text').textContent")
+    assert f"{first:%H:%M:%S} UTC" in text and "07:49:00" in text and "(Asia/Baku)" in text
+    mp.assert_clean()
+
+
+def test_an_unknown_local_zone_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["render", "--local-time", "Mars/Base", "-o", str(tmp_path / "x.html")]
+    )
+    assert result.exit_code == 2
+    assert "unknown time zone 'Mars/Base'" in result.output
+    assert not (tmp_path / "x.html").exists()
+
+
 @pytest.mark.parametrize("page", list(lg.PAGES))
 def test_rendering_twice_gives_the_same_bytes(
     pages: dict[str, Path], tmp_path: Path, page: str
