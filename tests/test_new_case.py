@@ -178,3 +178,57 @@ def test_check_lists_every_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     # load_case stops at the first of them.
     with pytest.raises(InputError, match="field lat"):
         load_case("tst")
+
+
+def test_from_a_wheel_in_an_empty_folder(tmp_path: Path) -> None:
+    """The issue's user path on a non-editable install: new-case from a track in an empty
+    folder, cases lists it, check passes, render draws it; a broken file lists its problem."""
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    build = ["wheel", str(root), "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist")]
+    subprocess.run([sys.executable, "-m", "pip", *build, "-q"], check=True, capture_output=True)
+    (wheel,) = (tmp_path / "dist").glob("flightmap-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(tmp_path / "site")
+    work = tmp_path / "empty"
+    work.mkdir()
+    track = _fr24_csv(tmp_path / "tst123.csv")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "FLIGHTMAP_CASES": ""}
+
+    def flightmap(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "flightmap", *args],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    made = flightmap("new-case", "tst", "--from-track", str(track))
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == str(work / "cases" / "tst")
+    listed = flightmap("cases")
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert ["tst", str(work / "cases" / "tst"), "(./cases)"] in [[r[0], *r[3:]] for r in rows]
+    shipped = next(r for r in rows if r[0] == "j2-8243")
+    assert shipped[3].startswith(str(tmp_path / "site")) and shipped[4] == "(shipped)"
+    checked = flightmap("check", "tst")
+    assert checked.returncode == 0 and ": OK (" in checked.stdout, checked.stderr
+    drawn = flightmap("render", "tst", "-o", "map.html")
+    assert drawn.returncode == 0, drawn.stderr
+    assert "Take-off-like first report of TST123" in (work / "map.html").read_text("utf-8")
+    events = work / "cases" / "tst" / "events.csv"
+    events.write_text(
+        events.read_text("utf-8").replace(",flight,inferred,", ",flight,maybe,", 1), "utf-8"
+    )
+    broken = flightmap("check", "tst")
+    assert broken.returncode == 2
+    assert broken.stdout.splitlines() == [
+        f"{events}: line 2: field evidence: 'maybe' is not one of observed, reported, inferred"
+    ]
