@@ -14,9 +14,8 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -206,9 +205,9 @@ def world_tiles(bounds: Bounds) -> list[tuple[int, dict[str, Any]]]:
 # --------------------------------------------------------------------------- places
 
 
-@dataclass(frozen=True)
-class Place:
-    """A name to write on the map.
+class Place(NamedTuple):
+    """A name to write on the map (a named tuple, not a dataclass: 20,000 are read at once,
+    and a tuple is built in a fraction of the time).
 
     Attributes
     ----------
@@ -241,19 +240,14 @@ class Place:
 @cache
 def places() -> tuple[Place, ...]:
     """Every place of ``data/basemap/places.csv``, in the file's order."""
-    with (data_dir() / "basemap" / "places.csv").open(encoding="utf-8", newline="") as f:
+    path = data_dir() / "basemap" / "places.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = csv.reader(f)
+        if next(rows, None) != list(Place._fields):
+            raise ValueError(f"{path}: header is not {','.join(Place._fields)}")
         return tuple(
-            Place(
-                r["kind"],
-                r["name"],
-                r["code"],
-                float(r["lat"]),
-                float(r["lon"]),
-                float(r["rank"]),
-                int(r["minzoom"]),
-                int(r["maxzoom"]),
-            )
-            for r in csv.DictReader(f)
+            Place(k, n, c, float(la), float(lo), float(r), int(z0), int(z1))
+            for k, n, c, la, lo, r, z0, z1 in rows
         )
 
 
