@@ -390,6 +390,7 @@ def placements_layer(case: Case, placements: Any) -> folium.FeatureGroup:
                     }
                 ),
                 interactive=False,
+                pane=AREAS_PANE,
             ).add_to(layer)
         folium.CircleMarker(
             location=[row.lat, row.lon],

@@ -203,6 +203,10 @@ class PageScript(JSCSSMixin, Prerendered):
                 if (slider) { slider.style.width = Math.max(m.width - rightW - gap, 180) + 'px'; }
                 if (profile) {
                     profile.style.maxWidth = Math.max(m.width - rightW - gap, 180) + 'px';
+                    // The profile keeps its height; the title panel above it gets the rest,
+                    // never less than a title line and a few rows.
+                    var below = slider ? rect(slider).top : m.bottom;
+                    profile.style.maxHeight = Math.max(below - m.top - 3 * gap - 150, 80) + 'px';
                 }
                 var bl = corner('.leaflet-bottom.leaflet-left');
                 var bottomTop = bl ? bl.top : m.bottom;
@@ -219,12 +223,6 @@ class PageScript(JSCSSMixin, Prerendered):
                     if (list) {
                         list.style.maxHeight = Math.max(limit - lr.top - 3 * gap, 60) + 'px';
                     }
-                }
-                if (profile && profile.open) {
-                    var tr = corner('.leaflet-top.leaflet-left');
-                    var room = (slider ? rect(slider).top : m.bottom)
-                        - (tr ? tr.bottom : m.top) - 3 * gap;
-                    profile.style.maxHeight = Math.max(room, 80) + 'px';
                 }
                 var tl = corner('.leaflet-top.leaflet-left');
                 L.Popup.mergeOptions({
