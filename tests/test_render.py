@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import folium
+import pandas as pd
 import pytest
 
 from flightmap import geo, render
@@ -42,14 +42,17 @@ def test_layers_and_feature_counts(case: geo.Case, built: tuple[folium.Map, str]
     }
     positioned = [e for e in case.events if e.waypoint]
     assert len(positioned) == 9
-    (marks,) = _of_type(layers["Events and places (click for sources)"], MarksLayer)
+    assert len(_of_type(layers["Events and places (click for sources)"], MarksLayer)) == 1
     payload = marks_payload(case)
     assert [e["id"] for e in payload["events"]] == [e.id for e in positioned]
     assert [p["id"] for p in payload["places"]] == list(case.waypoints)
     assert all("data-event-id" in e["popup"] for e in payload["events"])
     legs = _of_type(layers["Route legs (line style = evidence)"], folium.PolyLine)
     assert len(legs) == len(case.legs) == 4
-    assert len(_of_type(layers["Reported zones (GNSS jamming, airspace closures)"], folium.GeoJson)) == 3
+    assert (
+        len(_of_type(layers["Reported zones (GNSS jamming, airspace closures)"], folium.GeoJson))
+        == 3
+    )
     assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
 
 
@@ -389,3 +392,37 @@ def test_plugins_for_a_library_user_come_through_the_package() -> None:
         "assert folium.plugins.timeline.TimelineSlider is p.TimelineSlider\n"
         "print('ok')\n"
     )
+
+
+def test_story_lists_every_event_in_time_order(
+    case: geo.Case, built: tuple[folium.Map, str]
+) -> None:
+    _, page = built
+    story = render.story_of(case)
+    assert [s["id"] for s in story] == [e.id for e in sorted(case.events, key=lambda e: e.time)]
+    assert [s["t"] for s in story] == sorted(s["t"] for s in story)
+    # An event without a place opens as a card copied from its timeline entry.
+    for s in story:
+        if not s["placed"]:
+            assert f"data-timeline-event='{render.esc(s['id'])}'" in page
+
+
+def test_slider_ticks_are_round_utc_times() -> None:
+    from flightmap.render._page import slider_ticks
+
+    start = int(pd.Timestamp("2024-12-25T03:49:00Z").value // 1_000_000)
+    end = int(pd.Timestamp("2024-12-25T06:28:58Z").value // 1_000_000)
+    assert [label for _, label in slider_ticks(start, end)] == [
+        "04:00",
+        "04:30",
+        "05:00",
+        "05:30",
+        "06:00",
+    ]
+    assert [label for _, label in slider_ticks(start, start + 4 * 60_000)] == [
+        "03:49",
+        "03:50",
+        "03:51",
+        "03:52",
+        "03:53",
+    ]

@@ -72,6 +72,7 @@ __all__ = [
     "esc",
     "load_plugins_alone",
     "render_html",
+    "story_of",
     "write_html",
 ]
 
