@@ -32,14 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from flightmap.errors import InputError
+from flightmap.geo.airports import AIRPORTS_SOURCE, ROUNDING_KM, nearest_airport
 from flightmap.geo.folders import CASE_NAME, LOCAL_CASES, NAME_RULE
 from flightmap.geo.tables import COLUMNS
 
 __all__ = [
-    "AIRPORTS_SOURCE",
     "GROUND_SPEED_KT",
     "CaseDraft",
-    "nearest_airport",
     "new_case",
     "template_draft",
     "track_draft",
@@ -50,41 +49,6 @@ GROUND_SPEED_KT = 50.0
 take-off-like (first report) or landing-like (last report): slower than an airliner or a
 business jet can fly (their take-off speeds are well above 100 kt). A rule stated in each
 event's ``basis``, not a measured fact; light aircraft may need another."""
-
-
-AIRPORTS_SOURCE = {
-    "id": "airportsdata",
-    "title": "airports.csv of the airportsdata package (airports with IATA and ICAO codes), as "
-    "shipped in flightmap's data/basemap/places.csv",
-    "publisher": "Mike Borsetti (airportsdata, MIT; data from mwgg/Airports, MIT)",
-    "date": "2026-11-03",
-    "url": "https://pypi.org/project/airportsdata/20261103/",
-    "kind": "dataset",
-    "note": "Version 20261103 (data/basemap/README.md gives the wheel and its SHA-256); "
-    "coordinates rounded to 0.001 degree (about 100 m) in places.csv; no elevations",
-}
-"""The source row of the nearest-airport waypoints (:func:`nearest_airport`)."""
-
-
-def nearest_airport(lat: float, lon: float) -> tuple[Any, float]:
-    """The airport of flightmap's place list nearest to ``(lat, lon)`` (degrees WGS84) and its
-    geodesic distance in metres.
-
-    >>> place, d = nearest_airport(40.467, 50.047)
-    >>> place.name, place.code, round(d / 1000, 1)
-    ('GYD', 'UBBB', 0.1)
-    """
-    import numpy as np
-
-    from flightmap.basemap import places
-    from flightmap.geodesy import distances_m
-
-    airports = [p for p in places() if p.kind == "airport"]
-    d = distances_m(
-        lat, lon, np.array([p.lat for p in airports]), np.array([p.lon for p in airports])
-    )
-    i = int(np.nanargmin(d))
-    return airports[i], float(d[i])
 
 
 @dataclass
@@ -396,7 +360,7 @@ def _airport_item(draft: CaseDraft, lat: float, lon: float, label: str) -> str:
                 "lon": f"{place.lon:.6f}",
                 "icao": place.code,
                 "iata": place.name,
-                "uncertainty_km": "0.1",
+                "uncertainty_km": f"{ROUNDING_KM:g}",
                 "evidence": "reported",
                 "confidence": "medium",
                 "sources": AIRPORTS_SOURCE["id"],

@@ -232,3 +232,36 @@ def test_from_a_wheel_in_an_empty_folder(tmp_path: Path) -> None:
     assert broken.stdout.splitlines() == [
         f"{events}: line 2: field evidence: 'maybe' is not one of observed, reported, inferred"
     ]
+
+
+def test_airports_by_code(tmp_path: Path) -> None:
+    from flightmap.geo.airports import AIRPORTS_SOURCE
+
+    folder = new_case("codes", parent=tmp_path, today=date(2025, 1, 2))
+    with (folder / "sources.csv").open("a", encoding="utf-8", newline="") as fh:
+        fh.write(_row(folder / "sources.csv", AIRPORTS_SOURCE))
+    row = {"id": "GRV", "kind": "airport", "icao": "URMG", "evidence": "reported"}
+    row |= {"confidence": "high", "sources": "airportsdata"}
+    with (folder / "waypoints.csv").open("a", encoding="utf-8", newline="") as fh:
+        fh.write(_row(folder / "waypoints.csv", row))
+    grv = load_case(folder).waypoint("GRV")
+    # places.csv: airport,GRV,URMG,43.388,45.699 (airportsdata 20261103)
+    assert (grv.lat, grv.lon, grv.name, grv.iata) == (43.388, 45.699, "GRV · URMG", "GRV")
+    assert grv.uncertainty_km == 0.1 and "airportsdata 20261103 by ICAO code URMG" in grv.basis
+    text = (folder / "waypoints.csv").read_text(encoding="utf-8")
+    (folder / "waypoints.csv").write_text(text.replace(",URMG,", ",ZZZZ,"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 3: field icao: 'ZZZZ' is not in airportsdata"):
+        load_case(folder)
+
+
+def _header(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()[0].split(",")
+
+
+def _row(path: Path, values: dict[str, str]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.DictWriter(buf, fieldnames=_header(path), lineterminator="\n").writerow(values)
+    return buf.getvalue()

@@ -166,16 +166,37 @@ def _source(row: Row) -> Source:
 def _waypoint(row: Row) -> Waypoint:
     evidence = row.choice("evidence", EVIDENCE)
     basis = row.text("basis", required=evidence == "inferred")
+    icao, name, iata = row.text("icao"), row.text("name"), row.text("iata")
+    uncertainty_km = row.number("uncertainty_km", 0.0, 20000.0)
+    if icao and not row.text("lat") and not row.text("lon"):
+        # An airport by code: coordinates (and a name, IATA code) from the shipped list.
+        from flightmap.geo.airports import AIRPORTS_VERSION, ROUNDING_KM, airport
+
+        place = airport(icao)
+        if place is None:
+            raise row.error(
+                "icao", f"{icao!r} is not in {AIRPORTS_VERSION}: give lat and lon from a source"
+            )
+        lat, lon = place.lat, place.lon
+        name, iata = name or f"{place.name} · {place.code}", iata or place.name
+        uncertainty_km = ROUNDING_KM if uncertainty_km is None else uncertainty_km
+        filled = f"lat, lon from {AIRPORTS_VERSION} by ICAO code {place.code} (0.001 degree)"
+        basis = f"{basis}; {filled}" if basis else filled
+    else:
+        lat = not_none(row.number("lat", -90.0, 90.0, required=True))
+        lon = not_none(row.number("lon", -180.0, 180.0, required=True))
+    if not name:
+        raise row.error("name", "is empty (a value is required)")
     return Waypoint(
         id=row.ident(),
-        name=row.text("name", required=True),
+        name=name,
         kind=row.text("kind", required=True),
-        lat=not_none(row.number("lat", -90.0, 90.0, required=True)),
-        lon=not_none(row.number("lon", -180.0, 180.0, required=True)),
+        lat=lat,
+        lon=lon,
         elev_ft=row.number("elev_ft", -1500.0, 30000.0),
-        icao=row.text("icao"),
-        iata=row.text("iata"),
-        uncertainty_km=row.number("uncertainty_km", 0.0, 20000.0),
+        icao=icao,
+        iata=iata,
+        uncertainty_km=uncertainty_km,
         evidence=evidence,
         confidence=row.choice("confidence", CONFIDENCE),
         sources=row.ids("sources", required=True),
