@@ -187,8 +187,9 @@ var {{ this.get_name() }} = (function (map, d) {
 })({{ this._parent.get_name() }}, {{ this.data }});
 """
 
-# The labels layer: a div in a pane above the overlays (z-index 450; overlays are 400,
-# markers 600), placed greedily in priority order after each zoom or move.
+# The labels layer: a div in a pane above the overlays (z-index 440; overlays are 400, the
+# page's aircraft pane 450, markers 600), placed greedily in priority order after each zoom
+# or move.
 _LABELS_JS = """
 var {{ this.get_name() }} = (function (rows) {
     var Labels = L.Layer.extend({
@@ -196,7 +197,7 @@ var {{ this.get_name() }} = (function (rows) {
         onAdd: function (map) {
             if (!map.getPane("fmLabels")) {
                 var pane = map.createPane("fmLabels");
-                pane.style.zIndex = 450;
+                pane.style.zIndex = 440;
                 pane.style.pointerEvents = "none";
             }
             this._box = L.DomUtil.create("div", "fm-place-labels", map.getPane("fmLabels"));
@@ -252,13 +253,16 @@ var {{ this.get_name() }} = (function (rows) {
                 var n = this._nodes[todo[i][0]];
                 if (n._w === undefined) { n._w = n.offsetWidth; n._h = n.offsetHeight; }
             }
-            // Marks (the marker pane's icons, permanent tooltips) are obstacles too: a city or
-            // airport name goes to the right of its point; if a mark is there, to the left,
-            // above or below, the first side that touches neither a name nor a mark (else the
-            // right side anyway).
+            // Marks (icons and permanent tooltips of the panes above the names, under 300 x 80
+            // px) are obstacles too: a city or airport name goes to the right of its point; if
+            // a mark is there, to the left, above or below, the first side that touches
+            // neither a name nor a mark (else the right side anyway).
             var origin = map.getContainer().getBoundingClientRect(), marks = [];
-            ["markerPane", "tooltipPane"].forEach(function (name) {
-                var icons = map.getPane(name).children;
+            var panes = map.getPanes();
+            Object.keys(panes).sort().forEach(function (name) {
+                var z = parseInt(window.getComputedStyle(panes[name]).zIndex, 10) || 0;
+                if (z <= 440 || name === "popupPane") { return; }
+                var icons = panes[name].children;
                 for (var t = 0; t < icons.length; t++) {
                     var m = icons[t].getBoundingClientRect();
                     if (m.width > 0 && m.width < 300 && m.height < 80) {
@@ -282,7 +286,11 @@ var {{ this.get_name() }} = (function (rows) {
                 // Seas and countries are centred on their point; cities and airports have
                 // their dot (or plane) on the point and the name beside it.
                 if (row[0] < 2) {
-                    sides = [["", p.x - w / 2, p.y - h / 2]];
+                    // A sea or country name may move up or down its area, clear of a mark.
+                    sides = [["", p.x - w / 2, p.y - h / 2], ["", p.x - w / 2, p.y - h / 2 - 24],
+                             ["", p.x - w / 2, p.y - h / 2 + 24],
+                             ["", p.x - w / 2, p.y - h / 2 - 48],
+                             ["", p.x - w / 2, p.y - h / 2 + 48]];
                 } else {
                     sides = [["", p.x - 4, p.y - h / 2], [" fm-pl-l", p.x + 4 - w, p.y - h / 2],
                              [" fm-pl-a", p.x - w / 2, p.y - h - 4],
