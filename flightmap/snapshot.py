@@ -12,9 +12,9 @@ its default folder), and goes to the network otherwise. Tile requests go to the 
 they fail and the map shows its own offline basemap. ``offline=True`` never touches the network.
 
 **Print view.** Unless ``print_view=False``, controls that only make sense on a screen are
-hidden: zoom, full screen, measure, layer switcher, minimap, mouse position and the slider's
-play/step buttons. The title and legend panels, the profile panel, the slider with its time,
-the scale bar and the attribution stay.
+hidden: zoom, full screen, measure, layer switcher, minimap, mouse position, the slider's
+play buttons and the step-through bar. The title and legend panels, the profile panel, the
+slider with its time, the scale bar and the attribution stay.
 
 Needs the ``snapshot`` extra (``pip install 'flightmap[snapshot]'``: Playwright for Python) and a
 Chromium executable (``apt install chromium``). Imports folium (through :mod:`flightmap.render`)
@@ -83,12 +83,15 @@ CHROMIUM_ARGS = (
 )
 
 #: Hidden in the print view: controls a reader of a printed page cannot use (their state is
-#: what the picture shows), and the mouse position, which has no mouse to follow.
+#: what the picture shows): zoom, full screen, measure, layer switcher, minimap, the slider's
+#: play buttons and the step-through bar with its keyboard hint; and the mouse position, which
+#: has no mouse to follow.
 PRINT_CSS = """
 .leaflet-control-zoom, .leaflet-control-zoom-fullscreen, .leaflet-control-measure,
 .leaflet-control-layers:not(.leaflet-timeline-control), .leaflet-control-minimap,
 .leaflet-control-mouseposition,
-.leaflet-timeline-control .button-container { display: none !important; }
+.leaflet-timeline-control .button-container, .leaflet-timeline-control .fm-story
+{ display: none !important; }
 .leaflet-control:has(> .leaflet-control-zoom-fullscreen) { display: none !important; }
 """
 
@@ -335,6 +338,8 @@ def _draw(
                     tab.goto(_ORIGIN + _PAGE, wait_until="load")
                     if print_view:
                         tab.add_style_tag(content=PRINT_CSS)
+                        # The page lays its panels out again on resize (the slider got shorter).
+                        tab.evaluate("() => window.dispatchEvent(new Event('resize'))")
                     tab.wait_for_function(
                         _LEAFLET_READY_JS, timeout=max(1.0, deadline - time.monotonic()) * 1e3
                     )

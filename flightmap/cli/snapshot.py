@@ -72,7 +72,7 @@ def snapshot(
         bool,
         typer.Option(
             "--controls",
-            help="Keep the screen controls (zoom, layers, measure, minimap, play buttons).",
+            help="Keep the screen controls (zoom, layers, measure, minimap, play/step buttons).",
         ),
     ] = False,
     timeout: Annotated[
