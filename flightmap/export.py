@@ -29,6 +29,7 @@ import pandas as pd
 
 from flightmap import schema as s
 from flightmap.geo import Case, Event
+from flightmap.geo.timeline import item_record
 
 __all__ = [
     "CSV_COLUMNS",
@@ -210,32 +211,9 @@ def to_geojson(case: Case | None, track: pd.DataFrame | None = None) -> str:
                 }
             )
         for c in case.claims.values():
-            feats.append(
-                _null_feature(
-                    {
-                        "kind": "claim",
-                        "id": c.id,
-                        "subject": c.subject,
-                        "statement": c.statement,
-                        "conflicts_with": list(c.conflicts_with),
-                        **_provenance(case, c),
-                    }
-                )
-            )
+            feats.append(_null_feature({"kind": "claim", **item_record(c), **_provenance(case, c)}))
         for k in case.conflicts:
-            feats.append(
-                _null_feature(
-                    {
-                        "kind": "conflict",
-                        "id": k.id,
-                        "topic": k.topic,
-                        "side_a": list(k.side_a),
-                        "side_b": list(k.side_b),
-                        "summary": k.summary,
-                        "handling": k.handling or None,
-                    }
-                )
-            )
+            feats.append(_null_feature({"kind": "conflict", **item_record(k)}))
         for z in case.zones:
             feats.append(
                 {

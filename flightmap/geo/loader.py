@@ -17,10 +17,11 @@ from flightmap.geo.folders import resolve_case
 from flightmap.geo.meta import read_meta, read_regions, read_tracks, read_window
 from flightmap.geo.model import DEFAULT_CASE, Case
 from flightmap.geo.references import (
-    check_references,
-    check_unique_ids,
     link_conflicts,
+    raise_first,
+    reference_problems,
     resolve_times,
+    unique_id_problems,
 )
 from flightmap.geo.tables import (
     read_claims,
@@ -73,8 +74,10 @@ def _assemble(folder: Path) -> Case:
     conflicts = read_conflicts(folder)
     zones = tuple(read_zones(folder))
 
-    check_unique_ids(folder, waypoints, events, claims, legs, zones)
-    check_references(folder, sources, waypoints, events, claims, legs, zones, conflicts)
+    raise_first(unique_id_problems(folder, waypoints, events, claims, legs, zones))
+    raise_first(
+        reference_problems(folder, sources, waypoints, events, claims, legs, zones, conflicts)
+    )
     waypoints, events_t, claims = link_conflicts(conflicts, waypoints, events, claims)
     return Case(
         id=str(meta["id"]),

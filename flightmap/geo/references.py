@@ -2,13 +2,13 @@
 case, every reference (sources, waypoints, events, claims) known, conflicts linked both ways.
 
 Every problem raises :class:`~flightmap.errors.InputError` naming the file, the item and the
-field; :func:`unique_id_problems` and :func:`reference_problems` yield them all instead (for
-``flightmap check``).
+field: :func:`unique_id_problems` and :func:`reference_problems` yield them all (``flightmap
+check`` lists them), :func:`raise_first` raises the first (:func:`~flightmap.geo.load_case`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -17,9 +17,8 @@ from flightmap.errors import InputError
 from flightmap.geo.model import Claim, Conflict, Event, Leg, Source, Waypoint, Zone
 
 __all__ = [
-    "check_references",
-    "check_unique_ids",
     "link_conflicts",
+    "raise_first",
     "reference_problems",
     "resolve_times",
     "unique_id_problems",
@@ -79,16 +78,10 @@ def resolve_times(
     return out
 
 
-def check_unique_ids(
-    folder: Path,
-    waypoints: Mapping[str, Waypoint],
-    events: list[Event],
-    claims: Mapping[str, Claim],
-    legs: tuple[Leg, ...],
-    zones: tuple[Zone, ...],
-) -> None:
-    """Raise for an id used twice anywhere in the case (one namespace for every file)."""
-    for problem in unique_id_problems(folder, waypoints, events, claims, legs, zones):
+def raise_first(problems: Iterable[InputError]) -> None:
+    """Raise the first of ``problems``, if any (what :func:`flightmap.geo.load_case` does with
+    :func:`unique_id_problems` and :func:`reference_problems`)."""
+    for problem in problems:
         raise problem
 
 
@@ -100,7 +93,8 @@ def unique_id_problems(
     legs: tuple[Leg, ...],
     zones: tuple[Zone, ...],
 ) -> Iterator[InputError]:
-    """Every id used twice anywhere in the case, as an error naming the file."""
+    """Every id used twice anywhere in the case (one namespace for every file), as an error
+    naming the file."""
     seen: dict[str, str] = {}
     groups: list[tuple[str, list[str]]] = [
         ("waypoints.csv", [w.id for w in waypoints.values()]),
@@ -121,24 +115,6 @@ def unique_id_problems(
             seen[item_id] = name
 
 
-def check_references(
-    folder: Path,
-    sources: Mapping[str, Source],
-    waypoints: Mapping[str, Waypoint],
-    events: list[Event],
-    claims: Mapping[str, Claim],
-    legs: tuple[Leg, ...],
-    zones: tuple[Zone, ...],
-    conflicts: tuple[Conflict, ...],
-) -> None:
-    """Raise for a reference to an unknown item: source ids, event waypoints, leg ends,
-    conflict sides (which must not share an item)."""
-    for problem in reference_problems(
-        folder, sources, waypoints, events, claims, legs, zones, conflicts
-    ):
-        raise problem
-
-
 def reference_problems(
     folder: Path,
     sources: Mapping[str, Source],
@@ -149,7 +125,8 @@ def reference_problems(
     zones: tuple[Zone, ...],
     conflicts: tuple[Conflict, ...],
 ) -> Iterator[InputError]:
-    """Every reference to an unknown item (see :func:`check_references`), in file order."""
+    """Every reference to an unknown item (source ids, event waypoints and their evidence, leg
+    ends, conflict sides, which must not share an item), in file order."""
 
     def unknown(message: str, name: str, item_id: str, field_: str) -> InputError:
         return InputError(message, path=folder / name, where=f"item {item_id}", field=field_)

@@ -7,12 +7,13 @@ the waypoints, claims and conflicts (both sides), so every ``conflicts_with`` id
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flightmap.geo.model import Case, Event
 
-__all__ = ["timeline_json", "timeline_table"]
+__all__ = ["item_record", "timeline_json", "timeline_table"]
 
 
 def timeline_json(c: Case) -> dict[str, Any]:
@@ -56,46 +57,33 @@ def timeline_json(c: Case) -> dict[str, Any]:
         "events": events,
         "waypoints": [
             {
-                "id": w.id,
-                "name": w.name,
-                "kind": w.kind,
-                "lat": w.lat,
-                "lon": w.lon,
-                "elev_ft": w.elev_ft,
+                **item_record(w),
                 "uncertainty_m": None if w.uncertainty_km is None else w.uncertainty_km * 1000.0,
-                "evidence": w.evidence,
-                "confidence": w.confidence,
-                "sources": list(w.sources),
-                "basis": w.basis or None,
-                "conflicts_with": list(w.conflicts_with),
             }
             for w in c.waypoints.values()
         ],
-        "claims": [
-            {
-                "id": k.id,
-                "subject": k.subject,
-                "statement": k.statement,
-                "evidence": k.evidence,
-                "confidence": k.confidence,
-                "sources": list(k.sources),
-                "basis": k.basis or None,
-                "conflicts_with": list(k.conflicts_with),
-            }
-            for k in c.claims.values()
-        ],
-        "conflicts": [
-            {
-                "id": k.id,
-                "topic": k.topic,
-                "side_a": list(k.side_a),
-                "side_b": list(k.side_b),
-                "summary": k.summary,
-                "handling": k.handling or None,
-            }
-            for k in c.conflicts
-        ],
+        "claims": [item_record(k) for k in c.claims.values()],
+        "conflicts": [item_record(k) for k in c.conflicts],
     }
+
+
+def item_record(item: Any) -> dict[str, Any]:
+    """A case record (waypoint, claim, conflict, ...) as a JSON-ready dict: every field, tuples
+    of ids as lists, empty text as None.
+
+    >>> from flightmap.geo.model import Conflict
+    >>> item_record(Conflict("k", "topic", ("a",), ("b", "c"), "says", ""))["side_b"]
+    ['b', 'c']
+    """
+    out: dict[str, Any] = {}
+    for f in fields(item):
+        value = getattr(item, f.name)
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, str):
+            value = value or None
+        out[f.name] = value
+    return out
 
 
 def _position(c: Case, ev: Event) -> dict[str, Any] | None:
