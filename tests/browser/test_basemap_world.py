@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -24,6 +25,7 @@ from flightmap.render._basemap import BASEMAP_STYLE, basemap_layers
 pytestmark = pytest.mark.browser
 
 VIEWPORT = (1366, 768)
+TRACKS = Path(__file__).resolve().parents[1] / "data" / "tracks"
 
 
 def _case_bounds() -> Bounds:
@@ -34,7 +36,7 @@ def _case_bounds() -> Bounds:
 
 
 def _track_bounds(name: str) -> Bounds:
-    t = read_track(f"tests/data/tracks/{name}").track
+    t = read_track(TRACKS / name).track
     return (float(t.lat.min()), float(t.lon.min())), (float(t.lat.max()), float(t.lon.max()))
 
 
