@@ -17,6 +17,8 @@ Nothing here builds intervals or sentences (:mod:`.integrity`, :mod:`.words`).
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 
 from flightmap.analysis._prep import (
@@ -32,10 +34,12 @@ from flightmap.analysis._prep import (
     ffill_within,
 )
 from flightmap.analysis.params import IntegrityParams
-from flightmap.geodesy import KT_MS, haversine_m
+from flightmap.geodesy import EARTH_MEAN_RADIUS_M, KT_MS, haversine_m
 
 __all__ = ["angle_deg", "bearing_deg", "min_speed_kt", "reappear", "supported", "window_rules"]
 
+#: Window ends per ``window_s``: one every 10 s with the default minute.
+WINDOW_STEPS: Final = 6
 _FLIGHT_SHIFT = 40  # 2**40 ms is 34 years: (flight << 40) + ms sorts by flight, then time
 
 
@@ -117,13 +121,14 @@ def window_rules(
 ) -> dict[str, F8]:
     """``velocity_mismatch`` and ``slow_drift`` at the distinct fixes ``ui`` (sorted rows).
 
-    Each fix ``b`` closes a window from ``a``, the last distinct fix measured at least
-    ``window_s`` before it (at most ``window_max_s``, else no window); windows holding a row
-    of ``bad`` (positions already shown impossible: jumps) are skipped, and ground speeds
-    already shown false (``gs_false``) are left out of the averages. Returns per row (NaN
-    where the rule did not fire): ``velocity_mismatch`` the largest of the speed difference
-    (kt) and ``track_diff_deg``; ``slow_drift`` the speed of the positions (kt);
-    ``window_speed_kt`` and ``window_gs_kt`` the two speeds compared.
+    A window closes at the last fix ``b`` of every step of ``window_s / WINDOW_STEPS`` and
+    opens at ``a``, the last distinct fix measured at least ``window_s`` before it (at most
+    ``window_max_s``, else no window). Windows holding a row of ``bad`` (positions already
+    shown impossible: jumps) are skipped; ground speeds already shown false (``gs_false``) are
+    left out of the averages. Returns per row, NaN where the rule did not fire:
+    ``speed_diff_kt`` and ``track_diff_deg`` (``velocity_mismatch``: speed and bearing
+    differences), ``slow_drift`` (the speed of the positions, kt), ``window_speed_kt`` and
+    ``window_gs_kt`` (the two speeds compared). A window's values go to every fix of its step.
     """
     out = {k: np.full(p.n, np.nan) for k in ("speed_diff_kt", "track_diff_deg", "slow_drift")}
     out["window_speed_kt"] = np.full(p.n, np.nan)
@@ -132,17 +137,23 @@ def window_rules(
         return out
     tp = p.tp[ui]
     key = _keys(p.flight[ui], tp, int(tp.min()))
-    a = np.searchsorted(key, key - int(params.window_s * 1000), side="right") - 1
+    # Windows end at the last fix of every step of window_s / WINDOW_STEPS (10 s): on 1 Hz
+    # data that is a tenth of the work, and each window's verdict holds for the fixes of its
+    # step (after the previous window's end).
+    bucket = key // max(int(params.window_s * 1000 / WINDOW_STEPS), 1)
+    sel = np.flatnonzero(np.r_[bucket[1:] != bucket[:-1], True])
+    first = np.r_[0, sel[:-1] + 1]
+    a = np.searchsorted(key, key[sel] - int(params.window_s * 1000), side="right") - 1
     ok = a >= 0
     a = np.maximum(a, 0)
-    span_ms = key - key[a]
+    span_ms = key[sel] - key[a]
     ok &= (span_ms >= params.window_s * 1000) & (span_ms <= params.window_max_s * 1000)
-    j = np.flatnonzero(ok)
-    ra, rb = ui[a[j]], ui[j]
+    ra, rb, first = ui[a[ok]], ui[sel[ok]], first[ok]
     cs_bad = np.concatenate(([0], np.cumsum(bad)))
     clean = (cs_bad[rb + 1] - cs_bad[ra]) == 0
-    ra, rb = ra[clean], rb[clean]
-    dist = haversine_m(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb])
+    ra, rb, first = ra[clean], rb[clean], first[clean]
+    last = np.searchsorted(ui, rb)  # positions in ui of the window ends
+    dist, brg = _short_leg(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb])
     v = dist / ((p.tp[rb] - p.tp[ra]) / NS) / KT_MS
     # Reported velocity over the reports (ra, rb]: means from cumulative sums.
     gs_ok = np.isfinite(p.gs) & ~gs_false
@@ -151,33 +162,61 @@ def window_rules(
     n_gs = cn_gs[rb + 1] - cn_gs[ra + 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         gs = (cs_gs[rb + 1] - cs_gs[ra + 1]) / n_gs
-    tr_ok = np.isfinite(p.track)
-    rad = np.radians(np.where(tr_ok, p.track, 0.0))
-    cs_s = np.concatenate(([0.0], np.cumsum(np.where(tr_ok, np.sin(rad), 0.0))))
-    cs_c = np.concatenate(([0.0], np.cumsum(np.where(tr_ok, np.cos(rad), 0.0))))
-    cn_tr = np.concatenate(([0], np.cumsum(tr_ok)))
-    has_tr = (cn_tr[rb + 1] - cn_tr[ra + 1]) > 0
-    track = np.degrees(np.arctan2(cs_s[rb + 1] - cs_s[ra + 1], cs_c[rb + 1] - cs_c[ra + 1])) % 360
     airborne = ~p.on_ground[ra] & ~p.on_ground[rb]
     with np.errstate(invalid="ignore"):
         diff = np.abs(v - gs)
         speed_bad = diff > np.fmax(params.mismatch_kt, params.mismatch_frac * np.fmax(v, gs))
-        turn = angle_deg(bearing_deg(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb]), track)
-        track_bad = has_tr & (v >= params.track_min_kt) & (gs >= params.track_min_kt)
+        track_bad = (v >= params.track_min_kt) & (gs >= params.track_min_kt)
+    turn = np.full(rb.size, np.nan)
+    k = np.flatnonzero(track_bad)
+    if k.size:  # the circular mean of the reported tracks over the reports (ra, rb]
+        tr_ok = np.isfinite(p.track)
+        rad = np.radians(np.where(tr_ok, p.track, 0.0))
+        cs_s = np.concatenate(([0.0], np.cumsum(np.where(tr_ok, np.sin(rad), 0.0))))
+        cs_c = np.concatenate(([0.0], np.cumsum(np.where(tr_ok, np.cos(rad), 0.0))))
+        cn_tr = np.concatenate(([0], np.cumsum(tr_ok)))
+        a1, b1 = ra[k] + 1, rb[k] + 1
+        mean = np.degrees(np.arctan2(cs_s[b1] - cs_s[a1], cs_c[b1] - cs_c[a1])) % 360
+        turn[k] = np.where(cn_tr[b1] > cn_tr[a1], angle_deg(brg[k], mean), np.nan)
+    with np.errstate(invalid="ignore"):
         track_bad &= turn > params.track_mismatch_deg
     speed_bad &= airborne
     track_bad &= airborne
-    out["speed_diff_kt"][rb[speed_bad]] = diff[speed_bad]
-    out["track_diff_deg"][rb[track_bad]] = turn[track_bad]
     alt = np.fmin(_alt(p, ra), _alt(p, rb))
     limit = min_speed_kt(p, params, rb, alt)
     with np.errstate(invalid="ignore"):
         slow = airborne & (v < limit)
-    out["slow_drift"][rb[slow]] = v[slow]
+
+    def spread(name: str, hit: B1, values: F8) -> None:
+        """``values`` of the windows that ``hit`` onto the fixes of their steps."""
+        k = np.flatnonzero(hit)
+        lengths = last[k] - first[k] + 1
+        pos = np.repeat(first[k] - np.cumsum(lengths) + lengths, lengths)
+        pos += np.arange(int(lengths.sum()))
+        out[name][ui[pos]] = np.repeat(values[k], lengths)
+
+    spread("speed_diff_kt", speed_bad, diff)
+    spread("track_diff_deg", track_bad, turn)
+    spread("slow_drift", slow, v)
     either = speed_bad | track_bad | slow
-    out["window_speed_kt"][rb[either]] = v[either]
-    out["window_gs_kt"][rb[either]] = gs[either]
+    spread("window_speed_kt", either, v)
+    spread("window_gs_kt", either, gs)
     return out
+
+
+def _short_leg(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> tuple[F8, F8]:
+    """Distance (m) and bearing (degrees) of legs of a few tens of kilometres, on the local
+    plane (equirectangular, mean Earth radius): within 0.1 % of the great circle for legs under
+    50 km away from the poles, at a fraction of the cost of the spherical formulas.
+
+    >>> d, b = _short_leg(np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.1]))
+    >>> round(float(d[0])), float(b[0])
+    (11120, 90.0)
+    """
+    dy = np.radians(lat2 - lat1)
+    dx = np.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0) * np.cos(np.radians(lat1 + lat2) / 2)
+    dist = np.hypot(dx, dy) * EARTH_MEAN_RADIUS_M
+    return np.asarray(dist), np.asarray(np.degrees(np.arctan2(dx, dy)) % 360.0)
 
 
 def _alt(p: Prepared, rows: I8) -> F8:
