@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -226,3 +227,25 @@ def test_kml_track_positions_only_in_gx_track(case: geo.Case) -> None:
         "50.000000 40.500000 304.8",
         "49.900000 40.600000 609.6",
     ]
+
+
+def test_export_writes_a_case_own_track(tmp_path: Path, runner: CliRunner) -> None:
+    from flightmap.scaffold import new_case
+
+    track = tmp_path / "t.csv"
+    track.write_text(
+        "Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction\n"
+        '1709287200,2024-03-01T10:00:00Z,TST1,"40.467499,50.046700",500,0,90\n'
+        '1709287260,2024-03-01T10:01:00Z,TST1,"40.467499,50.056700",1500,250,90\n'
+        '1709287320,2024-03-01T10:02:00Z,TST1,"40.467499,50.066700",2500,250,90\n',
+        encoding="utf-8",
+    )
+    folder = new_case("tst", tracks=[track], parent=tmp_path / "cases")
+    out = tmp_path / "tst.kml"
+    result = runner.invoke(app, ["export", str(folder), "-f", "kml", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    root = ET.parse(out).getroot()
+    (gx,) = root.findall(f".//{GX}Track")  # the observed track, copied into the case
+    assert gx.findtext(f"{GX}coord") == "50.046700 40.467499 152.4"  # 500 ft in m
+    events = _kml_ids(root)
+    assert events["first_report"].findtext(f"{KML}styleUrl") == "#ev-flight-observed"
