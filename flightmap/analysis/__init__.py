@@ -5,8 +5,8 @@ DataFrames and shapely geometries (``(lon, lat)`` order) and never read or write
 
 - :func:`analyse` -> :class:`TrackAnalysis`: every report's integrity state (``nominal``,
   ``degraded``, ``position_lost``, ``spoofed``), the gaps, and the integrity intervals with the
-  rules that fired in words (:mod:`.integrity`, :mod:`.gaps`, thresholds in
-  :class:`IntegrityParams`).
+  rules that fired in words (:mod:`.integrity`, :mod:`.gaps`, position against velocity over
+  windows in :mod:`.motion`, thresholds in :class:`IntegrityParams`).
 - :func:`reachable_region`, :func:`region_at`: where the aircraft could have been across a gap
   and at an instant inside it (:mod:`.reachable`); :func:`gap_regions` for every gap.
 - :func:`place_events`, :func:`leg_speeds`, :func:`case_regions`: case events on the track,

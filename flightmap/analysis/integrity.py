@@ -1,17 +1,19 @@
 """Per-flight GNSS integrity: a state for every report, and intervals with the rules in words.
 
-States, from least to most severe: ``nominal``, ``degraded`` (the position is there but its
-quality is low or inconsistent), ``position_lost`` (no usable GNSS position: gaps, frozen
-positions, NIC 0 or NACp of 2 or less) and ``spoofed`` (the position or velocity is physically
-impossible). A report takes the most severe state among the rules it fires (:data:`RULES`);
-consecutive reports in the same state form an interval, which lists every rule that fired in it
-as a sentence a journalist can quote. Gaps open a ``position_lost`` interval at the last fix
-before them, so silences with no report at all appear too (with 0 points; their rule is
-``no_reports``: out of coverage or a silent transponder, not evidence of GNSS loss). Flickers
-(a dip to a less severe state for a report or two between two reports in the more severe one)
-join the interval around them (``IntegrityParams.flicker_reports``, ``flicker_s``), so a NIC
-alternating at every report gives one interval, not one per report; the per-report states are
-left as they are.
+States, from least to most severe: ``nominal``, ``degraded`` (the position is there but its quality
+is low or inconsistent), ``position_lost`` (no usable GNSS position: gaps, frozen positions, NIC 0
+or NACp of 2 or less) and ``spoofed`` (the position or velocity is physically impossible, or the
+two disagree over minutes: :mod:`flightmap.analysis.motion`). Rules that compare noisy values need
+a minimum support (``IntegrityParams.support_reports``) before they count, so single outliers make
+no interval. A report takes the most severe state among the rules it fires (:data:`RULES`);
+consecutive reports in the same state form an interval, which lists every rule that fired in it as
+a sentence a journalist can quote. Gaps open a ``position_lost`` interval at the last fix before
+them, so silences with no report at all appear too (with 0 points; their rule is ``no_reports``:
+out of coverage or a silent transponder, not evidence of GNSS loss). Flickers (a dip to a less
+severe state for a report or two between two reports in the more severe one) join the interval
+around them (``IntegrityParams.flicker_reports``, ``flicker_s``), so a NIC alternating at every
+report gives one interval, not one per report; a spoofing episode is one interval however its
+pieces alternate (hysteresis, ``episode_join_s``); the per-report states are left as they are.
 
 The rules themselves are in :mod:`flightmap.analysis.rules`, the gaps in
 :mod:`flightmap.analysis.gaps`; this module runs them flight by flight, in chunks of whole
