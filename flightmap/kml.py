@@ -348,7 +348,9 @@ def _case_folders(doc: ET.Element, case: Case) -> None:
             zones,
             z.name,
             _describe(case, z, _zone_validity(z)),
-            span=(z.valid_from, z.valid_to if z.valid_to is not None else z.last_attested),
+            # Without a stated end, shown only while a source attests it (at least at its
+            # start): an open TimeSpan would show it in effect forever.
+            span=(z.valid_from, z.valid_to or z.last_attested or z.valid_from),
             style=_style_id("zone", z.kind),
             data={"id": z.id, "end_stated": "true" if z.valid_to else "false"},
         )

@@ -202,6 +202,11 @@ def test_kml_keeps_conflicts_styles_and_altitudes(case: geo.Case) -> None:
     # An event without an altitude stays on the ground rather than at 0 m.
     assert by_id["kover"].findtext(f".//{KML}altitudeMode") == "clampToGround"
     assert root.findall(f".//{GX}Track") == []
+    # The Kovyor zone has no stated end: its time span closes where the sources stop (here its
+    # start), never left open as "in effect ever after".
+    span = by_id["kover_grozny"].find(f"{KML}TimeSpan")
+    assert span is not None and span.findtext(f"{KML}end") == "2024-12-25T05:21:42Z"
+    assert "no source gives an end" in (by_id["kover_grozny"].findtext(f"{KML}description") or "")
 
 
 def test_kml_track_positions_only_in_gx_track(case: geo.Case) -> None:
