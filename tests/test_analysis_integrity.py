@@ -411,3 +411,17 @@ def test_chunked_analysis_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(whole.gaps) == 5
     ids = chunked.track.groupby(s.FLIGHT_ID)["gap_id"].max().tolist()
     assert ids == [0, 1, 2, 3, 4]
+
+
+def test_single_speed_mismatch_is_not_an_interval() -> None:
+    # One position 2 km ahead of the track: the legs into and out of it fly 821 kt and 43 kt
+    # against 430 kt reported, two mismatched reports 10 s apart, under the minimum support
+    # (3 reports over 20 s): no degraded interval for one outlier.
+    df = track()
+    df.loc[20, s.LON] += 0.018  # 2.0 km further east
+    a = analyse(df)
+    assert set(a.intervals["state"]) == {"nominal"}
+    # Positions zigzagging 2 km either side of the track for 40 s are a real disagreement.
+    df.loc[20:23, s.LON] += 0.018
+    df.loc[[21, 23], s.LON] -= 0.036
+    assert "speed_mismatch" in {c for cs in analyse(df).intervals["rule_codes"] for c in cs}
