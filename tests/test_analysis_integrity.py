@@ -425,3 +425,10 @@ def test_single_speed_mismatch_is_not_an_interval() -> None:
     df.loc[20:23, s.LON] += 0.018
     df.loc[[21, 23], s.LON] -= 0.036
     assert "speed_mismatch" in {c for cs in analyse(df).intervals["rule_codes"] for c in cs}
+
+
+def test_window_parameters_are_checked() -> None:
+    with pytest.raises(ValueError, match="window_s must be positive"):
+        IntegrityParams(window_s=0.0)
+    with pytest.raises(ValueError, match="window_max_s must be at least window_s"):
+        IntegrityParams(window_max_s=10.0)

@@ -256,6 +256,7 @@ class IntegrityParams:
             "min_gap_s",
             "gap_cadence_factor",
             "mismatch_max_leg_s",
+            "window_s",
         ):
             value = getattr(self, name)
             if not value > 0:
@@ -271,6 +272,11 @@ class IntegrityParams:
             value = getattr(self, name)
             if not value >= 0:
                 raise ValueError(f"{name} must not be negative, got {value!r}")
+        if not self.window_max_s >= self.window_s:
+            raise ValueError(
+                f"window_max_s must be at least window_s ({self.window_s!r}), "
+                f"got {self.window_max_s!r}"
+            )
 
     @classmethod
     def for_aircraft(
