@@ -1,10 +1,11 @@
 """The interactive HTML map: the only package that imports folium.
 
 :func:`build_map` turns a :class:`~flightmap.geo.Case` into a :class:`folium.Map` with named
-layers (waypoints, route legs styled by evidence class, events, zones, an offline coastline
-layer), popups that cite their sources, a legend, a title panel and a "Methods and sources"
-panel. :func:`render_html` returns the page as text, byte-identical for identical inputs, and
-:func:`write_html` writes it atomically.
+layers (an offline world basemap with place names, route legs styled by evidence class,
+waypoints, events, zones), popups that cite their sources, a legend, a title panel with
+"Methods and sources", and a time slider with a step-through. :func:`render_html` returns the
+page as text, byte-identical for identical inputs, and :func:`write_html` writes it
+atomically.
 
 Every text that comes from a file (titles, notes, source names, URLs, callsigns) goes through
 :func:`esc` before it reaches HTML or JavaScript. Coordinates are converted to folium's
@@ -30,6 +31,7 @@ from flightmap.atomic import write_text
 from flightmap.flights import flights_of
 from flightmap.geo import Case
 from flightmap.render import _plugins as plugins
+from flightmap.render._basemap import basemap_layers
 from flightmap.render._case import (
     AIRCRAFT_PANE,
     AREAS_PANE,
@@ -38,7 +40,6 @@ from flightmap.render._case import (
     grid_features,
     grid_layer,
     legs_layer,
-    offline_layer,
     placements_layer,
     replay,
     replay_features,
@@ -164,7 +165,8 @@ def build_map(
     folium.map.CustomPane(LABELS_PANE, z_index=550, pointer_events=False).add_to(m)
     for name in sorted(BASE_LAYERS, key=lambda n: n != tiles):
         folium.TileLayer(_PROVIDERS[name], name=BASE_LAYERS[name], show=name == tiles).add_to(m)
-    offline_layer().add_to(m)
+    for layer in basemap_layers(((south, west), (north, east))):
+        layer.add_to(m)
     replay_feats: list[dict[str, Any]] = []
     if case is not None:
         zones_layer(case).add_to(m)

@@ -9,7 +9,6 @@ from typing import Any
 import folium
 from folium.utilities import JsCode
 
-from flightmap import basemap
 from flightmap.geo import Case
 from flightmap.geodesy import bearing_deg
 from flightmap.render import _plugins as plugins
@@ -97,21 +96,6 @@ def constant_style(style: Mapping[str, Any]) -> Any:
     return lambda _feature: dict(style)
 
 
-def offline_layer() -> folium.GeoJson:
-    return folium.GeoJson(
-        basemap.countries_geojson(),
-        name="Coastlines and borders (offline, Natural Earth)",
-        style_function=constant_style(
-            {"color": "#7a7a7a", "weight": 1, "fillColor": "#efeae0", "fillOpacity": 0.55}
-        ),
-        interactive=False,
-        control=True,
-        show=True,
-        embed=True,
-        zoom_on_click=False,
-    )
-
-
 def _ms(when: datetime) -> int:
     """Milliseconds since the Unix epoch, the time unit of Leaflet.timeline."""
     return round(when.timestamp() * 1000)
@@ -157,11 +141,13 @@ def _utc_label(local_tz: str | None) -> JsCode:
 
 
 def replay_features(case: Case, *, aircraft: bool = True) -> list[dict[str, Any]]:
-    """GeoJSON features with ``start``/``end`` in ms for the time slider: zones tinted during
-    their validity, and (``aircraft``, for a case drawn without a track) a ring on the last
-    place an event puts the aircraft, from that event to the next placed one.
+    """GeoJSON features with ``start``/``end`` in ms for the time slider.
 
-    Intervals are half-open (``endExclusive``), so exactly one ring shows at any time.
+    Zones are tinted while a source shows them in effect (:meth:`flightmap.geo.Zone.status_at`);
+    a zone without a stated end is outlined as "status unknown" after the last time a source
+    attests it. With ``aircraft`` (a case drawn without a track), a ring marks the last place
+    an event puts the aircraft, from that event to the next placed one. Intervals are
+    half-open (``endExclusive``), so exactly one ring shows at any time.
     """
     if not case.events:
         return []
@@ -169,27 +155,43 @@ def replay_features(case: Case, *, aircraft: bool = True) -> list[dict[str, Any]
     feats: list[dict[str, Any]] = []
     for z in case.zones:
         style = ZONE_STYLE.get(z.kind, {"color": DEFAULT_COLOR, "fillColor": DEFAULT_COLOR})
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": rounded_geojson(z.geometry),
-                "properties": {
-                    "start": _ms(z.valid_from),
-                    "end": _ms(z.valid_to) if z.valid_to else end,
-                    "endExclusive": True,
-                    "color": style["color"],
-                    "fill": style["fillColor"],
-                    "dashArray": EVIDENCE_STYLE[z.evidence]["dash_array"],
-                    "className": f"fm-replay-zone fm-replay-zone-{esc(z.id)}",
-                },
-            }
-        )
+        # In effect from its start to its stated end; without one, only as long as a source
+        # attests it, then drawn as "status unknown" (an outline, no tint) to the end.
+        known_until = z.valid_to or z.last_attested or z.valid_from
+        spans: list[tuple[datetime, datetime | None, str]] = [
+            (z.valid_from, known_until, f"fm-replay-zone fm-replay-zone-{esc(z.id)}")
+        ]
+        if z.valid_to is None:
+            spans.append((known_until, None, f"fm-replay-unknown fm-replay-unknown-{esc(z.id)}"))
+        for start, stop, cls in spans:
+            stop_ms = _ms(stop) if stop is not None else end
+            unknown = stop is None
+            # In effect up to and including the last attested instant (05:21:42 for a plan
+            # announced then); unknown strictly after it.
+            if stop_ms < _ms(start) or (unknown and stop_ms <= _ms(start)):
+                continue
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": rounded_geojson(z.geometry),
+                    "properties": {
+                        "start": _ms(start),
+                        "end": stop_ms,
+                        "startExclusive": unknown,
+                        "endExclusive": False,
+                        "color": style["color"],
+                        "fill": "none" if unknown else style["fillColor"],
+                        "dashArray": "1 6" if unknown else EVIDENCE_STYLE[z.evidence]["dash_array"],
+                        "className": cls,
+                    },
+                }
+            )
     placed = [ev for ev in case.events if ev.waypoint] if aircraft else []
     for ev, nxt in zip(placed, [*placed[1:], None][: len(placed)], strict=True):
         pos = case.event_position(ev)
         assert pos is not None
-        stop = _ms(nxt.time) if nxt else end
-        if stop <= _ms(ev.time):
+        until = _ms(nxt.time) if nxt else end
+        if until <= _ms(ev.time):
             continue  # the next placed event happens at the same instant: it takes over
         feats.append(
             {
@@ -197,7 +199,7 @@ def replay_features(case: Case, *, aircraft: bool = True) -> list[dict[str, Any]
                 "geometry": {"type": "Point", "coordinates": [pos.lon, pos.lat]},
                 "properties": {
                     "start": _ms(ev.time),
-                    "end": stop,
+                    "end": until,
                     "endExclusive": True,
                     "radius": 11,
                     "color": "#000000",

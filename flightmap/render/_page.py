@@ -108,7 +108,7 @@ PAGE_CSS = """
  .leaflet-container .leaflet-control.fm-slider input[type=range],
  .fm-ticks{grid-column:1}
  .fm-title{max-width:calc(100vw - 80px)}
- .leaflet-control-attribution{max-width:calc(100% - 110px)}
+ .leaflet-control-attribution{max-width:calc(100% - 110px);font-size:10px}
  .fm-story{font-size:11px}
 }
 .fm-narrow-aside .fm-title{display:none}
@@ -223,6 +223,15 @@ class PageScript(JSCSSMixin, Prerendered):
                     if (list) {
                         list.style.maxHeight = Math.max(limit - lr.top - 3 * gap, 60) + 'px';
                     }
+                }
+                // On a narrow screen the attribution can wrap to two lines: lift the bottom-left
+                // corner (scale, slider, profile) clear of it.
+                var attr = box.querySelector('.leaflet-control-attribution');
+                var blc = box.querySelector('.leaflet-bottom.leaflet-left');
+                if (blc) { blc.style.bottom = ''; }
+                if (blc && attr && slider && narrow()) {
+                    var over = rect(slider).bottom - attr.getBoundingClientRect().top + 4;
+                    if (over > 0) { blc.style.bottom = over + 'px'; }
                 }
                 var tl = corner('.leaflet-top.leaflet-left');
                 L.Popup.mergeOptions({

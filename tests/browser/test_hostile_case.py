@@ -31,10 +31,10 @@ def test_hostile_case_runs_nothing(open_map, case_copy: Path, tmp_path: Path) ->
     # the track's popup.
     mp.js("() => document.querySelectorAll('details').forEach(d => d.open = true)")
     selectors = [
-        "path.fm-waypoint",
-        "path.fm-event-first_bang",
-        "path.fm-event-takeoff",
-        "path.fm-zone",
+        ".fm-place",
+        ".fm-event-first_bang",
+        ".fm-event-takeoff",
+        ".fm-legend-zone",  # a zone's popup opens from the legend
         "path.fm-leg",
         "path.fm-track-alt",
     ]
