@@ -119,7 +119,8 @@ def main(wheel: Path) -> None:
         _write_gz("jal516_fr24.csv.gz", fr24_csv(fr24("3376ab31.json")))
         _write_gz("edw24_fr24.csv.gz", fr24_csv(fr24("34a8254b.json")))
         _write_gz("spar19_fr24.csv.gz", fr24_csv(fr24("2ce4f83f.json")))
-        _write_gz("ac671b_readsb.json.gz", z.read(SAMPLES + "readsb/trace_full_ac671b.json").decode())
+        trace = z.read(SAMPLES + "readsb/trace_full_ac671b.json").decode()
+        _write_gz("ac671b_readsb.json.gz", trace)
 
 
 if __name__ == "__main__":
