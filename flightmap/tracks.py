@@ -357,7 +357,7 @@ def _split(df: pd.DataFrame, max_gap: pd.Timedelta, aircraft: _Aircraft | None) 
             cs = np.asarray(pd.factorize(callsign)[0], dtype="int64")[perm]
         # The aircraft's last callsign so far (NA until its first one), then its changes.
         last = np.arange(n, dtype=np.intp)
-        last[(cs < 0) & same] = -1
+        last[(cs < 0) & same & ~new] = -1
         np.maximum.accumulate(last, out=last)
         carried = cs[last]
         new[1:] |= same[1:] & (cs[1:] >= 0) & (carried[:-1] >= 0) & (cs[1:] != carried[:-1])

@@ -52,11 +52,6 @@ def test_readsb_new_leg_does_not_carry_the_last_callsign() -> None:
     assert (nxt[772], nxt[1808]) == ("DAL2418", "DAL2927")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flightmap.tracks._split carries the callsign across flights: needs "
-    "`last[(cs < 0) & same & ~new] = -1` (owner of tracks.py)",
-)
 def test_readsb_leading_reports_join_their_leg() -> None:
     # Four legs (DAL1812, DAL2418, DAL1615, DAL2927), each starting with a few reports before
     # its callsign arrives: four flights, not seven.
