@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -27,6 +28,7 @@ __all__ = [
     "coast_crossings",
     "countries_geojson",
     "detail_box",
+    "focus_cities",
     "land",
     "land_meta",
     "places",
@@ -286,6 +288,12 @@ def priority(p: Place) -> tuple[int, float, str, str]:
     return (tier, -p.rank, p.name, p.code)
 
 
+#: The largest city this close to a focus point (degrees of latitude, about 22 km) names it;
+#: else the nearest city within FOCUS_RADIUS_DEG (about 55 km).
+FOCUS_CITY_DEG = 0.2
+FOCUS_RADIUS_DEG = 0.5
+
+
 def places_for(bounds: Bounds) -> list[Place]:
     """The places a map of ``bounds`` offers for labelling, in :func:`priority` order.
 
@@ -311,3 +319,34 @@ def places_for(bounds: Bounds) -> list[Place]:
     cities = sorted(cities, key=priority)[:MAX_LOCAL_CITIES]
     airports = sorted(airports, key=priority)[:MAX_LOCAL_AIRPORTS]
     return sorted([*world, *cities, *airports], key=priority)
+
+
+def focus_cities(candidates: Sequence[Place], focus: Sequence[tuple[float, float]]) -> list[Place]:
+    """The city of each focus point, once each, in the order of ``focus``: the largest of
+    ``candidates`` within :data:`FOCUS_CITY_DEG` of it (an airport's city, not the suburb at
+    its fence), else the nearest within :data:`FOCUS_RADIUS_DEG`.
+
+    Focus points are where the story happens (a case's airports, a track's ends): their
+    cities are named first on a map, so Grozny is written on a map of J2-8243 even where
+    Makhachkala, a larger city, competes for the room.
+
+    >>> baku = Place("city", "Baku", "AZ", 40.378, 49.892, 2.3e6, 4, 99)
+    >>> suburb = Place("city", "Bakixanov", "AZ", 40.42, 49.96, 7e4, 8, 99)
+    >>> [p.name for p in focus_cities([suburb, baku], [(40.467, 50.047), (0.0, 0.0)])]
+    ['Baku']
+    """
+    out: list[Place] = []
+    for lat, lon in focus:
+        scale = math.cos(math.radians(lat))
+        near = sorted(
+            (math.hypot(p.lat - lat, (p.lon - lon) * scale), priority(p), p)
+            for p in candidates
+            if p.kind == "city"
+        )
+        close = [n for n in near if n[0] <= FOCUS_CITY_DEG]
+        pick = min(close, key=lambda n: n[1])[2] if close else None
+        if pick is None and near and near[0][0] <= FOCUS_RADIUS_DEG:
+            pick = near[0][2]
+        if pick is not None and pick not in out:
+            out.append(pick)
+    return out

@@ -26,6 +26,7 @@ import pandas as pd
 import xyzservices
 from branca.element import Element, Figure
 
+from flightmap import basemap
 from flightmap import schema as s
 from flightmap.atomic import write_text
 from flightmap.flights import flights_of
@@ -153,6 +154,14 @@ def build_map(
         raise ValueError(f"unknown tiles {tiles!r}: expected one of {', '.join(BASE_LAYERS)}")
     has_track = track is not None and not track.empty
     (south, west), (north, east) = _bounds(case, track, grid)
+    # The towns where the story happens are named first, and the first view includes them.
+    towns = basemap.focus_cities(
+        basemap.places_for(((south, west), (north, east))), _focus(case, track)
+    )
+    view = [
+        [min([south, *(p.lat for p in towns)]), min([west, *(p.lon for p in towns)])],
+        [max([north, *(p.lat for p in towns)]), max([east, *(p.lon for p in towns)])],
+    ]
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=5,
@@ -165,7 +174,7 @@ def build_map(
     folium.map.CustomPane(LABELS_PANE, z_index=550, pointer_events=False).add_to(m)
     for name in sorted(BASE_LAYERS, key=lambda n: n != tiles):
         folium.TileLayer(_PROVIDERS[name], name=BASE_LAYERS[name], show=name == tiles).add_to(m)
-    for layer in basemap_layers(((south, west), (north, east))):
+    for layer in basemap_layers(((south, west), (north, east)), towns):
         layer.add_to(m)
     replay_feats: list[dict[str, Any]] = []
     if case is not None:
@@ -251,7 +260,7 @@ def build_map(
     if slider is not None:
         ticks = slider_ticks(slider.options["start"], slider.options["end"])  # type: ignore[arg-type]  # ints set by replay
     PageScript(
-        bounds=[[south, west], [north, east]],
+        bounds=view,
         slider=slider,
         marks=marks,
         story=story,
@@ -273,6 +282,24 @@ def story_of(case: Case) -> list[dict[str, Any]]:
         }
         for ev in sorted(case.events, key=lambda e: e.time)
     ]
+
+
+def _focus(case: Case | None, track: pd.DataFrame | None) -> list[tuple[float, float]]:
+    """Where the story happens, ``(lat, lon)``: the case's airports, bases and crash site, and
+    each flight's first and last position; their towns are named first on the map."""
+    out: list[tuple[float, float]] = []
+    if case is not None:
+        out += [
+            (w.lat, w.lon)
+            for w in case.waypoints.values()
+            if w.kind in ("airport", "air_base", "crash_site")
+        ]
+    if track is not None and not track.empty:
+        pos = track[track[s.LAT].notna() & track[s.LON].notna()]
+        for _, rows in pos.groupby(s.FLIGHT_ID, sort=True):
+            for i in (0, -1):
+                out.append((float(rows[s.LAT].iloc[i]), float(rows[s.LON].iloc[i])))
+    return out
 
 
 def _event_rows(track: pd.DataFrame, case: Case | None) -> np.ndarray:

@@ -326,7 +326,7 @@ var {{ this.get_name() }} = (function (rows) {
                     var b = [sides[k][1], sides[k][2], sides[k][1] + w, sides[k][2] + h];
                     var out = b[2] <= 0 || b[3] <= 0 || b[0] >= size.x || b[1] >= size.y;
                     if (out || hits(b, placed)) {
-                        if (k === 0) { break; }
+                        if (k === 0 && !row[6]) { break; }
                         continue;
                     }
                     if (!hits(b, marks)) { pick = [sides[k], b]; }
@@ -360,7 +360,16 @@ class _DataLayer(Layer):
         )
 
 
-def basemap_layers(bounds: Bounds) -> list[MacroElement]:
+def _labels(bounds: Bounds, first: Sequence[Place]) -> list[list[Any]]:
+    """The label rows of a page: the focus cities first (shown at every zoom, marked so the page
+    tries every side of their point), then every other place in priority order."""
+    rows = labels_payload([p._replace(minzoom=0) for p in first])
+    for row in rows:
+        row.append(1)
+    return rows + labels_payload([p for p in basemap.places_for(bounds) if p not in first])
+
+
+def basemap_layers(bounds: Bounds, first: Sequence[Place] = ()) -> list[MacroElement]:
     """The offline basemap and place-name layers for a map of data within ``bounds``.
 
     Parameters
@@ -368,6 +377,9 @@ def basemap_layers(bounds: Bounds) -> list[MacroElement]:
     bounds : ((float, float), (float, float))
         South-west and north-east ``(lat, lon)`` corners of the data, degrees; the 1:50m
         detail and the local cities and airports are picked around them.
+    first : sequence of Place
+        The cities where the story happens (:func:`flightmap.basemap.focus_cities`): named
+        first, at every zoom, and tried on every side of their point before being left out.
 
     Returns
     -------
@@ -380,7 +392,7 @@ def basemap_layers(bounds: Bounds) -> list[MacroElement]:
         _DataLayer(
             "Place names",
             _LABELS_JS,
-            page_json(labels_payload(basemap.places_for(bounds))),
+            page_json(_labels(bounds, first)),
             css=_CSS,
         ),
     ]

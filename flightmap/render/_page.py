@@ -36,6 +36,9 @@ __all__ = ["PAGE_CSS", "PageScript", "slider_ticks"]
 
 #: Below this map width (CSS px) the page uses its narrow-screen layout.
 NARROW_PX = 640
+#: The closest first view (Leaflet zoom; 10 shows about 150 km on a laptop): the data and
+#: the towns around it.
+FIRST_VIEW_MAX_ZOOM = 10
 
 PAGE_CSS = """
 <style>
@@ -261,8 +264,10 @@ class PageScript(JSCSSMixin, Prerendered):
                 var bottom = bl ? m.bottom - bl.top + gap : gap;
                 if (left + right > m.width - 60) { left = gap; right = gap; }
                 if (top + bottom > m.height - 60) { top = gap; bottom = gap; }
+                // Never closer than the city scale at first: a short track still shows the
+                // places around it (zoom in for the runway).
                 map.fitBounds(cfg.bounds, {paddingTopLeft: [left, top],
-                    paddingBottomRight: [right, bottom], animate: false});
+                    paddingBottomRight: [right, bottom], animate: false, maxZoom: cfg.maxZoom});
             }
             fit();
             // ---- slider tick labels, and the story read by the step-through
@@ -421,5 +426,6 @@ class PageScript(JSCSSMixin, Prerendered):
                 "story": self.story,
                 "ticks": [list(t) for t in self.ticks],
                 "storyZoom": self.story_zoom,
+                "maxZoom": FIRST_VIEW_MAX_ZOOM,
             }
         )

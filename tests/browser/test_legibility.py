@@ -32,10 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 browser = pytest.mark.browser
 
 #: (test, page, viewport) that fail on the map of 2026-12-05 (before issue 14); "*" = any.
-FAILING_TODAY: set[tuple[str, str, str]] = {
-    ("names", "*", "*"),
-    ("land-sea", "*", "*"),
-}
+FAILING_TODAY: set[tuple[str, str, str]] = set()
 
 
 def _failing(test: str, page: str, viewport: str) -> bool:
