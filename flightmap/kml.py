@@ -2,7 +2,7 @@
 
 - A shared ``Style`` per evidence class (waypoints, legs), per event category and position
   evidence (icon colour = category, icon shape = what the place rests on), per zone kind and
-  for observed tracks; colours are the map's (``flightmap.render._style``).
+  for observed tracks; colours are the map's (``flightmap.style``).
 - Altitudes are ``absolute`` (metres above mean sea level) where known: a waypoint's elevation,
   an event's stated altitude (pressure altitude, taken as height above mean sea level), a
   track's barometric altitude; ``clampToGround`` where not, never 0 m.
@@ -184,7 +184,7 @@ def _event_description(case: Case, ev: Event) -> str:
 def _styles(doc: ET.Element, case: Case | None) -> None:
     """Shared styles: ``wp-<evidence>``, ``leg-<evidence>``, ``ev-<category>-<evidence>``,
     ``zone-<kind>``, ``track-observed``."""
-    from flightmap.render._style import (
+    from flightmap.style import (
         CATEGORY_COLOR,
         DEFAULT_COLOR,
         LEG_COLOR,

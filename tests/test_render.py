@@ -210,8 +210,13 @@ def test_placed_events_have_the_inferred_ring(case: geo.Case) -> None:
     placed = [e for e in case.events if e.waypoint]
     assert len(events) == len(placed)
     for ev, mark in zip(placed, events, strict=True):
-        assert ev.position_basis  # every J2-8243 event position is derived, none measured
-        assert mark["placed"] is True  # drawn with the inferred (dotted) ring
+        place = case.placement(ev)
+        assert place is not None
+        # The dotted ring says the place was derived by flightmap, whatever the time's evidence.
+        assert mark["placed"] is (place.evidence == "inferred")
+    rings = {m["id"]: m["placed"] for m in events}
+    assert rings["first_bang"] and rings["adsb_back"]  # placed on the Grozny point, derived
+    assert not rings["takeoff"]  # Baku airport: a place the sources give
 
 
 def test_claims_and_every_conflict_are_on_the_page(

@@ -60,9 +60,9 @@ from flightmap.render._regions import (
     regions_layer,
 )
 from flightmap.render._slider import slider_features
-from flightmap.render._style import ALTITUDE_BANDS, EVIDENCE_STYLE, INTEGRITY_PALETTE
 from flightmap.render._tracklayer import Colouring, altitude_band, track_group
 from flightmap.render._verbatim import VerbatimElement, verbatim_elements
+from flightmap.style import ALTITUDE_BANDS, EVIDENCE_STYLE, INTEGRITY_PALETTE
 
 if TYPE_CHECKING:
     from flightmap.analysis import TrackAnalysis

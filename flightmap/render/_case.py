@@ -21,7 +21,7 @@ from flightmap.render._html import (
 )
 from flightmap.render._profile import GS_Y, UTC_WHEN, UTC_X
 from flightmap.render._script import script_json
-from flightmap.render._style import (
+from flightmap.style import (
     CATEGORY_COLOR,
     DEFAULT_COLOR,
     EVIDENCE_STYLE,

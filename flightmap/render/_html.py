@@ -180,6 +180,24 @@ def _conflict_refs(case: Case, item_id: str) -> str:
     )
 
 
+def _place_html(case: Case, ev: Event) -> str:
+    """Where the event is drawn, with that place's own evidence class (not the time's), its
+    basis and uncertainty; empty for an event without a place."""
+    place = case.placement(ev)
+    if place is None:
+        return ""
+    within = (
+        f" &middot; within {place.uncertainty_m / 1000.0:,.1f} km"
+        if place.uncertainty_m is not None
+        else ""
+    )
+    basis = f": {esc(place.basis)}" if place.basis else ""
+    return (
+        f"<p><b>Place ({esc(place.evidence)}{within}):</b> "
+        f"{esc(case.waypoints[place.waypoint].name)}{basis}</p>"
+    )
+
+
 def event_popup(case: Case, ev: Event, *, conflicts: str = "table") -> str:
     """An event as HTML: UTC and local times, what happened, evidence, bases, sources, and
     its conflicts (``"table"``: both sides side by side; ``"ref"``: a line naming each)."""
@@ -189,7 +207,7 @@ def event_popup(case: Case, ev: Event, *, conflicts: str = "table") -> str:
         f"<p>{esc(ev.description)}</p>" if ev.description else "",
         evidence_html(ev.evidence, ev.confidence),
         f"<p><b>Time basis:</b> {esc(ev.basis)}</p>" if ev.basis else "",
-        f"<p><b>Position (inferred):</b> {esc(ev.position_basis)}</p>" if ev.position_basis else "",
+        _place_html(case, ev),
         sources_html(ev.sources, case.sources),
         _conflicts_html(case, ev.id) if conflicts == "table" else _conflict_refs(case, ev.id),
     ]
@@ -228,11 +246,16 @@ def leg_popup(case: Case, leg: Leg, km: float, brg: float) -> str:
 
 
 def zone_popup(case: Case, z: Zone) -> str:
-    until = (
-        f"<table class='fm-times'>{fmt_time(z.valid_to, case.timezones)}</table>"
-        if z.valid_to
-        else "<p>no end time given by any source</p>"
-    )
+    if z.valid_to:
+        until = f"<table class='fm-times'>{fmt_time(z.valid_to, case.timezones)}</table>"
+    else:
+        # Never "still in effect": known only up to the last time a source attests it.
+        known = z.last_attested or z.valid_from
+        until = (
+            "<p>no end time given by any source; known in effect until</p>"
+            f"<table class='fm-times'>{fmt_time(known, case.timezones)}</table>"
+            "<p>after that its status is unknown</p>"
+        )
     parts = [
         f"<h4>{esc(z.name)}</h4>",
         f"<p><b>Valid from</b></p><table class='fm-times'>{fmt_time(z.valid_from, case.timezones)}"

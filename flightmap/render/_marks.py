@@ -23,7 +23,7 @@ from folium.template import Template
 from flightmap.geo import Case
 from flightmap.render._html import esc, event_popup, waypoint_popup
 from flightmap.render._script import Prerendered, script_json
-from flightmap.render._style import CATEGORY_COLOR, DEFAULT_COLOR, WAYPOINT_COLOR
+from flightmap.style import CATEGORY_COLOR, DEFAULT_COLOR, WAYPOINT_COLOR
 
 __all__ = ["MARK_PX", "MarksLayer", "marks_layer"]
 
@@ -62,18 +62,22 @@ def marks_payload(case: Case) -> dict[str, Any]:
             }
         )
     events = []
-    ringed: set[str] = set()
+    ringed: set[tuple[str, float]] = {
+        (w.id, w.uncertainty_km * 1000.0) for w in case.waypoints.values() if w.uncertainty_km
+    }
     for ev in case.events:
-        pos = case.event_position(ev)
-        if pos is None:
+        place = case.placement(ev)
+        if place is None:
             continue
-        if ev.position_uncertainty_km and ev.waypoint not in ringed:
-            ringed.add(ev.waypoint)
+        pos = place.position
+        # The place's own uncertainty (the event's, else its waypoint's), drawn once per radius.
+        if place.uncertainty_m and (place.waypoint, place.uncertainty_m) not in ringed:
+            ringed.add((place.waypoint, place.uncertainty_m))
             rings.append(
                 {
                     "lat": round(pos.lat, 6),
                     "lon": round(pos.lon, 6),
-                    "r": ev.position_uncertainty_km * 1000.0,
+                    "r": place.uncertainty_m,
                     "color": CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR),
                 }
             )
@@ -84,8 +88,8 @@ def marks_payload(case: Case) -> dict[str, Any]:
                 "lon": round(pos.lon, 6),
                 "t": _ms(ev.time),
                 "color": CATEGORY_COLOR.get(ev.category, DEFAULT_COLOR),
-                # Time reported, position derived: the inferred (dotted) ring.
-                "placed": bool(ev.position_basis),
+                # A place flightmap derived (not measured or stated): the dotted ring.
+                "placed": place.evidence == "inferred",
                 "tip": esc(f"{ev.time:%H:%M:%S} UTC · {ev.title}"),
                 "popup": f"<div data-event-id='{esc(ev.id)}'>{event_popup(case, ev)}</div>",
             }

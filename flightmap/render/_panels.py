@@ -19,7 +19,7 @@ from flightmap.render._html import (
     zone_popup,
 )
 from flightmap.render._regions import DrawnRegion
-from flightmap.render._style import (
+from flightmap.style import (
     ALTITUDE_BANDS,
     CATEGORY_COLOR,
     CATEGORY_WORDS,
@@ -265,7 +265,8 @@ def legend(
         for c in used:
             color = CATEGORY_COLOR.get(c, DEFAULT_COLOR)
             dot(f"background:{color}", f"event: {esc(CATEGORY_WORDS.get(c, c))}")
-        if any(ev.waypoint and ev.position_basis for ev in case.events):
+        places = [pl for pl in map(case.placement, case.events) if pl is not None]
+        if any(pl.evidence == "inferred" for pl in places):
             dot(
                 "border:2px dotted #222",
                 "event placed here by flightmap (time reported, place inferred)",
@@ -281,7 +282,7 @@ def legend(
                 f"</summary>{zone_popup(case, z)}</details>"
             )
         if any(w.uncertainty_km for w in case.waypoints.values()) or any(
-            ev.waypoint and ev.position_uncertainty_km for ev in case.events
+            pl.uncertainty_m for pl in places
         ):
             dot("border:1px dashed #555", "uncertainty of a position (radius)")
         if case.events:

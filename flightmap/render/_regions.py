@@ -16,7 +16,7 @@ import pandas as pd
 
 from flightmap.render._case import AREAS_PANE, constant_style, rounded_geojson
 from flightmap.render._html import esc, popup
-from flightmap.render._style import EVIDENCE_STYLE
+from flightmap.style import EVIDENCE_STYLE
 
 __all__ = ["MAX_GAP_REGIONS", "DrawnRegion", "case_region_items", "gap_region_items"]
 

@@ -23,8 +23,8 @@ from flightmap import schema as s
 from flightmap.flights import Flights, flights_of, run_starts
 from flightmap.render._html import esc
 from flightmap.render._script import Prerendered, encoded_json, script_json
-from flightmap.render._style import ALTITUDE_BANDS, NO_ALTITUDE_COLOR
 from flightmap.simplify import encode_many, simplify_mask
+from flightmap.style import ALTITUDE_BANDS, NO_ALTITUDE_COLOR
 
 __all__ = [
     "Colouring",

@@ -1,4 +1,5 @@
-"""Colours and line styles of the map, in one place."""
+"""Colours and line styles of the map and the KML export, in one place (no folium: the KML
+export and anything else may import it without loading the renderer)."""
 
 from __future__ import annotations
 
