@@ -151,6 +151,8 @@ def build_map(
     if case is not None and not isinstance(case, Case):
         case = load_case(case)
     items = list(tracks)
+    if case is not None and case.tracks and not any(isinstance(i, TrackAnalysis) for i in items):
+        items = [*(ct.path for ct in case.tracks), *items]  # the case's own track files
     paths = [i for i in items if isinstance(i, str | os.PathLike)]
     grid_paths = [jamming_grid] if isinstance(jamming_grid, str | os.PathLike) else []
     analysis: TrackAnalysis | None = None

@@ -171,16 +171,23 @@ def render_page(
     (:func:`flightmap.analysis.place_events`: the "Events on the track" layer). A case with a
     ``[regions]`` table gets its where-could-it-have-been regions. The manifest records the
     SHA-256 of every input and every parameter given here, so the same inputs and options
-    always give the same bytes.
+    always give the same bytes. A case's own track files (``case.tracks``) are drawn too.
     """
     from flightmap import render
 
     if not max_error_m >= 0:
         raise InputError(f"{max_error_m} is not a distance >= 0 (metres)", field="--max-error-m")
     params = integrity_params(aircraft, max_speed_kt)
+    # A case's own track files (case.toml [[tracks]], checked against their SHA-256) come
+    # first, read as found; the files given come next, with the options given.
+    own = [ct.path for ct in case.tracks] if case is not None else []
     track = read_tracks(
         track_paths, format=format, mapping=mapping, tz=tz, progress=progress, on_read=on_read
     )
+    if own:
+        mine = read_tracks(own, progress=progress, on_read=on_read)
+        track = gather([("case", mine), ("track", track)]) if len(track) else mine
+        track_paths = [*own, *track_paths]
     grid = read_grid(grid_path) if grid_path is not None else None
     manifest = page_manifest(
         case,

@@ -121,3 +121,20 @@ def test_bad_inputs_say_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="max-speed-kt"):
         flightmap.analyse(LAX, max_speed_kt=-5)
     assert isinstance(flightmap.read_track(LAX).track, pd.DataFrame)
+
+
+def test_a_case_made_from_a_track_draws_its_track(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flightmap.cli import app
+    from flightmap.pipeline import render_page
+
+    made = CliRunner().invoke(
+        app, ["new-case", "lax-test", "--from-track", str(LAX), "--dir", str(tmp_path)]
+    )
+    assert made.exit_code == 0, made.output
+    case = flightmap.load_case(tmp_path / "lax-test")
+    assert case.tracks
+    page = render_page(case).html  # no --track: the case's own file is drawn
+    assert "ANZ1005" in page and "fm-track-alt" in page
+    assert render.render_html(flightmap.build_map(case)) == page
