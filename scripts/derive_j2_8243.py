@@ -135,17 +135,30 @@ ZONES: list[dict[str, Any]] = [
         "name": "Reported GPS jamming en route (Dagestan coast to Grozny)",
         "kind": "gnss_interference",
         "valid_from": "2024-12-25T04:25:00Z",
-        "valid_to": "2024-12-25T06:07:00Z",
+        "valid_to": None,
+        "last_attested": "2024-12-25T05:13:31Z",
         "evidence": "inferred",
         "confidence": "low",
-        "sources": ["fr24-blog-simpleflying", "fr24-kursiv", "reuters-2024-12-26", "forum-isf"],
+        "sources": [
+            "fr24-blog-simpleflying",
+            "fr24-kursiv",
+            "reuters-2024-12-26",
+            "forum-isf",
+            "flightglobal-161665",
+            "repost-uz",
+        ],
         "construction": {"type": "corridor", "from": "URML", "to": "URMG", "half_width_km": 40},
         "basis": (
             "No outline published. Corridor of 40 km either side of the geodesic from Makhachkala "
             "URML (near where a forum reading of FR24's map puts the last valid position) to "
             "Grozny URMG: the stretch over which FR24's data went bad and the crew reported both "
-            "GPS lost. Valid from FR24's last valid position (04:25) to the return of positions "
-            "(06:07), the interval FR24 flags as without trustworthy position"
+            "GPS lost. Valid from FR24's last valid position (04:25). No source gives an end: the "
+            "latest one showing GPS still lost on this stretch is the preliminary report at the "
+            "first bang near Grozny (05:13:31: neither GPS received satellites, the DME nothing; "
+            "Flightglobal 161665, repost.uz), so the zone is known in effect until then and its "
+            "state is unknown afterwards. FR24's positions came back at 06:07 over the Caspian "
+            "Sea, after the aircraft had left the corridor: that dates the aircraft's exit, not "
+            "the end of the jamming"
         ),
     },
     {

@@ -166,12 +166,17 @@ def test_zones(case: geo.Case) -> None:
     assert kover.geometry.contains(Point(grozny.lon, grozny.lat))  # shapely is (lon, lat)
     # No source gives the end of the Kovyor plan: after 05:21:42 its state is unknown, never
     # "still in effect" (at the impact included).
-    assert [z.id for z in case.zone_at(utc("05:21:42"))] == [
-        "ew_enroute",
-        "ew_grozny",
-        "kover_grozny",
+    assert [z.id for z in case.zone_at(utc("05:21:42"))] == ["ew_grozny", "kover_grozny"]
+    assert [z.id for z in case.zone_at(utc("05:25:00"))] == ["ew_grozny"]
+    # Nor of the en-route jamming: last attested at the first bang (GPS lost, DME nothing);
+    # FR24's 06:07 is when positions came back over the sea, not an end of the jamming.
+    enroute = zones["ew_enroute"]
+    assert (enroute.valid_to, enroute.last_attested) == (None, utc("05:13:31"))
+    assert [enroute.status_at(utc(t)) for t in ("05:13:31", "05:13:32", "06:07:00")] == [
+        "in_effect",
+        "unknown",
+        "unknown",
     ]
-    assert [z.id for z in case.zone_at(utc("05:25:00"))] == ["ew_enroute", "ew_grozny"]
     assert kover.last_attested is None
     assert [kover.status_at(utc(t)) for t in ("05:21:41", "05:21:42", "05:25:00", "06:27:58")] == [
         "before",
