@@ -88,9 +88,10 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [
-        "flightmap: error: unknown case 'nope' (available: j2-8243)"
-    ]
+    (line,) = proc.stderr.strip().splitlines()
+    # One line: what was asked, what exists, and every folder looked in.
+    assert line.startswith("flightmap: error: unknown case 'nope' (available: j2-8243; looked in")
+    assert "$FLIGHTMAP_CASES" in line and "(shipped)" in line
 
 
 TRACK = Path(__file__).parent / "data" / "tracks" / "readsb_trace.json"
