@@ -212,3 +212,105 @@ def legs(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     lat = track["lat"].to_numpy()
     lon = track["lon"].to_numpy()
     return lat[:-1], lon[:-1], lat[1:], lon[1:]
+
+
+FR24_HEADER = "Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction"
+
+# Bad values sprinkled through :func:`fr24_csv` with ``bad=True`` (every reader path that flags).
+FR24_BAD_POSITIONS = (
+    "12.3,abc",
+    "91,0",
+    "",
+    "1,2,3",
+    "abc",
+    " 12.5 , 45.1 ",
+    "NaN,NaN",
+    "40.1,",
+    ",49.8",
+    "1e400,0",
+    "-0,-180",
+    "45.5;50.1",
+    "45.5,180.0001",
+    "nan",
+    "+40.5,+.5",
+)
+FR24_BAD_TIMES = (  # Timestamp unreadable, the UTC text decides
+    ("xyz", "2021-10-29T04:26:16Z"),
+    ("", "2021-10-29 04:26:16 UTC"),
+    ("", "2021-10-29T07:26:16+03:00"),
+    ("x", "2021-13-40T00:00:00Z"),
+    ("", ""),
+    ("", "noon"),
+    ("", "0001-01-01T00:00:00Z"),
+    ("-5", "2021-10-29T04:26:16Z"),
+    ("1e12", "2021-10-29T04:26:16.250Z"),
+    ("", "1635481576"),
+    ("", "29 Oct 2021 04:26:16 GMT"),
+)
+
+
+def fr24_csv(rows: int, *, bad: bool = False, seed: int = 24) -> Path:
+    """Path of a cached Flightradar24 CSV export of ``rows`` data lines (built if missing).
+
+    Flights of 10,000 fixes each, one every 4 s, one after the other (a new callsign a day),
+    written as FR24 writes them: Unix seconds, ISO time with ``Z``, the callsign, a quoted
+    ``"lat,lon"`` with up to 6 decimals, integer altitude (ft), speed (kt) and direction (deg).
+    With ``bad``, about 1 line in 500 gets a hostile position (:data:`FR24_BAD_POSITIONS`),
+    1 in 700 an unreadable Timestamp with good or bad UTC text (:data:`FR24_BAD_TIMES`),
+    1 in 1,000 a bad number, and 1 in 2,000 is repeated (an exact duplicate).
+    """
+    path = CACHE / f"fr24_{rows}_s{seed}{'_bad' if bad else ''}_v{VERSION}.csv"
+    if path.exists():
+        return path
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(seed)
+    per_flight = 10_000
+    flight = np.arange(rows) // per_flight
+    k = np.arange(rows) % per_flight
+    n_f = int(flight[-1]) + 1
+    heading = rng.uniform(0, 2 * np.pi, n_f)[flight] + _walk(flight, rng.normal(0, 0.2, rows))
+    north = _walk(flight, 230.0 * 4 * np.cos(heading))
+    east = _walk(flight, 230.0 * 4 * np.sin(heading))
+    lat = np.round(35.0 + (flight % 20) + north / 111_320.0, 6)
+    lon = np.round(-10.0 + (flight % 50) + east / (111_320.0 * np.cos(np.radians(lat))), 6)
+    t = T0.value // 10**9 + flight * 86_400 + k * 4
+    alt = np.clip(np.round(_walk(flight, rng.normal(0, 20, rows))) + 30_000, 0, None)
+    calls = np.array([f"AHY{1000 + i}" for i in range(n_f)], dtype=object)
+
+    def text(v: np.ndarray) -> np.ndarray:
+        return np.asarray(pc.cast(pa.array(v), pa.string()).to_numpy(zero_copy_only=False))
+
+    ts = text(t)
+    utc = np.asarray(
+        pc.strftime(pa.array(t, pa.timestamp("s", "UTC")), "%Y-%m-%dT%H:%M:%SZ")
+        .to_numpy(zero_copy_only=False)
+    )
+    pos = np.asarray([f'"{a},{o}"' for a, o in zip(text(lat), text(lon), strict=True)])
+    alt_s = text(alt.astype("int64"))
+    gs = text(np.round(447 + rng.normal(0, 3, rows)).astype("int64"))
+    hdg = text(np.round(np.degrees(heading) % 360).astype("int64"))
+    if bad:
+        at = np.flatnonzero(rng.random(rows) < 1 / 500)
+        pos[at] = ['"' + FR24_BAD_POSITIONS[i % len(FR24_BAD_POSITIONS)] + '"' for i in at]
+        at = np.flatnonzero(rng.random(rows) < 1 / 700)
+        for i in at:
+            ts[i], utc[i] = FR24_BAD_TIMES[i % len(FR24_BAD_TIMES)]
+        at = np.flatnonzero(rng.random(rows) < 1 / 1000)
+        alt_s[at] = np.array(["abc", "inf", "-1e400", "", "1.5.5"], dtype=object)[at % 5]
+        gs[at[::2]] = "-3"
+    lines = np.char.add(
+        np.asarray(ts, dtype=str),
+        np.char.add(",", np.asarray(utc, dtype=str)),
+    ).astype(object)
+    for col in (calls[flight], pos, alt_s, gs, hdg):
+        lines = lines + "," + np.asarray(col, dtype=object)
+    if bad:
+        again = np.flatnonzero(rng.random(rows) < 1 / 2000)
+        lines = np.insert(lines, again + 1, lines[again])
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(FR24_HEADER + "\n" + "\n".join(lines.tolist()) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
