@@ -20,6 +20,7 @@ from shapely.geometry import LineString, Polygon
 
 from flightmap import basemap
 from flightmap.basemap import Place
+from flightmap.render import _basemap as render_basemap
 
 ROOT = Path(__file__).resolve().parent.parent
 BASEMAP = ROOT / "data" / "basemap"
@@ -30,7 +31,7 @@ SHIPPED = (*WORLD_FILES, "places.csv", "seas.csv", "land-10m.geojson", "countrie
 CASE = ((40.467499, 43.081902), (44.225101, 51.091999))
 LA = ((33.91, -118.8), (33.943356, -118.42868))
 #: What the basemap and the labels may add to a page, bytes (measured ~125 KB for the case).
-PAGE_BUDGET = 200_000
+PAGE_BUDGET = render_basemap.PAGE_BUDGET
 
 
 def _load_script() -> ModuleType:

@@ -35,7 +35,11 @@ from jinja2 import Template
 from flightmap import basemap
 from flightmap.basemap import Bounds, Place
 
-__all__ = ["BASEMAP_STYLE", "basemap_layers", "labels_payload", "world_payload"]
+__all__ = ["BASEMAP_STYLE", "PAGE_BUDGET", "basemap_layers", "labels_payload", "world_payload"]
+
+#: What the offline basemap and the place names may add to a page (data and script), bytes:
+#: the page-size bounds of the map are the map's own plus this (README, "Offline basemap").
+PAGE_BUDGET = 200_000
 
 #: Colours of the offline basemap: a pale blue sea, a warm pale land, thin grey borders.
 BASEMAP_STYLE: dict[str, str] = {
