@@ -9,11 +9,18 @@ package is installed, else (or with ``grid="latlon"``) an equal-area latitude/lo
 bands of ``cell_deg`` degrees of latitude, each cut into cells of the same width in kilometres
 (``cell_deg`` degrees at the equator, wider in degrees towards the poles).
 
-Reports without a trustworthy position (position lost, spoofed) are attributed to the aircraft's
-last fix, for at most ``max_carry_s``. To stay fast on millions of rows, each flight is thinned
-to one representative position per ``sample_s`` seconds (10 s: under 3 km at airliner speeds, a
-tenth of an H3 resolution-4 cell edge) before cells are looked up; the state counts keep every
-report.
+Reports without a trustworthy position (position lost, spoofed) are placed where the aircraft
+most likely was: inside a gap bounded by fixes on both sides at most :data:`MAX_INTERP_S` apart,
+on the geodesic between those fixes at the report's time (counted apart as ``interpolated``);
+otherwise (no fix after, or a longer gap) at the last fix, for at most ``max_carry_s``. Placing
+them all at the last fix made a round jammer show as a ring of high cells at its radius with
+its inside empty. To stay fast on millions of rows, each flight is thinned to one representative
+position per ``sample_s`` seconds (10 s: under 3 km at airliner speeds, a tenth of an H3
+resolution-4 cell edge) before cells are looked up; the state counts keep every report.
+
+The work is in two stages so that engines (:mod:`flightmap.jamming`) can run the first one on
+batches of whole aircraft and the second once: :func:`aircraft_cells` (per flight, cell and
+window: report counts by state) and :func:`grid_from_aircraft_cells` (per cell and window).
 """
 
 from __future__ import annotations
@@ -25,11 +32,21 @@ import numpy as np
 import pandas as pd
 
 from flightmap import schema as s
-from flightmap.analysis._prep import NS, ffill_within, prepare
+from flightmap.analysis._prep import NS, bfill_within, ffill_within, geod, prepare
 from flightmap.analysis.integrity import FIX, STATE, STATES, TrackAnalysis
 from flightmap.errors import InputError
 
-__all__ = ["GRID_COLUMNS", "LEVELS", "h3_available", "jamming_geojson", "jamming_grid"]
+__all__ = [
+    "AIRCRAFT_CELL_COLUMNS",
+    "GRID_COLUMNS",
+    "LEVELS",
+    "MAX_INTERP_S",
+    "aircraft_cells",
+    "grid_from_aircraft_cells",
+    "h3_available",
+    "jamming_geojson",
+    "jamming_grid",
+]
 
 GRID_COLUMNS: Final = (
     "cell",
@@ -41,11 +58,30 @@ GRID_COLUMNS: Final = (
     "share_bad",
     "level",
     "reports",
+    "interpolated",
     "geometry",
 )
 """Columns of :func:`jamming_grid`: the cell id, the UTC window, counts of aircraft (all, bad,
 and bad by state), ``share_bad`` = bad / all, the ``level`` (:data:`LEVELS`), the number of
-reports and the cell polygon (shapely, ``(lon, lat)``)."""
+reports, of which ``interpolated`` were placed by interpolation inside a gap, and the cell
+polygon (shapely, ``(lon, lat)``)."""
+
+AIRCRAFT_CELL_COLUMNS: Final = (
+    "window",
+    "cell",
+    s.FLIGHT_ID,
+    *s.INTEGRITY_STATES,
+    "interpolated",
+)
+"""Columns of :func:`aircraft_cells`: the window number (start // window length, ns since the
+epoch), the cell id, the flight, its reports there by state and how many were interpolated."""
+
+MAX_INTERP_S: Final = 1800.0
+"""Longest gap between two fixes (s) across which positionless reports are placed on the
+geodesic between them. The jammed areas mapped by gpsjam.org (Kaliningrad, the eastern
+Mediterranean, the Baltic) are a few hundred km across: an airliner at 450 kt crosses 400 km in
+about 29 min. Over longer silences the aircraft may have turned, so a straight line says less;
+such reports are carried from the last fix for at most ``max_carry_s`` instead."""
 
 LEVELS: Final = ((0.02, "low"), (0.10, "medium"), (math.inf, "high"))
 """Share of bad aircraft below 2 %: ``low``; 2-10 %: ``medium``; above: ``high`` (gpsjam.org's
@@ -89,6 +125,183 @@ def _h3_polygon(cell: str) -> Any:
     return Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)])
 
 
+def _check_grid(grid: str | None) -> str:
+    grid = grid or ("h3" if h3_available() else "latlon")
+    if grid not in ("h3", "latlon"):
+        raise InputError(f"unknown grid {grid!r}; expected h3 or latlon", field="grid")
+    if grid == "h3" and not h3_available():
+        raise InputError("the h3 package is not installed; use the latlon grid", field="grid")
+    return grid
+
+
+def _window_ns(window: pd.Timedelta | str) -> int:
+    window_ns = int(pd.Timedelta(window).value)
+    if window_ns <= 0:
+        raise InputError(f"window must be positive, got {window}", field="window")
+    return window_ns
+
+
+def _cell_ids(lat: Any, lon: Any, grid: str, resolution: int, cell_deg: float) -> Any:
+    if grid == "h3":
+        import h3
+
+        points = zip(lat.tolist(), lon.tolist(), strict=True)
+        return np.array([h3.latlng_to_cell(a, b, resolution) for a, b in points], dtype=object)
+    band, col = _latlon_cells(lat, lon, cell_deg)
+    return np.char.add(np.char.add(band.astype(str), ":"), col.astype(str)).astype(object)
+
+
+def _on_geodesic(
+    lat0: Any, lon0: Any, lat1: Any, lon1: Any, frac: Any
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Points at fraction ``frac`` (0 to 1) of the WGS84 geodesics from (lat0, lon0) to (lat1,
+    lon1), degrees (vectorised)."""
+    if len(frac) == 0:
+        return np.zeros(0), np.zeros(0)
+    az, _, dist = geod().inv(lon0, lat0, lon1, lat1)
+    lon, lat, _ = geod().fwd(lon0, lat0, az, np.asarray(dist) * frac)
+    return np.asarray(lat, dtype="float64"), np.asarray(lon, dtype="float64")
+
+
+def aircraft_cells(
+    track: pd.DataFrame | TrackAnalysis,
+    *,
+    window: pd.Timedelta | str = "1h",
+    grid: str | None = None,
+    resolution: int = 4,
+    cell_deg: float = 0.4,
+    sample_s: float = 10.0,
+    max_carry_s: float = 600.0,
+    max_interp_s: float = MAX_INTERP_S,
+) -> pd.DataFrame:
+    """First stage of :func:`jamming_grid`: per flight, cell and window, its reports by state.
+
+    Each flight is handled on its own, so the result of a track is the concatenation of the
+    results of any split of it into whole flights. Parameters as :func:`jamming_grid`;
+    ``max_interp_s`` = 0 turns interpolation off (every positionless report carried).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`AIRCRAFT_CELL_COLUMNS`, one row per flight, cell and window where the
+        flight has placed reports (unsorted).
+    """
+    df = track.track if isinstance(track, TrackAnalysis) else track
+    for col in (STATE, FIX):
+        if col not in df.columns:
+            raise InputError("run flightmap.analysis.analyse on the track first", field=col)
+    grid = _check_grid(grid)
+    window_ns = _window_ns(window)
+
+    p = prepare(df)
+    state = df[STATE].cat.codes.to_numpy()[p.order].astype("int64")
+    fix = df[FIX].to_numpy(dtype=bool)[p.order]
+    before = ffill_within(fix, p.flight, p.t, None)
+    after = bfill_within(fix, p.flight)
+    inside = ~fix & (before >= 0) & (after >= 0)
+    span = p.t[np.maximum(after, 0)] - p.t[np.maximum(before, 0)]
+    interp = inside & (span <= int(max_interp_s * NS))
+    carried = ffill_within(fix, p.flight, p.t, int(max_carry_s * NS))
+    rows = np.flatnonzero(interp | (carried >= 0))
+    if rows.size == 0:
+        return pd.DataFrame({c: [] for c in AIRCRAFT_CELL_COLUMNS})
+    fl, t, st, it = p.flight[rows], p.t[rows], state[rows], interp[rows]
+    win = np.floor_divide(t, window_ns)
+    bucket = np.floor_divide(t, int(sample_s * NS))
+    # Runs of (flight, bucket): rows are sorted by flight and time, so each run is contiguous.
+    new = np.ones(rows.size, dtype=bool)
+    new[1:] = (fl[1:] != fl[:-1]) | (bucket[1:] != bucket[:-1]) | (win[1:] != win[:-1])
+    first = np.flatnonzero(new)
+    counts = np.zeros((first.size, len(STATES)), dtype="int64")
+    for k in range(len(STATES)):
+        counts[:, k] = np.add.reduceat((st == k).astype("int64"), first)
+    n_interp = np.add.reduceat(it.astype("int64"), first)
+    rep = rows[first]  # the representative report of each run
+    lat, lon = p.lat[carried[rep]], p.lon[carried[rep]]
+    on_line = np.flatnonzero(interp[rep])
+    if on_line.size:
+        r = rep[on_line]
+        a, b = before[r], after[r]
+        frac = (p.t[r] - p.t[a]) / np.maximum(p.t[b] - p.t[a], 1)
+        lat[on_line], lon[on_line] = _on_geodesic(p.lat[a], p.lon[a], p.lat[b], p.lon[b], frac)
+    per = pd.DataFrame(
+        {
+            "window": win[first],
+            "cell": _cell_ids(lat, lon, grid, resolution, cell_deg),
+            s.FLIGHT_ID: np.asarray(p.flight_ids, dtype=object)[fl[first]],
+            **{name: counts[:, k] for k, name in enumerate(STATES)},
+            "interpolated": n_interp,
+        }
+    )
+    keys = ["window", "cell", s.FLIGHT_ID]
+    return per.groupby(keys, sort=False).sum().reset_index()[list(AIRCRAFT_CELL_COLUMNS)]
+
+
+def grid_from_aircraft_cells(
+    per: pd.DataFrame,
+    *,
+    window: pd.Timedelta | str = "1h",
+    grid: str | None = None,
+    cell_deg: float = 0.4,
+    bad_share: float = 0.5,
+    min_aircraft: int = 3,
+) -> pd.DataFrame:
+    """Second stage of :func:`jamming_grid`: aircraft, bad aircraft and level per cell and window.
+
+    ``per`` is the result of :func:`aircraft_cells`, or the concatenation of its results on
+    batches of whole flights (a flight in two batches would be counted twice). Parameters as
+    :func:`jamming_grid`.
+    """
+    grid = _check_grid(grid)
+    window_ns = _window_ns(window)
+    if len(per) == 0:
+        return pd.DataFrame({c: [] for c in GRID_COLUMNS})
+    keys = ["window", "cell", s.FLIGHT_ID]
+    per = per.groupby(keys, sort=False).sum().reset_index()  # a no-op on one stage's output
+    reports = per[list(STATES)].sum(axis=1)
+    bad_counts = per[list(STATES[1:])]
+    per["bad"] = bad_counts.sum(axis=1) >= bad_share * reports
+    worst = bad_counts.to_numpy().argmax(axis=1)
+    for k, name in enumerate(STATES[1:]):
+        per[f"is_{name}"] = per["bad"] & (worst == k)
+    per["reports"] = reports
+    agg = per.groupby(["window", "cell"], sort=True).agg(
+        aircraft=(s.FLIGHT_ID, "size"),
+        bad_aircraft=("bad", "sum"),
+        degraded=("is_degraded", "sum"),
+        position_lost=("is_position_lost", "sum"),
+        spoofed=("is_spoofed", "sum"),
+        reports=("reports", "sum"),
+        interpolated=("interpolated", "sum"),
+    )
+    out = agg.reset_index()
+    out["window_start"] = pd.to_datetime(out["window"] * window_ns, unit="ns", utc=True)
+    out["window_end"] = out["window_start"] + pd.Timedelta(window_ns, unit="ns")
+    out["share_bad"] = out["bad_aircraft"] / out["aircraft"]
+    level = np.select(
+        [out["share_bad"] < LEVELS[0][0], out["share_bad"] <= LEVELS[1][0]],
+        [LEVELS[0][1], LEVELS[1][1]],
+        default=LEVELS[2][1],
+    )
+    out["level"] = np.where(out["aircraft"] < min_aircraft, "few", level)
+    polygons: dict[str, Any] = {}
+    for cell in out["cell"].unique():
+        if grid == "h3":
+            polygons[cell] = _h3_polygon(cell)
+        else:
+            b, c = (int(x) for x in str(cell).split(":"))
+            polygons[cell] = _latlon_polygon(b, c, cell_deg)
+    out["geometry"] = out["cell"].map(polygons)
+    out["cell"] = out["cell"].astype(s.STR_DTYPE)
+    out["level"] = out["level"].astype(s.STR_DTYPE)
+    for col in _COUNTS:
+        out[col] = out[col].astype("int64")
+    return out[list(GRID_COLUMNS)]
+
+
+_COUNTS: Final = ("aircraft", "bad_aircraft", *s.INTEGRITY_STATES[1:], "reports", "interpolated")
+
+
 def jamming_grid(
     track: pd.DataFrame | TrackAnalysis,
     *,
@@ -99,6 +312,7 @@ def jamming_grid(
     sample_s: float = 10.0,
     bad_share: float = 0.5,
     max_carry_s: float = 600.0,
+    max_interp_s: float = MAX_INTERP_S,
     min_aircraft: int = 3,
 ) -> pd.DataFrame:
     """Aggregate analysed tracks of many aircraft to grid cells and time windows.
@@ -122,8 +336,11 @@ def jamming_grid(
         Fraction of an aircraft's reports in a cell and window that must be non-nominal for
         the aircraft to count as bad there (0.5).
     max_carry_s : float, s
-        Reports without a fix are placed at the flight's last fix up to this long after it;
-        later ones are left out.
+        Reports without a fix that cannot be interpolated are placed at the flight's last fix
+        up to this long after it; later ones are left out.
+    max_interp_s : float, s
+        Longest gap between fixes across which reports are interpolated (:data:`MAX_INTERP_S`;
+        0: never).
     min_aircraft : int
         Cells with fewer aircraft get the level ``few``.
 
@@ -133,93 +350,24 @@ def jamming_grid(
         One row per cell and window with at least one aircraft, columns :data:`GRID_COLUMNS`,
         sorted by window and cell.
     """
-    df = track.track if isinstance(track, TrackAnalysis) else track
-    for col in (STATE, FIX):
-        if col not in df.columns:
-            raise InputError("run flightmap.analysis.analyse on the track first", field=col)
-    grid = grid or ("h3" if h3_available() else "latlon")
-    if grid not in ("h3", "latlon"):
-        raise InputError(f"unknown grid {grid!r}; expected h3 or latlon", field="grid")
-    if grid == "h3" and not h3_available():
-        raise InputError("the h3 package is not installed; use the latlon grid", field="grid")
-    window_ns = pd.Timedelta(window).value
-    if window_ns <= 0:
-        raise InputError(f"window must be positive, got {window}", field="window")
-
-    p = prepare(df)
-    state = df[STATE].cat.codes.to_numpy()[p.order].astype("int64")
-    fix = df[FIX].to_numpy(dtype=bool)[p.order]
-    src = ffill_within(fix, p.flight, p.t, int(max_carry_s * NS))
-    ok = src >= 0
-    rows = np.flatnonzero(ok)
-    if rows.size == 0:
-        return pd.DataFrame({c: [] for c in GRID_COLUMNS})
-    fl, t, st, at = p.flight[rows], p.t[rows], state[rows], src[rows]
-    win = np.floor_divide(t, window_ns)
-    bucket = np.floor_divide(t, int(sample_s * NS))
-    # Runs of (flight, bucket): rows are sorted by flight and time, so each run is contiguous.
-    new = np.ones(rows.size, dtype=bool)
-    new[1:] = (fl[1:] != fl[:-1]) | (bucket[1:] != bucket[:-1]) | (win[1:] != win[:-1])
-    first = np.flatnonzero(new)
-    counts = np.zeros((first.size, len(STATES)), dtype="int64")
-    for k in range(len(STATES)):
-        counts[:, k] = np.add.reduceat((st == k).astype("int64"), first)
-    lat, lon = p.lat[at[first]], p.lon[at[first]]
-    if grid == "h3":
-        import h3
-
-        points = zip(lat.tolist(), lon.tolist(), strict=True)
-        cells = np.array([h3.latlng_to_cell(a, b, resolution) for a, b in points], dtype=object)
-    else:
-        band, col = _latlon_cells(lat, lon, cell_deg)
-        cells = np.char.add(np.char.add(band.astype(str), ":"), col.astype(str)).astype(object)
-    per = pd.DataFrame(
-        {
-            "flight": fl[first],
-            "window": win[first],
-            "cell": cells,
-            **{name: counts[:, k] for k, name in enumerate(STATES)},
-        }
+    per = aircraft_cells(
+        track,
+        window=window,
+        grid=grid,
+        resolution=resolution,
+        cell_deg=cell_deg,
+        sample_s=sample_s,
+        max_carry_s=max_carry_s,
+        max_interp_s=max_interp_s,
     )
-    per = per.groupby(["window", "cell", "flight"], sort=False).sum().reset_index()
-    reports = per[list(STATES)].sum(axis=1)
-    bad_counts = per[list(STATES[1:])]
-    per["bad"] = bad_counts.sum(axis=1) >= bad_share * reports
-    worst = bad_counts.to_numpy().argmax(axis=1)
-    for k, name in enumerate(STATES[1:]):
-        per[f"is_{name}"] = per["bad"] & (worst == k)
-    per["reports"] = reports
-    agg = per.groupby(["window", "cell"], sort=True).agg(
-        aircraft=("flight", "size"),
-        bad_aircraft=("bad", "sum"),
-        degraded=("is_degraded", "sum"),
-        position_lost=("is_position_lost", "sum"),
-        spoofed=("is_spoofed", "sum"),
-        reports=("reports", "sum"),
+    return grid_from_aircraft_cells(
+        per,
+        window=window,
+        grid=grid,
+        cell_deg=cell_deg,
+        bad_share=bad_share,
+        min_aircraft=min_aircraft,
     )
-    out = agg.reset_index()
-    out["window_start"] = pd.to_datetime(out["window"] * window_ns, unit="ns", utc=True)
-    out["window_end"] = out["window_start"] + pd.Timedelta(window_ns, unit="ns")
-    out["share_bad"] = out["bad_aircraft"] / out["aircraft"]
-    level = np.select(
-        [out["share_bad"] < LEVELS[0][0], out["share_bad"] <= LEVELS[1][0]],
-        [LEVELS[0][1], LEVELS[1][1]],
-        default=LEVELS[2][1],
-    )
-    out["level"] = np.where(out["aircraft"] < min_aircraft, "few", level)
-    polygons: dict[str, Any] = {}
-    for cell in out["cell"].unique():
-        if grid == "h3":
-            polygons[cell] = _h3_polygon(cell)
-        else:
-            b, c = (int(x) for x in str(cell).split(":"))
-            polygons[cell] = _latlon_polygon(b, c, cell_deg)
-    out["geometry"] = out["cell"].map(polygons)
-    out["cell"] = out["cell"].astype(s.STR_DTYPE)
-    out["level"] = out["level"].astype(s.STR_DTYPE)
-    for col in ("aircraft", "bad_aircraft", *s.INTEGRITY_STATES[1:], "reports"):
-        out[col] = out[col].astype("int64")
-    return out[list(GRID_COLUMNS)]
 
 
 def jamming_geojson(grid: pd.DataFrame) -> dict[str, Any]:
@@ -233,7 +381,7 @@ def jamming_geojson(grid: pd.DataFrame) -> dict[str, Any]:
             for k, v in row.items()
             if k != "geometry"
         }
-        for k in ("aircraft", "bad_aircraft", *s.INTEGRITY_STATES[1:], "reports"):
+        for k in _COUNTS:
             props[k] = int(props[k])
         props["share_bad"] = round(float(props["share_bad"]), 4)
         props["cell"], props["level"] = str(props["cell"]), str(props["level"])
