@@ -252,7 +252,7 @@ FR24_BAD_TIMES = (  # Timestamp unreadable, the UTC text decides
 def fr24_csv(rows: int, *, bad: bool = False, seed: int = 24) -> Path:
     """Path of a cached Flightradar24 CSV export of ``rows`` data lines (built if missing).
 
-    Flights of 10,000 fixes each, one every 4 s, one after the other (a new callsign a day),
+    Flights of 2,500 fixes each (2.8 h), one every 4 s, one after the other (a new callsign a day),
     written as FR24 writes them: Unix seconds, ISO time with ``Z``, the callsign, a quoted
     ``"lat,lon"`` with up to 6 decimals, integer altitude (ft), speed (kt) and direction (deg).
     With ``bad``, about 1 line in 500 gets a hostile position (:data:`FR24_BAD_POSITIONS`),
@@ -266,11 +266,11 @@ def fr24_csv(rows: int, *, bad: bool = False, seed: int = 24) -> Path:
     import pyarrow.compute as pc
 
     rng = np.random.default_rng(seed)
-    per_flight = 10_000
+    per_flight = 2_500
     flight = np.arange(rows) // per_flight
     k = np.arange(rows) % per_flight
     n_f = int(flight[-1]) + 1
-    heading = rng.uniform(0, 2 * np.pi, n_f)[flight] + _walk(flight, rng.normal(0, 0.2, rows))
+    heading = rng.uniform(0, 2 * np.pi, n_f)[flight] + _walk(flight, rng.normal(0, 0.01, rows))
     north = _walk(flight, 230.0 * 4 * np.cos(heading))
     east = _walk(flight, 230.0 * 4 * np.sin(heading))
     lat = np.round(35.0 + (flight % 20) + north / 111_320.0, 6)
