@@ -1,0 +1,209 @@
+"""What a user waits for: whole commands, each in a fresh process, against the plain pandas way.
+
+``python benchmarks/endtoend.py [--rows N] [--reps R] [--only fr24_convert,...]`` runs, per
+format, ``flightmap convert FILE -o OUT.parquet`` against the simplest pandas script that reads
+the same file into typed columns and writes Parquet, and ``flightmap render --no-case --track
+FILE`` against pandas + one ``folium.PolyLine`` + ``save``. Both sides are whole processes
+(interpreter start, imports, read, work, write): wall time from start to exit, and peak resident
+memory (``ru_maxrss`` of that child, from ``os.wait4``). Repetitions alternate naive and
+flightmap; the table gives the medians and the median of the paired ratios (flightmap / naive:
+below 1 is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import synthetic  # noqa: E402
+
+PY = sys.executable
+FLIGHTMAP = str(Path(PY).parent / "flightmap")
+
+# The naive scripts: what a user would write with pandas (and folium), nothing more.
+NAIVE_FR24_CONVERT = """
+import sys, pandas as pd
+df = pd.read_csv(sys.argv[1])
+pos = df.pop("Position").str.split(",", expand=True).astype(float)
+df["lat"], df["lon"] = pos[0], pos[1]
+df["time"] = pd.to_datetime(df["Timestamp"], unit="s", utc=True)
+df.to_parquet(sys.argv[2])
+"""
+NAIVE_FR24_RENDER = """
+import sys, pandas as pd, folium
+df = pd.read_csv(sys.argv[1])
+pos = df["Position"].str.split(",", expand=True).astype(float)
+m = folium.Map(location=[float(pos[0].mean()), float(pos[1].mean())], zoom_start=5)
+folium.PolyLine(pos[[0, 1]].to_numpy().tolist(), weight=3).add_to(m)
+m.save(sys.argv[2])
+"""
+NAIVE_OPENSKY_CONVERT = """
+import sys, pandas as pd
+df = pd.read_csv(sys.argv[1])
+df["time"] = pd.to_datetime(df["time"], unit="s", utc=True)
+df.to_parquet(sys.argv[2])
+"""
+
+
+@dataclass(frozen=True)
+class Work:
+    """One row: an input, the flightmap command and the naive script, with its goal."""
+
+    name: str
+    label: str
+    make_input: Callable[[int], Path]
+    flightmap: Callable[[Path, Path], list[str]]
+    naive: str
+    suffix: str
+    goal: str
+    passes: Callable[[float], bool]  # on the ratio of medians, flightmap / naive
+
+
+def _convert(inp: Path, out: Path) -> list[str]:
+    return [FLIGHTMAP, "convert", str(inp), "-o", str(out)]
+
+
+def _render(inp: Path, out: Path) -> list[str]:
+    return [FLIGHTMAP, "render", "--no-case", "--track", str(inp), "-o", str(out)]
+
+
+WORKS = {
+    w.name: w
+    for w in (
+        Work(
+            "fr24_convert",
+            "FR24 CSV -> Parquet",
+            lambda n: synthetic.fr24_csv(n),
+            _convert,
+            NAIVE_FR24_CONVERT,
+            ".parquet",
+            "<= 1.5x",
+            lambda r: r <= 1.5,
+        ),
+        Work(
+            "fr24_render",
+            "FR24 CSV -> map (render --no-case --track)",
+            lambda n: synthetic.fr24_csv(n),
+            _render,
+            NAIVE_FR24_RENDER,
+            ".html",
+            ">= 3x faster",
+            lambda r: r <= 1 / 3,
+        ),
+        Work(
+            "opensky_convert",
+            "OpenSky CSV -> Parquet",
+            lambda n: synthetic.opensky_csv(n),
+            _convert,
+            NAIVE_OPENSKY_CONVERT,
+            ".parquet",
+            "<= 1.5x",
+            lambda r: r <= 1.5,
+        ),
+    )
+}
+
+
+def run(cmd: list[str]) -> dict[str, float]:
+    """Wall time (s) and peak RSS (bytes) of one whole process."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+    return {"seconds": seconds, "rss": usage.ru_maxrss * 1024.0}
+
+
+def measure(work: Work, rows: int, reps: int, tmp: Path, log: Callable[[str], None]) -> str:
+    """Run one row's pair ``reps`` times, alternating; its markdown table row."""
+    inp = work.make_input(rows)
+    with open(inp, "rb") as fh:  # warm the page cache for both
+        while fh.read(1 << 24):
+            pass
+    out_fm, out_nv = tmp / f"fm{work.suffix}", tmp / f"naive{work.suffix}"
+    fm_cmd = work.flightmap(inp, out_fm)
+    nv_cmd = [PY, "-c", work.naive, str(inp), str(out_nv)]
+    run(fm_cmd)  # warm-up: bytecode caches, the file cache
+    fm, nv = [], []
+    for rep in range(reps):
+        nv.append(run(nv_cmd))
+        fm.append(run(fm_cmd))
+        log(
+            f"  {work.name} #{rep + 1}: naive {nv[-1]['seconds']:.2f} s "
+            f"{nv[-1]['rss'] / 1e6:,.0f} MB, flightmap {fm[-1]['seconds']:.2f} s "
+            f"{fm[-1]['rss'] / 1e6:,.0f} MB"
+        )
+
+    def m(xs: list[dict[str, float]], key: str) -> float:
+        return float(statistics.median(x[key] for x in xs))
+
+    ratio = m(fm, "seconds") / m(nv, "seconds")
+    paired = statistics.median(
+        f["seconds"] / n["seconds"] for f, n in zip(fm, nv, strict=True)
+    )
+    rss = m(fm, "rss") / m(nv, "rss")
+    sizes = f"{out_fm.stat().st_size / 1e6:,.2f} MB vs {out_nv.stat().st_size / 1e6:,.1f} MB"
+    verdict = "PASS" if work.passes(ratio) else "MISS"
+    return (
+        f"| {work.label} | {rows / 1e6:g}M rows, {inp.stat().st_size / 1e6:,.0f} MB | "
+        f"{m(fm, 'seconds'):.2f} s, {m(fm, 'rss') / 1e6:,.0f} MB | "
+        f"{m(nv, 'seconds'):.2f} s, {m(nv, 'rss') / 1e6:,.0f} MB | "
+        f"{ratio:.2f}x (paired {paired:.2f}x) | {rss:.2f}x | {work.goal} | **{verdict}** | "
+        f"{sizes} |"
+    )
+
+
+HEAD = (
+    "| work | input | flightmap (time, peak RSS) | naive | time ratio | RSS ratio | goal | "
+    "result | output sizes |\n|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000, help="data lines per input")
+    ap.add_argument("--reps", type=int, default=5, help="paired repetitions (medians)")
+    ap.add_argument("--only", default=",".join(WORKS), help=f"subset of {','.join(WORKS)}")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", flush=True)
+
+    load_before = os.getloadavg()[0]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="flightmap-e2e-") as tmp:
+        for name in args.only.split(","):
+            rows.append(measure(WORKS[name.strip()], args.rows, args.reps, Path(tmp), log))
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print()
+    print(
+        f"End to end, {when}: medians of {args.reps} paired runs, whole processes; "
+        f"load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}."
+    )
+    print()
+    print(HEAD)
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
