@@ -5,9 +5,9 @@ format, ``flightmap convert FILE -o OUT.parquet`` against the simplest pandas sc
 the same file into typed columns and writes Parquet, and ``flightmap render --no-case --track
 FILE`` against pandas + one ``folium.PolyLine`` + ``save``. Both sides are whole processes
 (interpreter start, imports, read, work, write): wall time from start to exit, and peak resident
-memory (``ru_maxrss`` of that child, from ``os.wait4``). Repetitions alternate naive and
-flightmap; the table gives the medians and the median of the paired ratios (flightmap / naive:
-below 1 is faster).
+memory (``ru_maxrss`` of that child, from ``os.wait4``; this process imports nothing large, as a
+child inherits its peak at fork). Repetitions alternate naive and flightmap; the table gives the
+medians and the median of the paired ratios (flightmap / naive: below 1 is faster).
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
-
-import synthetic  # noqa: E402
 
 PY = sys.executable
 FLIGHTMAP = str(Path(PY).parent / "flightmap")
@@ -64,7 +61,7 @@ class Work:
 
     name: str
     label: str
-    make_input: Callable[[int], Path]
+    generator: str  # call of benchmarks/synthetic.py making the input, ``{n}`` for its rows
     flightmap: Callable[[Path, Path], list[str]]
     naive: str
     suffix: str
@@ -86,7 +83,7 @@ WORKS = {
         Work(
             "fr24_convert",
             "FR24 CSV -> Parquet",
-            lambda n: synthetic.fr24_csv(n),
+            "fr24_csv({n})",
             _convert,
             NAIVE_FR24_CONVERT,
             ".parquet",
@@ -96,7 +93,7 @@ WORKS = {
         Work(
             "fr24_render",
             "FR24 CSV -> map (render --no-case --track)",
-            lambda n: synthetic.fr24_csv(n),
+            "fr24_csv({n})",
             _render,
             NAIVE_FR24_RENDER,
             ".html",
@@ -106,7 +103,7 @@ WORKS = {
         Work(
             "opensky_convert",
             "OpenSky CSV -> Parquet",
-            lambda n: synthetic.opensky_csv(n),
+            "opensky_csv({n})",
             _convert,
             NAIVE_OPENSKY_CONVERT,
             ".parquet",
@@ -133,9 +130,19 @@ def run(cmd: list[str]) -> dict[str, float]:
     return {"seconds": seconds, "rss": usage.ru_maxrss * 1024.0}
 
 
+def make_input(call: str) -> Path:
+    """The input file, made (or found in the cache) by :mod:`synthetic` in another process:
+    this one stays small, as a child's peak RSS counts what it inherits at fork."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); import synthetic; print(synthetic.{call})"
+    )
+    out = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True).stdout
+    return Path(out.strip().splitlines()[-1])
+
+
 def measure(work: Work, rows: int, reps: int, tmp: Path, log: Callable[[str], None]) -> str:
     """Run one row's pair ``reps`` times, alternating; its markdown table row."""
-    inp = work.make_input(rows)
+    inp = make_input(work.generator.format(n=rows))
     with open(inp, "rb") as fh:  # warm the page cache for both
         while fh.read(1 << 24):
             pass
@@ -157,9 +164,7 @@ def measure(work: Work, rows: int, reps: int, tmp: Path, log: Callable[[str], No
         return float(statistics.median(x[key] for x in xs))
 
     ratio = m(fm, "seconds") / m(nv, "seconds")
-    paired = statistics.median(
-        f["seconds"] / n["seconds"] for f, n in zip(fm, nv, strict=True)
-    )
+    paired = statistics.median(f["seconds"] / n["seconds"] for f, n in zip(fm, nv, strict=True))
     rss = m(fm, "rss") / m(nv, "rss")
     sizes = f"{out_fm.stat().st_size / 1e6:,.2f} MB vs {out_nv.stat().st_size / 1e6:,.1f} MB"
     verdict = "PASS" if work.passes(ratio) else "MISS"

@@ -71,12 +71,11 @@ def hostile_files(tmp: Path, n: int = 40, seed: int = 17) -> list[Path]:
         p.write_text(synthetic.FR24_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
         out.append(p)
         lines = ["time,lat,lon,alt_baro_ft,callsign"]
-        for k in range(int(rng.integers(1, 30))):
-            lat_lon = str(rng.choice(positions)).split(",", 1) + [""]
+        for _ in range(int(rng.integers(1, 30))):
+            lat_lon = [*str(rng.choice(positions)).split(",", 1), ""]
             lines.append(
                 ",".join(
-                    _quote(x)
-                    for x in (str(rng.choice(times)), lat_lon[0], lat_lon[1], "100", "X")
+                    _quote(x) for x in (str(rng.choice(times)), lat_lon[0], lat_lon[1], "100", "X")
                 )
             )
         p = tmp / f"hostile_generic_{i:02d}.csv"
@@ -145,8 +144,10 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             diffs.append(f"{key}: only {'after' if a is None else 'before'}")
         elif a[0] != b[0] or a[0] == "error":
             if a != b:
-                diffs.append(f"{key}: {a[:2] if a[0] == 'error' else 'read'} -> "
-                             f"{b[:2] if b[0] == 'error' else 'read'}")
+                diffs.append(
+                    f"{key}: {a[:2] if a[0] == 'error' else 'read'} -> "
+                    f"{b[:2] if b[0] == 'error' else 'read'}"
+                )
         else:
             for what, x, y in (("track", a[1], b[1]), ("flags", a[2], b[2])):
                 why = _same(x, y)

@@ -284,8 +284,9 @@ def fr24_csv(rows: int, *, bad: bool = False, seed: int = 24) -> Path:
 
     ts = text(t)
     utc = np.asarray(
-        pc.strftime(pa.array(t, pa.timestamp("s", "UTC")), "%Y-%m-%dT%H:%M:%SZ")
-        .to_numpy(zero_copy_only=False)
+        pc.strftime(pa.array(t, pa.timestamp("s", "UTC")), "%Y-%m-%dT%H:%M:%SZ").to_numpy(
+            zero_copy_only=False
+        )
     )
     pos = np.asarray([f'"{a},{o}"' for a, o in zip(text(lat), text(lon), strict=True)])
     alt_s = text(alt.astype("int64"))
