@@ -1,10 +1,11 @@
-"""The Python API: from a file to a map in a notebook, in the same steps the command line takes.
+"""The Python API: from a file to a map in a notebook, in the same steps the command line takes::
 
->>> import flightmap                                              # doctest: +SKIP
->>> track = flightmap.read_track("flight.csv")                    # doctest: +SKIP
->>> result = flightmap.analyse(track, aircraft="e190")            # doctest: +SKIP
->>> flightmap.build_map(flightmap.load_case("j2-8243"), [result]) # doctest: +SKIP
->>> flightmap.explore("flight.csv")  # the same in one line        # doctest: +SKIP
+    import flightmap
+
+    track = flightmap.read_track("flight.csv")
+    result = flightmap.analyse(track, aircraft="e190")
+    flightmap.build_map(flightmap.load_case("j2-8243"), [result])
+    flightmap.explore("flight.csv")  # the same in one line
 
 Every function here is also reachable as ``flightmap.<name>``; ``import flightmap`` imports
 none of this (nor pandas or folium) until a name is used. The command ``flightmap render``
