@@ -122,3 +122,39 @@ def write_hourly_parquet(df: pd.DataFrame, folder: Path) -> list[Path]:
         part.to_parquet(path, index=False)
         out.append(path)
     return out
+
+
+OPENSKY_HEADER = (
+    "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
+    "baroaltitude,geoaltitude,lastposupdate,lastcontact"
+)
+
+
+def write_opensky_csv(df: pd.DataFrame, path: Path) -> Path:
+    """``df`` as an OpenSky state-vector CSV (gzip if ``path`` ends in .gz), the bulk layout:
+    SI units, epoch seconds, empty fields for missing values. OpenSky has no NIC or NACp: a
+    jammed report is a vector without a position."""
+    t = (df[s.TIME] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    has_pos = df[s.LAT].notna()
+    out = pd.DataFrame(
+        {
+            "time": t,
+            "icao24": df[s.ICAO24],
+            "lat": df[s.LAT],
+            "lon": df[s.LON],
+            "velocity": df[s.GS_KT] * 1852.0 / 3600.0,
+            "heading": 90.0,
+            "vertrate": 0.0,
+            "callsign": df[s.CALLSIGN],
+            "onground": False,
+            "alert": False,
+            "spi": False,
+            "squawk": "",
+            "baroaltitude": df[s.ALT_BARO_FT] * 0.3048,
+            "geoaltitude": (df[s.ALT_BARO_FT] * 0.3048).where(has_pos),
+            "lastposupdate": t.astype("float64").where(has_pos),
+            "lastcontact": t.astype("float64"),
+        }
+    )
+    out.to_csv(path, index=False, compression="gzip" if path.suffix == ".gz" else None)
+    return path

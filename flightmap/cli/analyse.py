@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from flightmap.cli._report import echo_text, warn_problems
+from flightmap.errors import printable
 
 # Heavy imports (pandas, pyproj, shapely) happen inside the commands so that --help stays fast.
 
@@ -116,18 +117,33 @@ def analyse(
         echo_text(an.analysis_text(found, nominal=all_intervals), nl=False)
 
 
+INPUTS_HELP = (
+    "Files, folders (searched recursively) or globs of multi-aircraft data: any track file "
+    "format (OpenSky state-vector CSV, plain or gzip; readsb/ADS-B Exchange traces; ...) or "
+    "Parquet in flightmap's schema (from `flightmap convert`)."
+)
+
+
 def jamming(
-    file: FileArg,
+    inputs: Annotated[list[str], typer.Argument(help=INPUTS_HELP, show_default=False)],
     output: Annotated[
         Path,
         typer.Option(
             "--output",
             "-o",
-            help="GeoJSON file of grid cells per time window (zones.geojson).",
+            help="Grid cells per time window: .geojson (for render --jamming-grid) or .parquet.",
             dir_okay=False,
             show_default=False,
         ),
     ],
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="duckdb (out of core; default for several files or with --memory-limit), dask "
+            "(a cluster) or pandas (in memory; default for one file).",
+        ),
+    ] = None,
     window_min: Annotated[
         float, typer.Option("--window-min", min=1.0, help="Length of the time windows, minutes.")
     ] = 60.0,
@@ -144,6 +160,35 @@ def jamming(
     min_aircraft: Annotated[
         int, typer.Option("--min-aircraft", min=1, help="Fewer aircraft: level 'few'.")
     ] = 3,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit", metavar="SIZE", help="DuckDB's (and each Dask worker's) budget: 2G."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Workers of the local Dask cluster.")
+    ] = 2,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-dir",
+            file_okay=False,
+            help="Folder for staged files and spill (default: the system's temporary folder); "
+            "with --scheduler, one every worker sees at the same path.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on the first unreadable file (default: skip).")
+    ] = False,
     max_speed_kt: SpeedOpt = None,
     aircraft: AircraftOpt = "any",
     fmt: FormatOpt = None,
@@ -151,23 +196,45 @@ def jamming(
     tz: TzOpt = None,
 ) -> None:
     """Share of aircraft with degraded, lost or spoofed GNSS per grid cell and time window, from
-    a file with many aircraft, to tell a local jammer from a faulty aircraft."""
+    files with many aircraft, to tell a local jammer from a faulty aircraft."""
     import pandas as pd
 
-    from flightmap import analysis as an
+    from flightmap import jamming as jm
+    from flightmap.analysis import h3_available
+    from flightmap.readers.generic import parse_mapping
 
-    params = _params(max_speed_kt, aircraft)
-    result = _read(file, fmt, mapping, tz)
-    found = an.analyse(result.track, params)
-    cells = an.jamming_grid(
-        found,
+    options = jm.GridOptions(
         window=pd.Timedelta(minutes=window_min),
-        grid=grid,
+        grid=grid or ("h3" if h3_available() else "latlon"),
         resolution=resolution,
         cell_deg=cell_deg,
         min_aircraft=min_aircraft,
+        params=_params(max_speed_kt, aircraft),
     )
-    _write_json(output, an.jamming_geojson(cells))
+    run = jm.area_grid(
+        inputs,
+        options,
+        output=output,
+        engine=engine,
+        memory_limit=memory_limit,
+        scheduler=scheduler,
+        workers=workers,
+        strict=strict,
+        fmt=fmt,
+        mapping=parse_mapping(mapping) if mapping else None,
+        tz=tz,
+        work_dir=work_dir,
+        progress=lambda line: typer.echo(printable(line), err=True),
+    )
+    for exc in run.log.skipped:
+        typer.echo(f"flightmap: warning: skipped {exc.one_line()}", err=True)
+    jm.write_grid(run.grid, output)
+    cells = run.grid
     levels = cells["level"].value_counts()
     summary = ", ".join(f"{levels.get(k, 0)} {k}" for k in ("high", "medium", "low", "few"))
-    typer.echo(f"wrote {output} ({len(cells)} cell-windows: {summary})")
+    log = run.log
+    typer.echo(
+        f"wrote {output} ({len(cells)} cell-windows: {summary}; {log.files} files, "
+        f"{log.rows:,} reports, {int(cells['interpolated'].sum()):,} placed by interpolation, "
+        f"{len(log.skipped)} files skipped; engine {run.engine})"
+    )
