@@ -17,6 +17,7 @@ distributed = pytest.importorskip("distributed")
 
 def test_dask_two_workers_equal_duckdb(tmp_path: Path) -> None:
     write_hourly_parquet(generate_day(per_hour=30), tmp_path / "day")
+    (tmp_path / "day" / "states_bad.csv").write_text("time,icao24,lat,lon\nabc,4b0000,1,2\n")
     options = GridOptions(grid="latlon")
     by_duckdb = area_grid([str(tmp_path / "day")], options, engine="duckdb")
     cluster = distributed.LocalCluster(
@@ -36,6 +37,10 @@ def test_dask_two_workers_equal_duckdb(tmp_path: Path) -> None:
     finally:
         cluster.close()
     assert by_dask.engine == "dask" and any("aircraft buckets done" in x for x in lines)
+    # Files are read on the workers; the corrupt one is reported as the DuckDB engine does.
+    assert (by_dask.log.files, by_dask.log.rows) == (by_duckdb.log.files, by_duckdb.log.rows)
+    assert [str(e) for e in by_dask.log.skipped] == [str(e) for e in by_duckdb.log.skipped]
+    assert "states_bad.csv: line 2: field time:" in str(by_dask.log.skipped[0])
     assert len(by_duckdb.grid) > 100 and (by_duckdb.grid["level"] == "high").any()
     pd.testing.assert_frame_equal(
         by_duckdb.grid.drop(columns="geometry"), by_dask.grid.drop(columns="geometry")

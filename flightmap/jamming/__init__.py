@@ -147,6 +147,27 @@ def area_grid(
             )
     duck_limit = _duckdb_size(memory_limit)
     log = ReadLog()
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+    if engine == "dask":
+        from flightmap.jamming.dask_engine import run_dask
+
+        with tempfile.TemporaryDirectory(prefix=".flightmap-area-", dir=work_dir) as tmp:
+            parts = run_dask(
+                files,
+                options,
+                log,
+                folder=Path(tmp) / "staged",
+                strict=strict,
+                fmt=fmt,
+                mapping=mapping,
+                tz=tz,
+                scheduler=scheduler,
+                workers=workers,
+                memory_limit=duck_limit,
+                progress=progress,
+            )
+        return AreaRun(grid=grid_of_cells(parts, options), log=log, engine=engine)
     tables = read_inputs(
         files, log, strict=strict, fmt=fmt, mapping=mapping, tz=tz, progress=progress
     )
@@ -155,30 +176,15 @@ def area_grid(
 
         parts = [cells_of_batch(pa.concat_tables(list(tables)), options)]
     else:
-        if work_dir is not None:
-            work_dir.mkdir(parents=True, exist_ok=True)
+        from flightmap.jamming.duckdb_engine import run_duckdb
+
         with tempfile.TemporaryDirectory(prefix=".flightmap-area-", dir=work_dir) as tmp:
             staged = stage_to_parquet(tables, Path(tmp) / "staged")
-            if engine == "duckdb":
-                from flightmap.jamming.duckdb_engine import run_duckdb
-
-                parts = run_duckdb(
-                    staged,
-                    options,
-                    temp_directory=Path(tmp) / "spill",
-                    memory_limit=duck_limit,
-                    progress=progress,
-                )
-            else:
-                from flightmap.jamming.dask_engine import run_dask
-
-                parts = run_dask(
-                    staged,
-                    log.rows,
-                    options,
-                    scheduler=scheduler,
-                    workers=workers,
-                    memory_limit=duck_limit,
-                    progress=progress,
-                )
+            parts = run_duckdb(
+                staged,
+                options,
+                temp_directory=Path(tmp) / "spill",
+                memory_limit=duck_limit,
+                progress=progress,
+            )
     return AreaRun(grid=grid_of_cells(parts, options), log=log, engine=engine)

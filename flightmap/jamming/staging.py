@@ -18,7 +18,15 @@ import pyarrow as pa
 from flightmap.errors import InputError
 from flightmap.jamming.inputs import load_file
 
-__all__ = ["Progress", "ReadLog", "read_inputs", "stage_to_parquet"]
+__all__ = [
+    "Progress",
+    "ReadLog",
+    "none_read",
+    "note_file",
+    "read_inputs",
+    "stage_to_parquet",
+    "write_staged",
+]
 
 Progress = Callable[[str], None]
 """Receives one line of progress (the CLI prints it on stderr)."""
@@ -38,6 +46,43 @@ class ReadLog:
     """One error per file left out, with its file and line."""
 
 
+def note_file(
+    log: ReadLog,
+    k: int,
+    files: list[Path],
+    outcome: tuple[int, int] | InputError,
+    *,
+    strict: bool,
+    progress: Progress | None,
+) -> bool:
+    """Record file ``k``'s outcome, ``(reports, problems)`` or its error, in ``log``; True if
+    it was read. Raises the error with ``strict`` (or when it is the only file)."""
+    n, path = len(files), files[k]
+    if isinstance(outcome, InputError):
+        if strict or n == 1:
+            raise outcome
+        log.skipped.append(outcome)
+        if progress:
+            progress(f"[{k + 1}/{n}] skipped {outcome.one_line()}")
+        return False
+    rows, problems = outcome
+    log.files += 1
+    log.rows += rows
+    log.problems += problems
+    if progress:
+        flagged = f", {problems:,} values flagged" if problems else ""
+        progress(f"[{k + 1}/{n}] {path}: {rows:,} reports{flagged}")
+    return True
+
+
+def none_read(log: ReadLog, files: list[Path]) -> None:
+    """Raise if no file of ``files`` could be read."""
+    if log.files == 0:
+        raise InputError(
+            f"none of the {len(files)} input files could be read", path=files[0].parent
+        )
+
+
 def read_inputs(
     files: list[Path],
     log: ReadLog,
@@ -55,36 +100,26 @@ def read_inputs(
     InputError
         With ``strict``, the first file that cannot be read; without, when none can.
     """
-    n = len(files)
-    for i, path in enumerate(files):
+    for k, path in enumerate(files):
         try:
-            table, problems = load_file(path, i, fmt=fmt, mapping=mapping, tz=tz)
+            table, problems = load_file(path, k, fmt=fmt, mapping=mapping, tz=tz)
         except InputError as exc:
-            if strict or n == 1:
-                raise
-            log.skipped.append(exc)
-            if progress:
-                progress(f"[{i + 1}/{n}] skipped {exc.one_line()}")
+            note_file(log, k, files, exc, strict=strict, progress=progress)
             continue
-        log.files += 1
-        log.rows += table.num_rows
-        log.problems += problems
-        if progress:
-            flagged = f", {problems:,} values flagged" if problems else ""
-            progress(f"[{i + 1}/{n}] {path}: {table.num_rows:,} reports{flagged}")
+        note_file(log, k, files, (table.num_rows, problems), strict=strict, progress=progress)
         yield table
-    if log.files == 0:
-        raise InputError(f"none of the {n} input files could be read", path=files[0].parent)
+    none_read(log, files)
 
 
 def stage_to_parquet(tables: Iterator[pa.Table], folder: Path) -> list[Path]:
     """Write each table to ``folder/part-NNNNN.parquet``; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_staged(table, folder / f"part-{k:05d}.parquet") for k, table in enumerate(tables)]
+
+
+def write_staged(table: pa.Table, path: Path) -> Path:
+    """Write one staged table (zstd Parquet, row groups DuckDB reads in parallel)."""
     import pyarrow.parquet as pq
 
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for k, table in enumerate(tables):
-        path = folder / f"part-{k:05d}.parquet"
-        pq.write_table(table, path, compression="zstd", row_group_size=256_000)
-        out.append(path)
-    return out
+    pq.write_table(table, path, compression="zstd", row_group_size=256_000)
+    return path
