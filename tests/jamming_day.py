@@ -143,7 +143,7 @@ def write_opensky_csv(df: pd.DataFrame, path: Path) -> Path:
             "lat": df[s.LAT],
             "lon": df[s.LON],
             "velocity": df[s.GS_KT] * 1852.0 / 3600.0,
-            "heading": 90.0,
+            "heading": np.nan,  # the true track is not generated: unknown, not wrong
             "vertrate": 0.0,
             "callsign": df[s.CALLSIGN],
             "onground": False,

@@ -113,6 +113,8 @@ def test_cli_parquet_output_and_opensky_csv_input(day: pd.DataFrame, tmp_path: P
     assert (table["interpolated"] > 0).any()
     centre = table.loc[[distance_km(JAMMER, *_centroid_latlon(w)) < 60 for w in table["geometry"]]]
     assert len(centre) and (centre["level"] == "high").all()
+    far = table.loc[[distance_km(JAMMER, *_centroid_latlon(w)) > 250 for w in table["geometry"]]]
+    assert len(far) > 20 and (far["bad_aircraft"] == 0).all()
 
 
 def _centroid_latlon(wkb: bytes) -> tuple[float, float]:
