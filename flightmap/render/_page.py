@@ -57,7 +57,8 @@ PAGE_CSS = """
 .fm-panel h3{margin:0 0 4px;font-size:15px}.fm-panel summary{cursor:pointer;font-weight:600}
 .fm-popup h4{margin:0 0 4px}.fm-popup table{border-collapse:collapse}
 .fm-popup th{text-align:left;padding-right:8px;font-weight:600;vertical-align:top}
-.leaflet-popup-content{max-height:min(55vh,420px);overflow:auto;margin:10px 12px}
+.leaflet-container .leaflet-popup-content{max-height:min(55vh,420px);overflow:auto;margin:10px 12px;
+ font-size:13px;line-height:1.4;max-width:calc(100vw - 70px)}
 .fm-unplaced .leaflet-popup-tip-container{display:none}
 .fm-unplaced-note{color:#555;font-style:italic;margin:0 0 4px}
 .fm-meta{color:#666}.fm-sources ul{margin:2px 0;padding-left:16px}
@@ -245,6 +246,21 @@ class PageScript(JSCSSMixin, Prerendered):
                 });
             }
             function relayout() { window.requestAnimationFrame(layout); }
+            // Leaflet's own auto-pan can end short of the panels (the popup lays out again
+            // after it measured it): once a popup has settled, move the map so the whole popup
+            // is in the free part of the map, between the top panels and the slider.
+            function clearPopup() {
+                var el = box.querySelector('.leaflet-popup:not(.fm-unplaced)');
+                if (!el) { return; }
+                var r = el.getBoundingClientRect(), m = box.getBoundingClientRect();
+                var o = L.Popup.prototype.options;
+                var top = m.top + o.autoPanPaddingTopLeft.y;
+                var bottom = m.bottom - o.autoPanPaddingBottomRight.y;
+                var dy = r.top < top ? r.top - top : Math.min(Math.max(r.bottom - bottom, 0),
+                    r.top - top);
+                if (Math.abs(dy) > 1) { map.panBy([0, dy], {animate: !reduced}); }
+            }
+            map.on('popupopen', function () { window.setTimeout(clearPopup, 350); });
             box.addEventListener('toggle', relayout, true);
             window.addEventListener('resize', relayout);
             if (layers && window.MutationObserver) {
@@ -346,8 +362,14 @@ class PageScript(JSCSSMixin, Prerendered):
                     if (reduced) { map.setView(mk.getLatLng(), z, {animate: false}); go(); }
                     else { map.once('moveend', go); map.flyTo(mk.getLatLng(), z, {duration: 0.6}); }
                 } else {
+                    // A card, not pointing anywhere: it stands on the bottom of the free part
+                    // of the map (above the slider), centred.
+                    var mr = box.getBoundingClientRect();
+                    var blr = corner('.leaflet-bottom.leaflet-left');
+                    var y = (blr ? blr.top - mr.top : mr.height) - 12;
                     L.popup({className: 'fm-unplaced', maxWidth: 460, autoPan: false})
-                        .setLatLng(map.getCenter()).setContent(card(ev)).openOn(map);
+                        .setLatLng(map.containerPointToLatLng([mr.width / 2, y]))
+                        .setContent(card(ev)).openOn(map);
                 }
             }
             function next() {
