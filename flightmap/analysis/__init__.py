@@ -11,15 +11,16 @@ DataFrames and shapely geometries (``(lon, lat)`` order) and never read or write
   and at an instant inside it (:mod:`.reachable`); :func:`gap_regions` for every gap.
 - :func:`place_events`, :func:`leg_speeds`, :func:`case_regions`: case events on the track,
   plausibility of the case's own legs, and the case regions without a track (:mod:`.placement`,
-  :mod:`.cases`).
+  :mod:`.case_reach`).
 - :func:`jamming_grid`: share of aircraft with degraded or lost GNSS per cell and time window
   (:mod:`.area`).
-- :func:`analysis_report`, :func:`analysis_text`: what ``flightmap analyse`` prints.
+- :func:`analysis_report`, :func:`analysis_text`: what ``flightmap analyse`` prints
+  (:mod:`.summary`).
 - :mod:`.speeds`: maximum speeds (E190 derived from Vmo/Mmo) used as defaults.
 """
 
 from flightmap.analysis.area import GRID_COLUMNS, h3_available, jamming_geojson, jamming_grid
-from flightmap.analysis.cases import EVENT_COLUMNS, case_events, case_regions, leg_speeds
+from flightmap.analysis.case_reach import EVENT_COLUMNS, case_events, case_regions, leg_speeds
 from flightmap.analysis.gaps import GAP_COLUMNS, GAP_KINDS, find_gaps
 from flightmap.analysis.integrity import (
     FIX,
@@ -50,18 +51,18 @@ from flightmap.analysis.reachable import (
     reachable_region,
     region_at,
 )
-from flightmap.analysis.report import (
-    analysis_report,
-    analysis_text,
-    gap_regions,
-    gap_regions_geojson,
-)
 from flightmap.analysis.speeds import (
     E190_MAX_SPEED_KT,
     E190_MAX_TAS_KT,
     JET_AIRCRAFT,
     MAX_SPEED_KT,
     max_tas_kt,
+)
+from flightmap.analysis.summary import (
+    analysis_report,
+    analysis_text,
+    gap_regions,
+    gap_regions_geojson,
 )
 
 __all__ = [

@@ -55,12 +55,12 @@ def case_regions_cached(case: Case) -> pd.DataFrame:
     import shapely
 
     from flightmap import cache, geodesy, regions
-    from flightmap.analysis import _prep, cases, placement, reachable
+    from flightmap.analysis import _prep, case_reach, placement, reachable
 
     spec = case.regions
     ids = [f"{spec['start']}->{spec['end']}", *spec["instants"]]
-    events = cases.case_events(case)
-    modules = [cases, reachable, placement, _prep, geodesy, regions, sys.modules[__name__]]
+    events = case_reach.case_events(case)
+    modules = [case_reach, reachable, placement, _prep, geodesy, regions, sys.modules[__name__]]
     key = {
         "format": _REGIONS_FORMAT,
         "case": case.id,
@@ -73,7 +73,7 @@ def case_regions_cached(case: Case) -> pd.DataFrame:
     }
 
     def compute() -> pd.DataFrame:
-        return cases.case_regions(
+        return case_reach.case_regions(
             case, start=spec["start"], end=spec["end"], instants=spec["instants"]
         )
 

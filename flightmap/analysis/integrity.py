@@ -50,7 +50,7 @@ from flightmap.analysis.rules import (
     speed_limit_kt,
     states,
 )
-from flightmap.analysis.words import rule_sentence
+from flightmap.analysis.wording import rule_sentence
 
 __all__ = [
     "FIX",

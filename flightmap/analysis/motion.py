@@ -12,7 +12,7 @@ Three spoofing rules and one noise filter, on the sorted arrays of :mod:`._prep`
 - :func:`supported`: keep the reports of a rule that has enough company in time (minimum
   support), so single outliers make no interval.
 
-Nothing here builds intervals or sentences (:mod:`.integrity`, :mod:`.words`).
+Nothing here builds intervals or sentences (:mod:`.integrity`, :mod:`.wording`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 :func:`place_events` puts each event on the best track available at its time: interpolated
 along the geodesic between the fixes either side, with an uncertainty radius; inside a gap (or
 beyond the ends of the track), as the region where the aircraft could have been at that instant,
-labelled inferred. Events come as a frame (:func:`flightmap.analysis.cases.case_events` makes
+labelled inferred. Events come as a frame (:func:`flightmap.analysis.case_reach.case_events` makes
 one from a case).
 """
 
@@ -125,7 +125,7 @@ def place_events(
         The analysed track (:func:`flightmap.analysis.analyse`): its fixes and gap thresholds.
     events : pandas.DataFrame
         ``id``, ``time`` (UTC) and optionally ``uncertainty_s`` (s), e.g.
-        :func:`flightmap.analysis.cases.case_events`.
+        :func:`flightmap.analysis.case_reach.case_events`.
     max_speed_kt : float, optional
         Maximum ground speed for regions (kt); the analysis' ``max_speed_kt`` by default.
     flight_id : str, optional

@@ -18,7 +18,7 @@ from flightmap import schema as s
 from flightmap.analysis.integrity import NAC_P_CF, TrackAnalysis
 from flightmap.analysis.params import NACP_EPU_M
 from flightmap.analysis.reachable import ellipse_regions, geodesic_area_m2, reach_m
-from flightmap.analysis.words import clock, duration, reports
+from flightmap.analysis.wording import clock, duration, reports
 from flightmap.regions import disk
 
 __all__ = ["analysis_report", "analysis_text", "gap_regions", "gap_regions_geojson", "iso"]
