@@ -47,11 +47,13 @@ class GridOptions:
     params: IntegrityParams = IntegrityParams()  # noqa: RUF009 (frozen)
 
 
-def from_staging(table: pa.Table) -> pd.DataFrame:
-    """Rows in the staging layout as a canonical track, sorted by (aircraft, time, sequence);
-    ``icao24`` is set to the aircraft key, so flights are cut by the same key as batches."""
+def from_staging(table: pa.Table, *, presorted: bool = False) -> pd.DataFrame:
+    """Rows in the staging layout as a canonical track, sorted by (aircraft, time, sequence)
+    (``presorted``: they already are); ``icao24`` is set to the aircraft key, so flights are
+    cut by the same key as batches."""
     df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
-    df = df.sort_values([AIRCRAFT, T_NS, SEQ], kind="stable", ignore_index=True)
+    if not presorted:
+        df = df.sort_values([AIRCRAFT, T_NS, SEQ], kind="stable", ignore_index=True)
     df[s.TIME] = pd.to_datetime(df[T_NS].to_numpy(dtype="int64"), unit="ns", utc=True)
     tp = df[TP_NS]
     if tp.notna().any():
@@ -66,15 +68,18 @@ def from_staging(table: pa.Table) -> pd.DataFrame:
     return out
 
 
-def cells_of_batch(table: pa.Table, options: GridOptions) -> pd.DataFrame:
+def cells_of_batch(
+    table: pa.Table, options: GridOptions, *, presorted: bool = False
+) -> pd.DataFrame:
     """Per flight, cell and window, the reports by state (columns
-    :data:`flightmap.analysis.area.AIRCRAFT_CELL_COLUMNS`) of the whole aircraft in ``table``."""
+    :data:`flightmap.analysis.area.AIRCRAFT_CELL_COLUMNS`) of the whole aircraft in ``table``
+    (``presorted``: sorted by aircraft, time and sequence already, as DuckDB returns them)."""
     from flightmap.analysis.integrity import analyse
     from flightmap.tracks import split_flights
 
     if table.num_rows == 0:
         return pd.DataFrame({c: [] for c in AIRCRAFT_CELL_COLUMNS})
-    track = split_flights(from_staging(table))
+    track = split_flights(from_staging(table, presorted=presorted))
     return aircraft_cells(
         analyse(track, options.params),
         window=options.window,

@@ -73,7 +73,7 @@ def bucket_cells(
             table = con.sql(sorted_query(where), params={"files": staged}).to_arrow_table()
         finally:
             con.close()
-    return cells_of_batch(table, options)
+    return cells_of_batch(table, options, presorted=True)
 
 
 def run_dask(

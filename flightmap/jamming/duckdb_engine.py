@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -59,9 +58,11 @@ def sorted_query(where: str = "") -> str:
 
 def _cut(table: pa.Table) -> int:
     """Rows before the last aircraft of ``table`` (0 if it holds one aircraft)."""
-    keys = table.column(AIRCRAFT).to_numpy(zero_copy_only=False)
-    other = np.flatnonzero(keys != keys[-1])
-    return int(other[-1]) + 1 if other.size else 0
+    import pyarrow.compute as pc
+
+    keys = table.column(AIRCRAFT)
+    other = pc.indices_nonzero(pc.fill_null(pc.not_equal(keys, keys[-1]), True))
+    return int(other[-1].as_py()) + 1 if len(other) else 0
 
 
 def run_duckdb(
@@ -96,14 +97,14 @@ def run_duckdb(
             cut = _cut(table)
             if cut == 0:  # one aircraft longer than a batch: keep gathering
                 continue
-            parts.append(cells_of_batch(table.slice(0, cut), options))
+            parts.append(cells_of_batch(table.slice(0, cut), options, presorted=True))
             done += cut
             rest = table.slice(cut)
             pending, held = rest.to_batches(), rest.num_rows
             if progress:
                 progress(f"analysed {done:,} of {total:,} reports")
         if held:
-            parts.append(cells_of_batch(pa.Table.from_batches(pending), options))
+            parts.append(cells_of_batch(pa.Table.from_batches(pending), options, presorted=True))
             done += held
             if progress:
                 progress(f"analysed {done:,} of {total:,} reports")
