@@ -145,10 +145,13 @@ def _categories_in_order(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return uniques, position[codes]
 
 
-def clean_text(values: pd.Series, *, lower: bool = False, codes: bool = False) -> pd.Series:
+def clean_text(
+    values: pd.Series, *, lower: bool = False, codes: bool = False, per_value: bool | None = None
+) -> pd.Series:
     """Strip spaces; empty strings and null tokens become NA; optionally lower-case.
 
-    ``codes``: return a ``Categorical``, see :func:`on_uniques`.
+    ``codes``: return a ``Categorical``; ``per_value``: how the work is done (the same
+    result either way); see :func:`on_uniques`.
 
     >>> clean_text(pd.Series([" SWR123 ", "", "NaN", None, "ABC"]), lower=True).tolist()
     ['swr123', nan, nan, nan, 'abc']
@@ -160,12 +163,15 @@ def clean_text(values: pd.Series, *, lower: bool = False, codes: bool = False) -
             u = u.str.lower()
         return u.where(~u.isin(list(NULL_TOKENS)))
 
-    return on_uniques(values, fix, codes=codes)
+    return on_uniques(values, fix, codes=codes, per_value=per_value)
 
 
-def squawk_text(values: pd.Series, *, codes: bool = False) -> pd.Series:
+def squawk_text(
+    values: pd.Series, *, codes: bool = False, per_value: bool | None = None
+) -> pd.Series:
     """Mode A codes as 4-digit text: ``"7700"``; numbers read as ``1234.0`` lose the ``.0``;
-    codes that lost leading zeros (``123``) get them back. ``codes``: see :func:`on_uniques`.
+    codes that lost leading zeros (``123``) get them back. ``codes``, ``per_value``: see
+    :func:`on_uniques`.
 
     >>> squawk_text(pd.Series(["7700", "123", "1234.0", None])).tolist()
     ['7700', '0123', '1234', nan]
@@ -177,7 +183,7 @@ def squawk_text(values: pd.Series, *, codes: bool = False) -> pd.Series:
         short = u.str.fullmatch(r"\d{1,3}").fillna(False).to_numpy(dtype=bool)
         return u.where(~short, u.str.zfill(4))
 
-    return on_uniques(values, fix, codes=codes)
+    return on_uniques(values, fix, codes=codes, per_value=per_value)
 
 
 def no_surrogates(value: object) -> str | None:
