@@ -52,6 +52,26 @@ def _tracks_html(track: pd.DataFrame) -> str:
     )
 
 
+def _tracks_title(track: pd.DataFrame | None) -> str:
+    """The title of a map without a case: the callsigns (else flight ids) it draws and its date.
+
+    >>> t = pd.DataFrame({s.FLIGHT_ID: ["a-1"], s.CALLSIGN: ["FZ981"],
+    ...                   s.TIME: pd.to_datetime(["2021-10-29T18:21:00Z"])})
+    >>> _tracks_title(t)
+    'Flight track FZ981, 29 October 2021 (UTC)'
+    """
+    if track is None or track.empty:
+        return "Flight tracks"
+    names = s.as_str(track[s.CALLSIGN]).dropna().str.strip() if s.CALLSIGN in track else None
+    if names is None or names.empty:
+        names = track[s.FLIGHT_ID].dropna().astype(str)
+    unique = list(dict.fromkeys(n for n in names if n))
+    shown = ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
+    day = track[s.TIME].min()
+    when = f", {day:%-d %B %Y} (UTC)" if pd.notna(day) else ""
+    return f"Flight track{'s' if len(unique) > 1 else ''} {shown}{when}".replace("  ", " ")
+
+
 def title_panel(
     case: Case | None,
     track: pd.DataFrame | None = None,
@@ -67,7 +87,7 @@ def title_panel(
     repeats how each was derived.
     """
     has_track = track is not None and not track.empty
-    title = case.title if case is not None else "Flight tracks"
+    title = case.title if case is not None else _tracks_title(track)
     parts = [f"<h3>{esc(title)}</h3>"]
     if case is not None:
         flight = " · ".join(
