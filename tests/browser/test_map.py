@@ -37,9 +37,7 @@ def test_case_map_draws_everything(open_map, case_html: Path) -> None:  # type: 
     mp = open_map(case_html)
     assert mp.count(".leaflet-overlay-pane path.fm-leg") == len(case.legs) == 4
     # Events and places are HTML marks in the marker pane, above every line and area.
-    assert mp.count(".leaflet-marker-pane .fm-event") == len(
-        [e for e in case.events if e.waypoint]
-    )
+    assert mp.count(".leaflet-marker-pane .fm-event") == len([e for e in case.events if e.waypoint])
     assert mp.count(".leaflet-marker-pane .fm-place") == len(case.waypoints)
     assert mp.count("path.fm-zone") == len(case.zones) == 3
     assert mp.count("path.fm-region") == 3  # where it could have been
