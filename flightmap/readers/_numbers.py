@@ -47,15 +47,20 @@ def to_float(
             if values.dtype == "float64"
             else values.to_numpy(dtype="float64", na_value=np.nan)
         )
-        shown: np.ndarray | None = None
+        shown: pd.Series | None = None
     else:
         text = clean_text(values)
         raw, shaped = text_numbers(text)
-        shown = text.to_numpy()
+        shown = text  # only the flagged values become Python strings
         bad = text.notna().to_numpy() & ~shaped
         if bad.any():
             problems.add(
-                records[bad], field_name, shown[bad], "bad_value", "not a number", "set to NA"
+                records[bad],
+                field_name,
+                text[bad].to_numpy(),
+                "bad_value",
+                "not a number",
+                "set to NA",
             )
     return finite(raw, records, field_name, problems, scale=scale, shown=shown)
 
@@ -67,9 +72,11 @@ def finite(
     problems: Problems,
     *,
     scale: float = 1.0,
-    shown: np.ndarray | None = None,
+    shown: np.ndarray | pd.Series | None = None,
 ) -> np.ndarray:
-    """``raw * scale`` with infinities (given, or from an overflow) set to NaN and flagged."""
+    """``raw * scale`` with infinities (given, or from an overflow) set to NaN and flagged.
+
+    ``shown``: what each flag shows as the value (default ``raw``), one per value."""
     if scale != 1.0:
         with np.errstate(over="ignore", invalid="ignore"):
             out = raw * scale
@@ -125,7 +132,7 @@ def to_bool(
         problems.add(
             records[bad],
             field_name,
-            text.to_numpy()[bad],
+            text[bad].to_numpy(),
             "bad_value",
             "not true or false",
             "set to NA",

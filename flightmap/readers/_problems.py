@@ -90,7 +90,7 @@ def set_to_na(
     code: str,
     problem: str | np.ndarray,
     *,
-    shown: np.ndarray | None = None,
+    shown: np.ndarray | pd.Series | None = None,
 ) -> np.ndarray:
     """Flag the ``values`` where ``bad`` (action ``set to NA``) and return them with NaN there.
 
@@ -107,7 +107,12 @@ def set_to_na(
     """
     if not bad.any():
         return values
-    flagged = (values if shown is None else shown)[bad]
+    if shown is None:
+        flagged = values[bad]
+    elif isinstance(shown, pd.Series):
+        flagged = shown[bad].to_numpy()
+    else:
+        flagged = shown[bad]
     if flagged.dtype.kind in "fiu":
         flagged = flagged.astype(str)
     problems.add(records[bad], field_name, flagged, code, problem, "set to NA")

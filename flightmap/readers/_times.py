@@ -130,7 +130,7 @@ def text_to_time(
             problems.add(
                 records[other],
                 field_name,
-                text.to_numpy()[other],
+                text[other].to_numpy(),
                 "bad_time",
                 "not a Unix time in seconds",
                 "row dropped",
@@ -166,7 +166,7 @@ def text_to_time(
         problems.add(
             records[far],
             field_name,
-            text.to_numpy()[far],
+            text[far].to_numpy(),
             "bad_time",
             "time outside 1970-2100",
             "row dropped",
@@ -177,7 +177,7 @@ def text_to_time(
         problems.add(
             records[bad],
             field_name,
-            text.to_numpy()[bad],
+            text[bad].to_numpy(),
             "bad_time",
             "unreadable time" + local_hint,
             "row dropped",

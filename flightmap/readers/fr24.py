@@ -95,7 +95,7 @@ def read_csv_export(
         problems.add(
             rec[no_comma],
             pos_field,
-            pos.to_numpy()[no_comma],
+            pos[no_comma].to_numpy(),
             "bad_value",
             'expected "lat,lon"',
             "position removed",
