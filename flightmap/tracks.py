@@ -72,8 +72,13 @@ def _by_aircraft(df: pd.DataFrame, rows: np.ndarray | None = None) -> _Aircraft:
     later row): files without icao24 hold one aircraft whose callsign is sometimes blank.
     """
     n = len(df)
-    key = df[s.ICAO24] if s.ICAO24 in df.columns else pd.Series(pd.NA, index=df.index)
-    if s.CALLSIGN in df.columns and key.isna().any():
+    if s.ICAO24 in df.columns:
+        key = df[s.ICAO24]
+    elif s.CALLSIGN in df.columns:
+        key = df[s.CALLSIGN]  # what filling an all-NA icao24 from it gives, without a copy
+    else:
+        key = pd.Series(pd.NA, index=df.index)
+    if s.ICAO24 in df.columns and s.CALLSIGN in df.columns and key.isna().any():
         if isinstance(key.dtype, pd.CategoricalDtype):
             key = s.as_str(key)
         key = key.fillna(s.as_str(df[s.CALLSIGN]))

@@ -112,7 +112,8 @@ def read_csv_export(
             s.ALT_BARO_FT: to_float(cols[name["altitude"]], rec, name["altitude"], problems),
             s.GS_KT: to_float(cols[name["speed"]], rec, name["speed"], problems),
             s.TRACK_DEG: to_float(cols[name["direction"]], rec, name["direction"], problems),
-            s.CALLSIGN: clean_text(cols[name["callsign"]]).reset_index(drop=True),
+            # A Categorical, as the other readers hand it over (see readers._text.on_uniques).
+            s.CALLSIGN: clean_text(cols[name["callsign"]], codes=True).reset_index(drop=True),
             s.RECORD: rec,
         },
         copy=False,
