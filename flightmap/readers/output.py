@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from flightmap import schema as s
 from flightmap.atomic import atomic_write
@@ -67,7 +68,16 @@ def write_track(track: pd.DataFrame, path: str | Path) -> Path:
 
 
 def _write_parquet(track: pd.DataFrame, f: IO[bytes]) -> None:
-    track.to_parquet(f, index=False)
+    # Dictionary pages for the text columns only: for floats, times and line numbers, nearly
+    # all distinct, building a dictionary only to give it up took half the write (1M rows:
+    # 0.6 s -> 0.3 s, 3 % more bytes). The frame read back is the same.
+    table = pa.Table.from_pandas(track, preserve_index=False)
+    text = [
+        col.name
+        for col in table.schema
+        if pa.types.is_large_string(col.type) or pa.types.is_string(col.type)
+    ]
+    pq.write_table(table, f, use_dictionary=text)
 
 
 def _arrow(track: pd.DataFrame) -> pa.Table:
