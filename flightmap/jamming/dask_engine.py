@@ -1,15 +1,20 @@
 """The Dask engine: the per-aircraft stage on a Dask cluster, partitioned by aircraft.
 
-Each input file is read and staged by a task on a worker (the readers are the slow part; they
-run in parallel over the files). The staged Parquet files are then cut into buckets by a hash of
-the aircraft key (DuckDB's ``hash``, the same in every process), about :data:`ROWS_PER_TASK`
-rows each, so a task holds whole aircraft; it reads its bucket with DuckDB on the worker (a
-filtered scan, sorted as the DuckDB engine sorts) and runs
-:func:`flightmap.jamming.batch.cells_of_batch`. The client gathers the small per-flight results
-and aggregates them once, so the cells and counts equal DuckDB's and pandas'.
+Two rounds of tasks, no DuckDB needed on the workers:
 
-On a real cluster (the workers must run the same flightmap and see the work folder at the same
-path, e.g. NFS)::
+1. one task per input file reads it (the readers are the slow part; they run in parallel over
+   the files) and writes its rows into ``buckets`` Parquet folders by a stable hash of the
+   aircraft key (CRC-32: the same in every process, unlike Python's ``hash``): a shuffle
+   through the work folder;
+2. one task per bucket reads its folder (whole aircraft, about :data:`ROWS_PER_TASK` rows) and
+   runs :func:`flightmap.jamming.batch.cells_of_batch`.
+
+The client gathers the small per-flight results and aggregates them once, so the cells and
+counts equal DuckDB's and pandas'. Each row is read from the inputs once and from the work
+folder once, whatever the number of buckets.
+
+On a real cluster (the workers must run the same flightmap and see the inputs and the work
+folder at the same paths, e.g. on NFS)::
 
     dask scheduler --port 8786                                   # on one host
     dask worker tcp://HOST:8786 --nworkers 8 --nthreads 1 --memory-limit 2GiB   # on each host
@@ -21,31 +26,53 @@ Without ``--scheduler``, a local cluster of ``--workers`` processes is started a
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from flightmap.jamming.batch import GridOptions, cells_of_batch
-from flightmap.jamming.inputs import AIRCRAFT
+from flightmap.jamming.inputs import AIRCRAFT, STAGING_SCHEMA
 from flightmap.jamming.staging import Progress, ReadLog
 
-__all__ = ["ROWS_PER_TASK", "bucket_cells", "run_dask", "stage_file"]
+__all__ = ["BYTES_PER_ROW", "ROWS_PER_TASK", "bucket_cells", "bucket_of", "run_dask", "stage_file"]
 
 ROWS_PER_TASK: Final = 1_000_000
-"""Rows per task aimed at: as the DuckDB engine's batches, so a worker's memory is the same."""
+"""Rows per bucket aimed at (measured: a worker peaks under 1 GB analysing one)."""
+
+BYTES_PER_ROW: Final = 20
+"""Input bytes per report, to choose the number of buckets before reading: measured 26 for
+gzip OpenSky CSV, 21 for flightmap's Parquet; an overestimate of rows only makes buckets
+smaller."""
+
+
+def bucket_of(keys: pa.ChunkedArray | pa.Array, buckets: int) -> np.ndarray[Any, Any]:
+    """The bucket of each aircraft key: CRC-32 of its UTF-8 text modulo ``buckets``.
+
+    >>> bucket_of(pa.array(["4b1805", "4b1805", "3c6444"]), 7).tolist()
+    [1, 1, 6]
+    """
+    codes, uniques = pd.factorize(pd.Series(keys.to_pandas(), dtype=object), use_na_sentinel=False)
+    per_key = np.array(
+        [zlib.crc32(str(k).encode("utf-8")) % buckets for k in uniques], dtype="int64"
+    )
+    return np.asarray(per_key[codes], dtype="int64")
 
 
 def stage_file(
     path: str,
     file_no: int,
-    out: str,
+    folder: str,
+    buckets: int,
     fmt: str | None,
     mapping: dict[str, str] | None,
     tz: str | None,
 ) -> tuple[int, int] | str:
-    """Read and stage one input file (runs on a worker): ``(reports, problems)``, or the
-    reader's one-line error."""
+    """Read one input file and write its rows to the bucket folders (runs on a worker):
+    ``(reports, problems)``, or the reader's one-line error."""
     from flightmap.errors import InputError
     from flightmap.jamming.inputs import load_file
     from flightmap.jamming.staging import write_staged
@@ -54,26 +81,22 @@ def stage_file(
         table, problems = load_file(Path(path), file_no, fmt=fmt, mapping=mapping, tz=tz)
     except InputError as exc:
         return exc.one_line()  # the text crosses processes; InputError's fields would not
-    write_staged(table, Path(out))
+    bucket = bucket_of(table.column(AIRCRAFT), buckets)
+    for b in np.unique(bucket).tolist():
+        part = Path(folder) / f"bucket-{b:05d}"
+        part.mkdir(parents=True, exist_ok=True)
+        write_staged(table.filter(pa.array(bucket == b)), part / f"file-{file_no:06d}.parquet")
     return table.num_rows, problems
 
 
-def bucket_cells(
-    staged: list[str], bucket: int, buckets: int, options: GridOptions, memory_limit: str | None
-) -> pd.DataFrame:
-    """Per-flight cell counts of the aircraft in one bucket (runs on a worker)."""
-    import tempfile
+def bucket_cells(folder: str, options: GridOptions) -> pd.DataFrame:
+    """Per-flight cell counts of the aircraft of one bucket folder (runs on a worker)."""
+    import pyarrow.parquet as pq
 
-    from flightmap.jamming.duckdb_engine import connect, sorted_query
-
-    with tempfile.TemporaryDirectory(prefix="flightmap-dask-") as tmp:
-        con = connect(memory_limit, Path(tmp), threads=1)
-        try:
-            where = f"hash({AIRCRAFT}) % {int(buckets)} = {int(bucket)}"
-            table = con.sql(sorted_query(where), params={"files": staged}).to_arrow_table()
-        finally:
-            con.close()
-    return cells_of_batch(table, options, presorted=True)
+    files = sorted(Path(folder).glob("*.parquet"))
+    if not files:
+        return cells_of_batch(STAGING_SCHEMA.empty_table(), options)
+    return cells_of_batch(pa.concat_tables([pq.read_table(f) for f in files]), options)
 
 
 def run_dask(
@@ -113,22 +136,23 @@ def run_dask(
         client = dist.Client(cluster)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        outs = [str((folder / f"part-{k:05d}.parquet").resolve()) for k in range(len(files))]
+        n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        size = sum(p.stat().st_size for p in files)
+        buckets = max(n_workers, -(-size // (BYTES_PER_ROW * ROWS_PER_TASK)))
+        root = str(folder.resolve())
         staging = [
-            client.submit(stage_file, str(p.resolve()), k, outs[k], fmt, mapping, tz, pure=False)
+            client.submit(
+                stage_file, str(p.resolve()), k, root, buckets, fmt, mapping, tz, pure=False
+            )
             for k, p in enumerate(files)
         ]
-        staged = []
         for k, fut in enumerate(staging):  # in file order: the same log as the other engines
             got = fut.result()
             outcome = InputError(got) if isinstance(got, str) else got
-            if note_file(log, k, files, outcome, strict=strict, progress=progress):
-                staged.append(outs[k])
+            note_file(log, k, files, outcome, strict=strict, progress=progress)
         none_read(log, files)
-        n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        buckets = max(n_workers, -(-log.rows // ROWS_PER_TASK))
         futures = [
-            client.submit(bucket_cells, staged, b, buckets, options, None, pure=False)
+            client.submit(bucket_cells, f"{root}/bucket-{b:05d}", options, pure=False)
             for b in range(buckets)
         ]
         parts = []
