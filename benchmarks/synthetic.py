@@ -315,3 +315,38 @@ def fr24_csv(rows: int, *, bad: bool = False, seed: int = 24) -> Path:
     tmp.write_text(FR24_HEADER + "\n" + "\n".join(lines.tolist()) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def generic_csv(rows: int) -> Path:
+    """Path of a cached generic CSV (``time,lat,lon,alt_baro_ft,gs_kt,callsign,icao24``) of
+    ``rows`` lines: the :func:`render_track` flights, times as ISO 8601 text with ``Z``, built
+    if missing."""
+    path = CACHE / f"generic_{rows}_v{VERSION}.csv"
+    if path.exists():
+        return path
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    from flightmap import schema as s
+
+    track = render_track(rows)
+    times = pa.array(track[s.TIME].to_numpy(dtype="datetime64[ms]"), pa.timestamp("ms", "UTC"))
+    table = pa.table(
+        {
+            "time": pc.binary_join_element_wise(
+                pc.strftime(times, format="%Y-%m-%dT%H:%M:%S", locale="C"), "Z", ""
+            ),
+            "lat": pa.array(track[s.LAT].round(6)),
+            "lon": pa.array(track[s.LON].round(6)),
+            "alt_baro_ft": pa.array(track[s.ALT_BARO_FT]),
+            "gs_kt": pa.array(track[s.GS_KT]),
+            "callsign": pa.array(track[s.CALLSIGN].astype(object)),
+            "icao24": pa.array(track[s.ICAO24].astype(object)),
+        }
+    )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    pacsv.write_csv(table, tmp, pacsv.WriteOptions(quoting_style="needed"))
+    tmp.replace(path)
+    return path
