@@ -88,7 +88,9 @@ def _carry(present: np.ndarray, values: list[Any], reset: np.ndarray | None = No
     """
     starts = present if reset is None else present | reset
     idx = np.maximum.accumulate(np.where(starts, np.arange(present.size), -1))
-    return [None if i < 0 or not present[i] else values[i] for i in idx]
+    # Index len(values) is the None appended below: before any object, or after a reset.
+    idx = np.where((idx >= 0) & present[np.maximum(idx, 0)], idx, len(values))
+    return list(map([*values, None].__getitem__, idx.tolist()))
 
 
 def read_trace(
@@ -137,7 +139,7 @@ def read_trace(
             field="trace",
         )
     rows = [
-        e + [None] * (_WIDTH - len(e)) if len(e) < _WIDTH else e[:_WIDTH]
+        e if len(e) == _WIDTH else e + [None] * (_WIDTH - len(e)) if len(e) < _WIDTH else e[:_WIDTH]
         for e, ok in zip(trace, shaped, strict=True)
         if ok
     ]
@@ -156,7 +158,9 @@ def read_trace(
     alt_raw = cols[3]
     ground = np.array([v == "ground" for v in alt_raw], dtype=bool)
     alt = object_numbers(
-        tuple(None if g else v for v, g in zip(alt_raw, ground, strict=True)),
+        tuple(None if g else v for v, g in zip(alt_raw, ground, strict=True))
+        if ground.any()
+        else alt_raw,
         rec,
         "altitude",
         problems,
@@ -197,8 +201,13 @@ def read_trace(
             "ignored",
         )
 
+    with_object = np.flatnonzero(present).tolist()
+
     def key(name: str) -> list[Any]:
-        return [o.get(name) if isinstance(o, dict) else None for o in objects]
+        out: list[Any] = [None] * n
+        for i in with_object:
+            out[i] = objects[i].get(name)
+        return out
 
     obj_alt_geom = object_numbers(tuple(key("alt_geom")), rec, "aircraft.alt_geom", problems)
     alt_geom = np.where(~np.isnan(geom_alt), geom_alt, np.where(alt_geom_flag, alt, obj_alt_geom))
