@@ -139,7 +139,7 @@ def area_grid(
         raise InputError(
             f"unknown engine {engine!r}; expected {', '.join(ENGINES)}", field="--engine"
         )
-    for module in {"duckdb": ["duckdb"], "dask": ["duckdb", "distributed"]}.get(engine, []):
+    for module in {"duckdb": ["duckdb"], "dask": ["distributed"]}.get(engine, []):
         if not _installed(module):
             raise InputError(
                 f"the {engine} engine needs the {module} package: pip install 'flightmap[area]'",

@@ -38,10 +38,23 @@ from flightmap.jamming.batch import GridOptions, cells_of_batch
 from flightmap.jamming.inputs import AIRCRAFT, STAGING_SCHEMA
 from flightmap.jamming.staging import Progress, ReadLog
 
-__all__ = ["BYTES_PER_ROW", "ROWS_PER_TASK", "bucket_cells", "bucket_of", "run_dask", "stage_file"]
+__all__ = [
+    "BYTES_PER_ROW",
+    "BYTES_PER_TASK_ROW",
+    "ROWS_PER_TASK",
+    "bucket_cells",
+    "bucket_of",
+    "run_dask",
+    "stage_file",
+]
 
 ROWS_PER_TASK: Final = 1_000_000
-"""Rows per bucket aimed at (measured: a worker peaks under 1 GB analysing one)."""
+"""Rows per bucket aimed at without a memory limit (measured: a worker peaks under 1 GB)."""
+
+BYTES_PER_TASK_ROW: Final = 2_000
+"""Worker memory per row of its bucket: a worker peaks at about 1 kB per row (reading,
+sorting, analysing), doubled for safety; with a memory limit, buckets hold at most
+limit / this many rows."""
 
 BYTES_PER_ROW: Final = 20
 """Input bytes per report, to choose the number of buckets before reading: measured 26 for
@@ -117,6 +130,7 @@ def run_dask(
     """Per-flight cell counts of every aircraft in ``files``, on a Dask cluster; the staged
     files go to ``folder`` (which every worker must see); ``log`` is updated."""
     import dask.distributed
+    import dask.utils
 
     from flightmap.errors import InputError
     from flightmap.jamming.staging import none_read, note_file
@@ -138,7 +152,12 @@ def run_dask(
         folder.mkdir(parents=True, exist_ok=True)
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         size = sum(p.stat().st_size for p in files)
-        buckets = max(n_workers, -(-size // (BYTES_PER_ROW * ROWS_PER_TASK)))
+        per_task = ROWS_PER_TASK
+        if memory_limit:
+            per_task = min(
+                per_task, max(dask.utils.parse_bytes(memory_limit) // BYTES_PER_TASK_ROW, 10_000)
+            )
+        buckets = max(n_workers, -(-size // (BYTES_PER_ROW * per_task)))
         root = str(folder.resolve())
         staging = [
             client.submit(
