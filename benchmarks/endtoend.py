@@ -53,6 +53,25 @@ df = pd.read_csv(sys.argv[1])
 df["time"] = pd.to_datetime(df["time"], unit="s", utc=True)
 df.to_parquet(sys.argv[2])
 """
+NAIVE_READSB_CONVERT = """
+import sys, json, pandas as pd
+d = json.load(open(sys.argv[1]))
+cols = ["dt", "lat", "lon", "alt", "gs", "track", "flags", "vrate"]
+df = pd.DataFrame([e[:8] for e in d["trace"]], columns=cols)
+df["alt"] = pd.to_numeric(df["alt"], errors="coerce")  # "ground"
+df["time"] = pd.to_datetime(d["timestamp"] + df["dt"], unit="s", utc=True)
+df.to_parquet(sys.argv[2])
+"""
+# flightmap's CLI from another copy of its source (``--against``): the editable install's finder
+# is taken out so that the copy is imported.
+AGAINST_LAUNCHER = """
+import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in getattr(f, "__module__", "")]
+sys.path.insert(0, sys.argv.pop(1))
+from flightmap.cli import main
+sys.argv[0] = "flightmap"
+sys.exit(main())
+"""
 NAIVE_GENERIC_CONVERT = """
 import sys, pandas as pd
 df = pd.read_csv(sys.argv[1])
@@ -117,6 +136,16 @@ WORKS = {
             lambda r: r <= 1.5,
         ),
         Work(
+            "readsb_convert",
+            "readsb trace JSON -> Parquet",
+            "readsb_trace({n})",
+            _convert,
+            NAIVE_READSB_CONVERT,
+            ".parquet",
+            "<= 1.5x",
+            lambda r: r <= 1.5,
+        ),
+        Work(
             "generic_convert",
             "generic CSV (ISO times) -> Parquet",
             "generic_csv({n})",
@@ -156,8 +185,16 @@ def make_input(call: str) -> Path:
     return Path(out.strip().splitlines()[-1])
 
 
-def measure(work: Work, rows: int, reps: int, tmp: Path, log: Callable[[str], None]) -> str:
-    """Run one row's pair ``reps`` times, alternating; its markdown table row."""
+def measure(
+    work: Work,
+    rows: int,
+    reps: int,
+    tmp: Path,
+    log: Callable[[str], None],
+    against: Path | None = None,
+) -> str:
+    """Run one row's pair ``reps`` times, alternating (with ``against``, flightmap from that
+    copy of its source too: before/after in one run); its markdown table row."""
     inp = make_input(work.generator.format(n=rows))
     with open(inp, "rb") as fh:  # warm the page cache for both
         while fh.read(1 << 24):
@@ -165,15 +202,21 @@ def measure(work: Work, rows: int, reps: int, tmp: Path, log: Callable[[str], No
     out_fm, out_nv = tmp / f"fm{work.suffix}", tmp / f"naive{work.suffix}"
     fm_cmd = work.flightmap(inp, out_fm)
     nv_cmd = [PY, "-c", work.naive, str(inp), str(out_nv)]
+    base_cmd = [PY, "-c", AGAINST_LAUNCHER, str(against), *fm_cmd[1:]] if against else []
     run(fm_cmd)  # warm-up: bytecode caches, the file cache
-    fm, nv = [], []
+    if against:
+        run(base_cmd)
+    fm, nv, base = [], [], []
     for rep in range(reps):
         nv.append(run(nv_cmd))
         fm.append(run(fm_cmd))
+        if against:
+            base.append(run(base_cmd))
         log(
             f"  {work.name} #{rep + 1}: naive {nv[-1]['seconds']:.2f} s "
             f"{nv[-1]['rss'] / 1e6:,.0f} MB, flightmap {fm[-1]['seconds']:.2f} s "
             f"{fm[-1]['rss'] / 1e6:,.0f} MB"
+            + (f", against {base[-1]['seconds']:.2f} s" if against else "")
         )
 
     def m(xs: list[dict[str, float]], key: str) -> float:
@@ -184,6 +227,12 @@ def measure(work: Work, rows: int, reps: int, tmp: Path, log: Callable[[str], No
     rss = m(fm, "rss") / m(nv, "rss")
     sizes = f"{out_fm.stat().st_size / 1e6:,.2f} MB vs {out_nv.stat().st_size / 1e6:,.1f} MB"
     verdict = "PASS" if work.passes(ratio) else "MISS"
+    if against:
+        b = m(base, "seconds")
+        sizes += (
+            f"; {against.name}: {b:.2f} s, {m(base, 'rss') / 1e6:,.0f} MB = "
+            f"{b / m(nv, 'seconds'):.2f}x naive"
+        )
     return (
         f"| {work.label} | {rows / 1e6:g}M rows, {inp.stat().st_size / 1e6:,.0f} MB | "
         f"{m(fm, 'seconds'):.2f} s, {m(fm, 'rss') / 1e6:,.0f} MB | "
@@ -195,7 +244,8 @@ def measure(work: Work, rows: int, reps: int, tmp: Path, log: Callable[[str], No
 
 HEAD = (
     "| work | input | flightmap (time, peak RSS) | naive | time ratio | RSS ratio | goal | "
-    "result | output sizes |\n|---|---|---|---|---|---|---|---|---|"
+    "result | notes: output sizes (flightmap vs naive); --against |\n"
+    "|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -204,6 +254,12 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000, help="data lines per input")
     ap.add_argument("--reps", type=int, default=5, help="paired repetitions (medians)")
     ap.add_argument("--only", default=",".join(WORKS), help=f"subset of {','.join(WORKS)}")
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="a folder holding another copy of the flightmap package (e.g. from git archive "
+        "of an older commit), timed in the same repetitions (before/after)",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
 
@@ -214,7 +270,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="flightmap-e2e-") as tmp:
         for name in args.only.split(","):
-            rows.append(measure(WORKS[name.strip()], args.rows, args.reps, Path(tmp), log))
+            work = WORKS[name.strip()]
+            rows.append(measure(work, args.rows, args.reps, Path(tmp), log, args.against))
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print()
     print(

@@ -350,3 +350,39 @@ def generic_csv(rows: int) -> Path:
     pacsv.write_csv(table, tmp, pacsv.WriteOptions(quoting_style="needed"))
     tmp.replace(path)
     return path
+
+
+def readsb_trace(rows: int) -> Path:
+    """Path of a cached readsb trace JSON of ``rows`` entries (built if missing): one aircraft
+    flying the :func:`render_track` flights once a second (a day apart), 14 fields per entry
+    as readsb writes them since 2022, an aircraft object (callsign, squawk, NIC, NACp, SIL, Rc,
+    category) on every 60th entry, ``null`` otherwise."""
+    path = CACHE / f"readsb_{rows}_v{VERSION}.json"
+    if path.exists():
+        return path
+    from flightmap import schema as s
+
+    track = render_track(rows)  # flights of 10,000 s a day apart: legs of one aircraft
+    dt = (track[s.TIME] - T0).dt.total_seconds().to_numpy()
+    lat = track[s.LAT].round(6).to_numpy()
+    lon = track[s.LON].round(6).to_numpy()
+    alt = track[s.ALT_BARO_FT].to_numpy().astype(int)
+    obj = (
+        '{"type":"adsb_icao","flight":"AHY8243 ","squawk":"1000","nic":8,"rc":186,'
+        '"version":2,"nac_p":9,"sil":3,"category":"A3"}'
+    )
+    entries = [
+        f"[{dt[k]},{lat[k]},{lon[k]},{alt[k]},447.0,{(k // 100) % 360}.0,0,64,"
+        f'{obj if k % 60 == 0 else "null"},"adsb_icao",{alt[k] + 350},64,280,0.0]'
+        for k in range(rows)
+    ]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        '{"icao":"600abc","r":"4K-AZ65","t":"E190","timestamp":1735095600.0,"trace":[\n'
+        + ",\n".join(entries)
+        + "\n]}\n",
+        encoding="utf-8",
+    )
+    tmp.replace(path)
+    return path
