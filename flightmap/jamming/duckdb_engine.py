@@ -76,7 +76,17 @@ def run_duckdb(
     batch_rows: int = BATCH_ROWS,
     progress: Progress | None = None,
 ) -> list[pd.DataFrame]:
-    """Per-flight cell counts of every aircraft in the staged files, batch by batch."""
+    """Per-flight cell counts of every aircraft in the staged files, batch by batch.
+
+    Raises
+    ------
+    InputError
+        DuckDB ran out of memory (the limit is too small even for spilling).
+    """
+    import duckdb
+
+    from flightmap.errors import InputError
+
     con = connect(memory_limit, temp_directory)
     try:
         files = {"files": [str(p) for p in staged]}
@@ -111,5 +121,11 @@ def run_duckdb(
             if progress:
                 progress(f"analysed {done:,} of {total:,} reports")
         return parts
+    except duckdb.OutOfMemoryException as exc:
+        first = str(exc).splitlines()[0]
+        raise InputError(
+            f"DuckDB needs more memory than {memory_limit} ({first}); raise the limit",
+            field="--memory-limit",
+        ) from None
     finally:
         con.close()
