@@ -63,6 +63,11 @@ def test_engines_agree_and_batches_cut_between_aircraft(hourly: Path, tmp_path: 
     parts = run_duckdb(staged, OPTIONS, temp_directory=tmp_path / "spill", batch_rows=2_000)
     assert len(parts) > 10
     pd.testing.assert_frame_equal(_cells(grid_of_cells(parts, OPTIONS)), _cells(by_pandas.grid))
+    # The same batches analysed by two processes.
+    pooled = run_duckdb(
+        staged, OPTIONS, temp_directory=tmp_path / "spill", batch_rows=8_000, jobs=2
+    )
+    pd.testing.assert_frame_equal(_cells(grid_of_cells(pooled, OPTIONS)), _cells(by_pandas.grid))
 
 
 def test_flights_are_cut_across_files(hourly: Path, day: pd.DataFrame) -> None:

@@ -175,8 +175,14 @@ def jamming(
         ),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Workers of the local Dask cluster.")
-    ] = 2,
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes analysing batches (DuckDB; default 1) or of the local Dask cluster "
+            "(default: the number of cores).",
+        ),
+    ] = None,
     work_dir: Annotated[
         Path | None,
         typer.Option(

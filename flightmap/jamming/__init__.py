@@ -17,6 +17,7 @@ aggregates once (:func:`flightmap.jamming.batch.grid_of_cells`). DuckDB and Dask
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,7 @@ def area_grid(
     engine: str | None = None,
     memory_limit: str | None = None,
     scheduler: str | None = None,
-    workers: int = 2,
+    workers: int | None = None,
     strict: bool = False,
     fmt: str | None = None,
     mapping: dict[str, str] | None = None,
@@ -108,6 +109,10 @@ def area_grid(
     scheduler : str, optional
         Dask scheduler address (``tcp://host:8786``); without it, a local cluster of
         ``workers`` processes.
+    workers : int, optional
+        Processes analysing DuckDB's batches (default 1: on the shared 2-core machine of
+        ``benchmarks/area.md`` two were slower), or of the local Dask cluster (default: the
+        number of cores).
     strict : bool
         Fail on the first unreadable file instead of skipping it.
     fmt, mapping, tz
@@ -163,7 +168,7 @@ def area_grid(
                 mapping=mapping,
                 tz=tz,
                 scheduler=scheduler,
-                workers=workers,
+                workers=workers or os.cpu_count() or 1,
                 memory_limit=duck_limit,
                 progress=progress,
             )
@@ -185,6 +190,7 @@ def area_grid(
                 options,
                 temp_directory=Path(tmp) / "spill",
                 memory_limit=duck_limit,
+                jobs=workers or 1,
                 progress=progress,
             )
     return AreaRun(grid=grid_of_cells(parts, options), log=log, engine=engine)

@@ -10,6 +10,10 @@ results at a time, so memory is bounded by ``memory_limit`` plus a batch, whatev
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -67,6 +71,30 @@ def _cut(table: pa.Table) -> int:
     return int(other[-1].as_py()) + 1 if len(other) else 0
 
 
+def _whole_aircraft(reader: Any, batch_rows: int) -> Iterator[pa.Table]:
+    """Tables of about ``batch_rows`` sorted rows, each ending after an aircraft's last row."""
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in reader:
+        pending.append(batch)
+        held += batch.num_rows
+        if held < batch_rows:
+            continue
+        table = pa.Table.from_batches(pending)
+        cut = _cut(table)
+        if cut == 0:  # one aircraft longer than a batch: keep gathering
+            continue
+        yield table.slice(0, cut)
+        rest = table.slice(cut)
+        pending, held = rest.to_batches(), rest.num_rows
+    if held:
+        yield pa.Table.from_batches(pending)
+
+
+def _presorted_cells(table: pa.Table, options: GridOptions) -> pd.DataFrame:
+    return cells_of_batch(table, options, presorted=True)
+
+
 def run_duckdb(
     staged: list[Path],
     options: GridOptions,
@@ -74,9 +102,12 @@ def run_duckdb(
     temp_directory: Path,
     memory_limit: str | None = None,
     batch_rows: int = BATCH_ROWS,
+    jobs: int = 1,
     progress: Progress | None = None,
 ) -> list[pd.DataFrame]:
-    """Per-flight cell counts of every aircraft in the staged files, batch by batch.
+    """Per-flight cell counts of every aircraft in the staged files, batch by batch; with
+    ``jobs`` > 1, batches are analysed in that many processes (at most ``jobs`` + 1 batches in
+    memory at once), while DuckDB keeps producing them.
 
     Raises
     ------
@@ -88,6 +119,7 @@ def run_duckdb(
     from flightmap.errors import InputError
 
     con = connect(memory_limit, temp_directory)
+    pool = None
     try:
         files = {"files": [str(p) for p in staged]}
         counted = con.sql(
@@ -98,28 +130,30 @@ def run_duckdb(
             min(batch_rows, 122_880)
         )
         parts: list[pd.DataFrame] = []
-        pending: list[pa.RecordBatch] = []
-        held = done = 0
-        for batch in reader:
-            pending.append(batch)
-            held += batch.num_rows
-            if held < batch_rows:
-                continue
-            table = pa.Table.from_batches(pending)
-            cut = _cut(table)
-            if cut == 0:  # one aircraft longer than a batch: keep gathering
-                continue
-            parts.append(cells_of_batch(table.slice(0, cut), options, presorted=True))
-            done += cut
-            rest = table.slice(cut)
-            pending, held = rest.to_batches(), rest.num_rows
+        running: deque[tuple[int, Future[pd.DataFrame]]] = deque()
+        done = 0
+
+        def finish(rows: int, part: pd.DataFrame) -> None:
+            nonlocal done
+            parts.append(part)
+            done += rows
             if progress:
                 progress(f"analysed {done:,} of {total:,} reports")
-        if held:
-            parts.append(cells_of_batch(pa.Table.from_batches(pending), options, presorted=True))
-            done += held
-            if progress:
-                progress(f"analysed {done:,} of {total:,} reports")
+
+        if jobs > 1 and total > batch_rows:
+            # spawn, not fork: DuckDB's threads are running in this process.
+            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+        for table in _whole_aircraft(reader, batch_rows):
+            if pool is None:
+                finish(table.num_rows, _presorted_cells(table, options))
+                continue
+            running.append((table.num_rows, pool.submit(_presorted_cells, table, options)))
+            while len(running) > jobs:
+                rows, fut = running.popleft()
+                finish(rows, fut.result())
+        while running:
+            rows, fut = running.popleft()
+            finish(rows, fut.result())
         return parts
     except duckdb.OutOfMemoryException as exc:
         first = str(exc).splitlines()[0]
@@ -128,4 +162,6 @@ def run_duckdb(
             field="--memory-limit",
         ) from None
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         con.close()
