@@ -80,6 +80,16 @@ def test_flights_are_cut_across_files(hourly: Path, day: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(_cells(whole), _cells(split), check_dtype=False)
 
 
+def test_a_file_given_twice_counts_once(hourly: Path, tmp_path: Path) -> None:
+    hour = hourly / "states_01.parquet"
+    copy = tmp_path / "copy_of_states_01.parquet"
+    copy.write_bytes(hour.read_bytes())
+    once = area_grid([str(hour)], OPTIONS, engine="duckdb")
+    twice = area_grid([str(hour), str(copy)], OPTIONS, engine="duckdb")
+    assert twice.log.rows == 2 * once.log.rows > 0
+    pd.testing.assert_frame_equal(_cells(once.grid), _cells(twice.grid))
+
+
 def test_cli_day_of_files_to_geojson_the_map_reads(hourly: Path, tmp_path: Path) -> None:
     out = tmp_path / "zones.geojson"
     result = CliRunner().invoke(app, ["jamming", str(hourly), "-o", str(out), "--grid", "latlon"])

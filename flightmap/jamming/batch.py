@@ -49,11 +49,16 @@ class GridOptions:
 
 def from_staging(table: pa.Table, *, presorted: bool = False) -> pd.DataFrame:
     """Rows in the staging layout as a canonical track, sorted by (aircraft, time, sequence)
-    (``presorted``: they already are); ``icao24`` is set to the aircraft key, so flights are
-    cut by the same key as batches."""
+    (``presorted``: they already are), exact duplicates dropped; ``icao24`` is set to the
+    aircraft key, so flights are cut by the same key as batches."""
     df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
     if not presorted:
         df = df.sort_values([AIRCRAFT, T_NS, SEQ], kind="stable", ignore_index=True)
+    # The same report in two files (overlapping downloads, a file given twice) counts once; the
+    # readers drop such duplicates within a file.
+    same = df.duplicated(subset=[c for c in df.columns if c != SEQ], keep="first")
+    if same.any():
+        df = df[~same.to_numpy()].reset_index(drop=True)
     df[s.TIME] = pd.to_datetime(df[T_NS].to_numpy(dtype="int64"), unit="ns", utc=True)
     tp = df[TP_NS]
     if tp.notna().any():
