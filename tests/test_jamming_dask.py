@@ -21,7 +21,7 @@ def test_dask_two_workers_equal_duckdb(tmp_path: Path) -> None:
     options = GridOptions(grid="latlon")
     by_duckdb = area_grid([str(tmp_path / "day")], options, engine="duckdb")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     lines: list[str] = []
     try:

@@ -144,7 +144,7 @@ def run_dask(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             memory_limit=memory_limit or "auto",
         )
         client = dist.Client(cluster)
