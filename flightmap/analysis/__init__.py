@@ -19,7 +19,15 @@ DataFrames and shapely geometries (``(lon, lat)`` order) and never read or write
 - :mod:`.speeds`: maximum speeds (E190 derived from Vmo/Mmo) used as defaults.
 """
 
-from flightmap.analysis.area import GRID_COLUMNS, h3_available, jamming_geojson, jamming_grid
+from flightmap.analysis.area import (
+    GRID_COLUMNS,
+    MAX_INTERP_S,
+    aircraft_cells,
+    grid_from_aircraft_cells,
+    h3_available,
+    jamming_geojson,
+    jamming_grid,
+)
 from flightmap.analysis.case_reach import EVENT_COLUMNS, case_events, case_regions, leg_speeds
 from flightmap.analysis.gaps import GAP_COLUMNS, GAP_KINDS, find_gaps
 from flightmap.analysis.integrity import (
@@ -77,6 +85,7 @@ __all__ = [
     "INTERVAL_COLUMNS",
     "INTERVAL_ID",
     "JET_AIRCRAFT",
+    "MAX_INTERP_S",
     "MAX_SPEED_KT",
     "NACP_EPU_M",
     "NAC_P_CF",
@@ -91,6 +100,7 @@ __all__ = [
     "IntegrityParams",
     "Rule",
     "TrackAnalysis",
+    "aircraft_cells",
     "analyse",
     "analysis_report",
     "analysis_text",
@@ -102,6 +112,7 @@ __all__ = [
     "gap_regions",
     "gap_regions_geojson",
     "geodesic_area_m2",
+    "grid_from_aircraft_cells",
     "h3_available",
     "jamming_geojson",
     "jamming_grid",
