@@ -202,7 +202,8 @@ def measure(
     out_fm, out_nv = tmp / f"fm{work.suffix}", tmp / f"naive{work.suffix}"
     fm_cmd = work.flightmap(inp, out_fm)
     nv_cmd = [PY, "-c", work.naive, str(inp), str(out_nv)]
-    base_cmd = [PY, "-c", AGAINST_LAUNCHER, str(against), *fm_cmd[1:]] if against else []
+    out_base = tmp / f"against{work.suffix}"
+    base_cmd = [PY, "-c", AGAINST_LAUNCHER, str(against), *work.flightmap(inp, out_base)[1:]]
     run(fm_cmd)  # warm-up: bytecode caches, the file cache
     if against:
         run(base_cmd)

@@ -20,6 +20,7 @@ from flightmap.readers._problems import Problems
 from flightmap.readers._text import no_surrogates
 
 _NUMBER_TYPES: Final = frozenset({float, int, type(None)})
+_TEXT_TYPES: Final = frozenset({str, type(None)})
 
 
 def object_numbers(
@@ -57,7 +58,8 @@ def object_numbers(
                 wrong[i] = True
         _flag_json_values(problems, rec, field, vals, wrong, "not a number")
     nan = np.flatnonzero(np.isnan(out))
-    if nan.size:
+    # Every NaN a null or a flagged value (counted in C): no NaN parsed from the text.
+    if nan.size and nan.size != vals.count(None) + int(wrong.sum()):
         # JSON has no NaN, but Python's parser reads one: a NaN that is not a null is flagged.
         real = np.array([i for i in nan if vals[i] is not None and not wrong[i]], dtype="int64")
         if real.size:
@@ -104,7 +106,10 @@ def object_text(
 ) -> pd.Series:
     """Text from JSON values (None -> NA); anything else is flagged and set to NA."""
     vals = values if isinstance(values, list) else list(values)
-    wrong = np.array([v is not None and not isinstance(v, str) for v in vals], dtype=bool)
+    if set(map(type, vals)) <= _TEXT_TYPES:
+        wrong = np.zeros(len(vals), dtype=bool)
+    else:
+        wrong = np.array([v is not None and not isinstance(v, str) for v in vals], dtype=bool)
     if wrong.any():
         _flag_json_values(problems, rec, field, vals, wrong, "not text")
         vals = [None if w else v for v, w in zip(vals, wrong, strict=True)]

@@ -52,6 +52,7 @@ from flightmap.readers._text import squawk_text
 from flightmap.readers._times import epoch_to_time, time_series
 
 _WIDTH: Final = 14
+_READ_WIDTH: Final = 12
 _MIN_WIDTH: Final = 4
 
 FLAG_POS_GAP: Final = 1  # readsb calls it "stale": see the module docstring
@@ -143,7 +144,9 @@ def read_trace(
         for e, ok in zip(trace, shaped, strict=True)
         if ok
     ]
-    cols = list(zip(*rows, strict=True))
+    # Column by column (twice as fast as zip(*rows) for a million entries); fields 12 and 13
+    # (IAS, roll) are not read.
+    cols = [[e[i] for e in rows] for i in range(_READ_WIDTH)]
     rec = ok_rec.astype("int64")
     n = len(rows)
 
