@@ -222,3 +222,19 @@ def test_own_track_reads_analyses_maps_and_exports(executed: Runner) -> None:
     assert written.is_file()
     assert 'id="flightmap-manifest"' in written.read_text(encoding="utf-8")
     assert len(_map_outputs(nb)) == 1
+
+
+@pytest.mark.notebook
+def test_own_case_from_a_real_track(executed: Runner) -> None:
+    nb, out = executed("03-your-own-case.ipynb")
+    text = _texts(nb)
+    assert "case written to thy9bp-spoofing" in text
+    assert "clean: True" in text
+    assert "1 spoofed interval(s)" in text
+    # The case's own track is drawn, without --track.
+    written = out / "thy9bp-spoofing.html"
+    assert written.is_file()
+    page = written.read_text(encoding="utf-8")
+    assert "THY9BP" in page and "fm-track-alt" in page
+    assert len(_map_outputs(nb)) == 1
+    assert "removed the case folder" in text
