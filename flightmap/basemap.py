@@ -288,9 +288,9 @@ def priority(p: Place) -> tuple[int, float, str, str]:
     return (tier, -p.rank, p.name, p.code)
 
 
-#: The largest city this close to a focus point (degrees of latitude, about 22 km) names it;
+#: The largest city this close to a focus point (degrees of latitude, about 39 km) names it;
 #: else the nearest city within FOCUS_RADIUS_DEG (about 55 km).
-FOCUS_CITY_DEG = 0.2
+FOCUS_CITY_DEG = 0.35
 FOCUS_RADIUS_DEG = 0.5
 
 
