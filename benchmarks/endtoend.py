@@ -172,6 +172,9 @@ def run(cmd: list[str]) -> dict[str, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+    # Written pages out to disk before the next process starts (not timed): flightmap's atomic
+    # write calls fsync, which would otherwise also flush the naive script's output before it.
+    os.sync()
     return {"seconds": seconds, "rss": usage.ru_maxrss * 1024.0}
 
 
