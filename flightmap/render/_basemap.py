@@ -208,14 +208,15 @@ var {{ this.get_name() }} = (function (rows) {
             this._nodes = [];
             map.on("zoomend moveend resize viewreset", this._place, this);
             map.on("zoomstart", this._hide, this);
-            // Marks added or removed later (layer control, page load) move names: once a frame.
-            map.on("layeradd layerremove", this._later, this);
+            // Marks added, removed or spread later (layer control, page load, a zoom: the event
+            // "fmmarksmoved" of render/_marks.py) move names: once a frame.
+            map.on("layeradd layerremove fmmarksmoved", this._later, this);
             this._place();
         },
         onRemove: function (map) {
             map.off("zoomend moveend resize viewreset", this._place, this);
             map.off("zoomstart", this._hide, this);
-            map.off("layeradd layerremove", this._later, this);
+            map.off("layeradd layerremove fmmarksmoved", this._later, this);
             L.Util.cancelAnimFrame(this._frame);
             L.DomUtil.remove(this._box);
             this._nodes = [];
@@ -299,27 +300,29 @@ var {{ this.get_name() }} = (function (rows) {
                     sides = [["", p.x - 4, p.y - h / 2], [" fm-pl-l", p.x + 4 - w, p.y - h / 2],
                              [" fm-pl-a", p.x - w / 2, p.y - h - 4],
                              [" fm-pl-b", p.x - w / 2, p.y + 4]];
-                    // Then just outside the cluster of marks within 60 px (no dot).
-                    var c = null;
+                    // Then just outside the cluster of marks within 60 px (no dot); for a town
+                    // where the story happens (row[6]), whose marks can crowd it, within 90 px.
+                    var c = null, near = row[6] ? 90 : 60, reach = row[6] ? 90 : 40;
                     for (var n = 0; n < marks.length; n++) {
                         var q = marks[n];
-                        if (q[0] < p.x + 60 && q[2] > p.x - 60 && q[1] < p.y + 60 &&
-                            q[3] > p.y - 60) {
+                        if (q[0] < p.x + near && q[2] > p.x - near && q[1] < p.y + near &&
+                            q[3] > p.y - near) {
                             c = c ? [Math.min(c[0], q[0]), Math.min(c[1], q[1]),
                                      Math.max(c[2], q[2]), Math.max(c[3], q[3])] : q.slice();
                         }
                     }
-                    // Never farther than 40 px from the point: a name far from its place misleads.
-                    if (c && c[2] + 5 - p.x <= 40) {
+                    // Never farther than `reach` px from the point: a name far from its place
+                    // misleads.
+                    if (c && c[2] + 5 - p.x <= reach) {
                         sides.push([" fm-pl-b", c[2] + 5, p.y - h / 2]);
                     }
-                    if (c && p.x - c[0] + 5 <= 40) {
+                    if (c && p.x - c[0] + 5 <= reach) {
                         sides.push([" fm-pl-b", c[0] - 5 - w, p.y - h / 2]);
                     }
-                    if (c && p.y - c[1] + 5 <= 40) {
+                    if (c && p.y - c[1] + 5 <= reach) {
                         sides.push([" fm-pl-b", p.x - w / 2, c[1] - 5 - h]);
                     }
-                    if (c && c[3] + 5 - p.y <= 40) {
+                    if (c && c[3] + 5 - p.y <= reach) {
                         sides.push([" fm-pl-b", p.x - w / 2, c[3] + 5]);
                     }
                 }

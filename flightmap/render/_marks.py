@@ -176,6 +176,7 @@ class MarksLayer(JSCSSMixin, Prerendered):
                             Math.round(r * Math.sin(a)) + off.y);
                     });
                 });
+                map.fire('fmmarksmoved');  // place names move clear of the marks' new places
             }
             function place(m, dx, dy) {
                 var look = m.fmLook;

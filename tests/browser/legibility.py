@@ -192,6 +192,12 @@ _NAMES_JS = (
         continue;
       }
       if (fmInside(x, y, rects)) { best = 'under a panel'; continue; }
+      // A mark drawn over the name hides it too (names take no click, so the hit test sees
+      // what lies on top of them).
+      const over = document.elementFromPoint(x, y);
+      const mark = over && over !== e && !e.contains(over)
+        && over.closest('.leaflet-marker-icon, .leaflet-interactive');
+      if (mark) { if (best !== 'under a panel') best = 'under a mark'; continue; }
       best = 'visible'; break;
     }
     result[name] = best;
@@ -317,7 +323,8 @@ def marks(page: Any) -> list[dict[str, Any]]:
 
 
 def place_names(page: Any, names: list[str]) -> dict[str, str]:
-    """For each name: 'visible', 'under a panel', 'hidden or off-screen' or 'absent'."""
+    """For each name: 'visible', 'under a panel', 'under a mark', 'hidden or off-screen' or
+    'absent'."""
     return dict(page.evaluate(_NAMES_JS, {"names": names, "panels": PANEL_SELECTOR}))
 
 
