@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from flightmap.cli._report import echo_text, warn_problems
+from flightmap.cli._messages import echo_text, warn_problems
 from flightmap.errors import printable
 
 # Heavy imports (pandas, pyproj, shapely) happen inside the commands so that --help stays fast.

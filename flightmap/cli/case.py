@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from flightmap.cli._report import echo_text, warn_problems
+from flightmap.cli._messages import echo_text, warn_problems
 
 DEFAULT_CASE = "j2-8243"
 

@@ -66,7 +66,7 @@ def check(
 ) -> None:
     """Check every file of CASE and list every problem, one per line (file: line: field:
     what is wrong), exit 2; or print a one-line summary and exit 0 when the case is clean."""
-    from flightmap.cli._report import echo_text
+    from flightmap.cli._messages import echo_text
     from flightmap.geo.check import check_case
 
     result = check_case(case)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from flightmap.cli._report import warn_problems
+from flightmap.cli._messages import warn_problems
 from flightmap.cli.case import (
     DEFAULT_CASE,
     AircraftOpt,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from flightmap.cli._report import echo_text, warn_problems
+from flightmap.cli._messages import echo_text, warn_problems
 
 if TYPE_CHECKING:
     from flightmap.readers import TrackRead
