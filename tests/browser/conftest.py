@@ -467,7 +467,7 @@ def open_map(
         if mp.unknown_urls and not allow_unknown:
             pytest.fail(
                 "the map requested external URLs that the offline asset table does not know "
-                "(add them to tests/browser/assets.py ROUTES, or stop emitting them):\n  "
+                "(add them to flightmap/offline_assets.py ROUTES, or stop emitting them):\n  "
                 + "\n  ".join(mp.unknown_urls),
                 pytrace=False,
             )
