@@ -192,11 +192,11 @@ _NAMES_JS = (
         continue;
       }
       if (fmInside(x, y, rects)) { best = 'under a panel'; continue; }
-      // A mark drawn over the name hides it too (names take no click, so the hit test sees
-      // what lies on top of them).
+      // A mark icon drawn over the name hides it too (names take no click, so the hit test
+      // sees what lies on top of them).
       const over = document.elementFromPoint(x, y);
       const mark = over && !e.contains(over) && !over.contains(e)
-        && over.closest('.leaflet-marker-icon, .leaflet-interactive');
+        && over.closest('.leaflet-marker-icon.leaflet-interactive');
       if (mark) { if (best !== 'under a panel') best = 'under a mark'; continue; }
       best = 'visible'; break;
     }
