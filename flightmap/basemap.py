@@ -335,18 +335,24 @@ def focus_cities(candidates: Sequence[Place], focus: Sequence[tuple[float, float
     >>> [p.name for p in focus_cities([suburb, baku], [(40.467, 50.047), (0.0, 0.0)])]
     ['Baku']
     """
+    cities = sorted((p for p in candidates if p.kind == "city"), key=priority)
     out: list[Place] = []
-    for lat, lon in focus:
-        scale = math.cos(math.radians(lat))
-        near = sorted(
-            (math.hypot(p.lat - lat, (p.lon - lon) * scale), priority(p), p)
-            for p in candidates
-            if p.kind == "city"
-        )
-        close = [n for n in near if n[0] <= FOCUS_CITY_DEG]
-        pick = min(close, key=lambda n: n[1])[2] if close else None
-        if pick is None and near and near[0][0] <= FOCUS_RADIUS_DEG:
-            pick = near[0][2]
-        if pick is not None and pick not in out:
+    if not cities or not focus:
+        return out
+    # Arrays over the cities in priority order: the first index in a mask is the largest city.
+    lat = np.array([p.lat for p in cities])
+    lon = np.array([p.lon for p in cities])
+    for f_lat, f_lon in focus:
+        scale = math.cos(math.radians(f_lat))
+        dist = np.hypot(lat - f_lat, (lon - f_lon) * scale)
+        close = np.flatnonzero(dist <= FOCUS_CITY_DEG)
+        if close.size:
+            pick = cities[int(close[0])]
+        else:
+            k = int(np.argmin(dist))
+            if dist[k] > FOCUS_RADIUS_DEG:
+                continue
+            pick = cities[k]
+        if pick not in out:
             out.append(pick)
     return out
