@@ -65,7 +65,7 @@ def _tracks_title(track: pd.DataFrame | None) -> str:
     names = s.as_str(track[s.CALLSIGN]).dropna().str.strip() if s.CALLSIGN in track else None
     if names is None or names.empty:
         names = track[s.FLIGHT_ID].dropna().astype(str)
-    unique = list(dict.fromkeys(n for n in names if n))
+    unique = [n for n in names.drop_duplicates() if n]  # first appearance order
     shown = ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
     day = track[s.TIME].min()
     when = f", {day:%-d %B %Y} (UTC)" if pd.notna(day) else ""
