@@ -165,6 +165,25 @@ def test_clean_flights_have_no_gnss_interval() -> None:
     assert gnss_intervals(analysed("ac671b_readsb.json.gz")).empty
 
 
+def test_jamming_episode_is_lost_then_degraded() -> None:
+    # BTI24X over the Gulf of Finland (readsb snapshots, 1 s): no position and NACp 0 until
+    # 19:06:15.7 (labelled position_lost), then NIC 6 for 10 s (labelled degraded).
+    a = analysed("bti24x_generic.csv.gz")
+    gnss = gnss_intervals(a)
+    for state in ("position_lost", "degraded"):
+        (ep,) = label("bti24x_generic", state).itertuples()
+        found = gnss[gnss["state"] == state]
+        overlap = sum(
+            max(0.0, (min(iv.end, ep.end) - max(iv.start, ep.start)).total_seconds())
+            for iv in found.itertuples()
+        )
+        length = (ep.end - ep.start).total_seconds()
+        assert overlap >= 0.9 * length, (state, overlap, length)
+        assert found["duration_s"].sum() <= 1.1 * length, state
+    lost = gnss[gnss["state"] == "position_lost"]
+    assert "nacp_lost" in set().union(*lost["rule_codes"])
+
+
 def _detection() -> Any:
     spec = importlib.util.spec_from_file_location(
         "detection", Path(__file__).parents[1] / "benchmarks" / "detection.py"

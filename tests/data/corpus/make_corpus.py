@@ -3,7 +3,13 @@
 Usage::
 
     pip download traffic==2.13 --no-deps -d /tmp/traffic
-    python tests/data/corpus/make_corpus.py /tmp/traffic/traffic-2.13-py3-none-any.whl
+    git clone https://github.com/rwiren/adsb-research-grid /tmp/grid   # optional, see below
+    python tests/data/corpus/make_corpus.py /tmp/traffic/traffic-2.13-py3-none-any.whl \
+        [/tmp/grid/docs/fresh_20260202_2309_2h/east_aircraft.csv]
+
+The second argument (optional) rebuilds ``bti24x_generic.csv.gz``, the jamming episode, from
+the readsb snapshot log of rwiren/adsb-research-grid (MIT licence, see ``README.md``): the rows
+of 502cce (BTI24X) from 19:04:19 to 19:07:17 UTC, verbatim.
 
 Each output is one of flightmap's reader formats, written from the sample without changing a
 value beyond the unit conversion the format needs (kt -> m/s and ft -> m for the OpenSky CSV,
@@ -101,7 +107,24 @@ def fr24_csv(flight: dict, start: int | None = None, end: int | None = None) -> 
     return "\n".join(lines) + "\n"
 
 
-def main(wheel: Path) -> None:
+GRID_HEX = "502cce"  # BTI24X, airBaltic A220, into Helsinki
+GRID_START = "2026-02-02T19:04:19"
+GRID_END = "2026-02-02T19:07:18"
+
+
+def snapshot_rows(csv_path: Path, hex_id: str, start: str, end: str) -> str:
+    """The header and the rows of one aircraft between two times (ISO 8601 UTC, end excluded)
+    of a readsb snapshot CSV log, lines unchanged."""
+    lines = csv_path.read_text().splitlines()
+    keep = [lines[0]]
+    for line in lines[1:]:
+        fields = line.split(",")
+        if fields[1] == hex_id and start <= fields[0][:19] < end:
+            keep.append(line)
+    return "\n".join(keep) + "\n"
+
+
+def main(wheel: Path, grid_csv: Path | None = None) -> None:
     with zipfile.ZipFile(wheel) as z:
 
         def frame(name: str) -> pd.DataFrame:
@@ -121,7 +144,10 @@ def main(wheel: Path) -> None:
         _write_gz("spar19_fr24.csv.gz", fr24_csv(fr24("2ce4f83f.json")))
         trace = z.read(SAMPLES + "readsb/trace_full_ac671b.json").decode()
         _write_gz("ac671b_readsb.json.gz", trace)
+    if grid_csv is not None:
+        rows = snapshot_rows(grid_csv, GRID_HEX, GRID_START, GRID_END)
+        _write_gz("bti24x_generic.csv.gz", rows)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)
