@@ -149,6 +149,47 @@ def default_output(case: Any, inputs: list[Path], suffix: str) -> Path:
     return OUTPUTS / f"{name}.{suffix}"
 
 
+def map_page(
+    case: str,
+    no_case: bool,
+    track: list[Path] | None,
+    jamming_grid: Path | None,
+    *,
+    tiles: Tiles,
+    max_error_m: float,
+    track_format: str | None,
+    mapping: str | None,
+    tz: str | None,
+    aircraft: str,
+    max_speed_kt: float | None,
+    local_time: str | None = None,
+) -> tuple[Any, Any, list[Path]]:
+    """The map page ``render`` and ``snapshot`` draw from their options: ``(case or None,
+    pipeline.MapPage, the input files that name the default output)``."""
+    from flightmap import render as render_
+    from flightmap.pipeline import render_page
+
+    render_.load_plugins_alone()  # this process only renders: skip folium's other plugins
+    inputs = track or ([jamming_grid] if jamming_grid else [])
+    c = _case_or_none(case, no_case, inputs or None)
+    page = render_page(
+        c,
+        track or [],
+        tiles=tiles.value,
+        max_error_m=max_error_m,
+        format=track_format,
+        mapping=_mapping(mapping),
+        tz=tz,
+        progress=True,
+        grid_path=jamming_grid,
+        on_read=warn_problems,
+        aircraft=aircraft,
+        max_speed_kt=max_speed_kt,
+        local_tz=local_time,
+    )
+    return c, page, inputs
+
+
 def _mapping(text: str | None) -> dict[str, str] | None:
     if not text:
         return None  # without importing the readers: a case-only render never needs them
@@ -203,28 +244,22 @@ def render(
     --max-speed-kt; with a case, its events are placed on the tracks (layer "Events on the
     track"). The case's own regions always use the E190's 585.6 kt (the case's aircraft).
     """
-    from flightmap import render as render_
     from flightmap.atomic import write_text
-    from flightmap.pipeline import render_page
 
-    render_.load_plugins_alone()  # this process only renders: skip folium's other plugins
-    c = _case_or_none(case, no_case, track or ([jamming_grid] if jamming_grid else None))
-    page = render_page(
-        c,
-        track or [],
-        tiles=tiles.value,
+    c, page, inputs = map_page(
+        case,
+        no_case,
+        track,
+        jamming_grid,
+        tiles=tiles,
         max_error_m=max_error_m,
-        format=track_format,
-        mapping=_mapping(mapping),
+        track_format=track_format,
+        mapping=mapping,
         tz=tz,
-        progress=True,
-        grid_path=jamming_grid,
-        on_read=warn_problems,
         aircraft=aircraft,
         max_speed_kt=max_speed_kt,
-        local_tz=local_time,
+        local_time=local_time,
     )
-    inputs = track or ([jamming_grid] if jamming_grid else [])
     target = out if out is not None else default_output(c, inputs, "html")
     path = write_text(target, page.html)
     if manifest:

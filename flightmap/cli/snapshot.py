@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from flightmap.cli._messages import warn_problems
 from flightmap.cli.case import (
     DEFAULT_CASE,
     AircraftOpt,
@@ -24,9 +23,8 @@ from flightmap.cli.case import (
     TrackFormatOpt,
     TrackOpt,
     TzOpt,
-    _case_or_none,
-    _mapping,
     default_output,
+    map_page,
 )
 
 
@@ -104,30 +102,24 @@ def snapshot(
     Needs Playwright for Python (pip install 'flightmap[snapshot]') and the system Chromium
     (apt install chromium, or FLIGHTMAP_CHROMIUM=/path/to/chromium).
     """
-    from flightmap import render as render_
     from flightmap import snapshot as snapshot_
-    from flightmap.pipeline import render_page
 
     width_height = snapshot_.parse_size(size)
     try:
         snapshot_.check_available()  # before the render: a missing browser fails at once
-        render_.load_plugins_alone()
-        c = _case_or_none(case, no_case, track or ([jamming_grid] if jamming_grid else None))
-        page = render_page(
-            c,
-            track or [],
-            tiles=tiles.value,
+        c, page, inputs = map_page(
+            case,
+            no_case,
+            track,
+            jamming_grid,
+            tiles=tiles,
             max_error_m=max_error_m,
-            format=track_format,
-            mapping=_mapping(mapping),
+            track_format=track_format,
+            mapping=mapping,
             tz=tz,
-            progress=True,
-            grid_path=jamming_grid,
-            on_read=warn_problems,
             aircraft=aircraft,
             max_speed_kt=max_speed_kt,
         )
-        inputs = track or ([jamming_grid] if jamming_grid else [])
         target = out if out is not None else default_output(c, inputs, "png")
         path = snapshot_.save_png(
             page,
