@@ -23,8 +23,6 @@ module reads no file itself and holds no data; :mod:`flightmap.basemap` does.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +32,7 @@ from jinja2 import Template
 
 from flightmap import basemap
 from flightmap.basemap import Bounds, Place
+from flightmap.render._script import page_json
 
 __all__ = ["BASEMAP_STYLE", "PAGE_BUDGET", "basemap_layers", "labels_payload", "world_payload"]
 
@@ -55,30 +54,6 @@ _ATTRIBUTION = (
     '<a href="https://www.geonames.org/">GeoNames</a> '
     '(<a href="https://creativecommons.org/licenses/by/4.0/">CC BY</a>)'
 )
-_SCRIPT_ESCAPES = (
-    ("<", "\\u003c"),
-    (">", "\\u003e"),
-    ("&", "\\u0026"),
-    ("\u2028", "\\u2028"),
-    ("\u2029", "\\u2029"),
-)
-_JINJA = re.compile(r"\{(?=[{%#])")
-
-
-def page_json(value: Any) -> str:
-    r"""Compact JSON that no string in it can turn into markup or a Jinja tag.
-
-    ``< > &`` and U+2028/2029 are escaped, so no string closes the ``<script>``; a ``{``
-    before ``{``, ``%`` or ``#`` (which would open a Jinja tag when branca compiles the
-    rendered script again) becomes ``\u007b``. Outside strings this JSON has no such pair.
-
-    >>> print(page_json(["</script>{{7*7}}"]))
-    ["\u003c/script\u003e\u007b{7*7}}"]
-    """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for raw, escaped in _SCRIPT_ESCAPES:
-        text = text.replace(raw, escaped)
-    return _JINJA.sub(r"\\u007b", text)
 
 
 def world_payload(bounds: Bounds) -> dict[str, Any]:
