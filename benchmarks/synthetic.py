@@ -262,36 +262,16 @@ def fr24_csv(rows: int, *, bad: bool = False, seed: int = 24) -> Path:
     path = CACHE / f"fr24_{rows}_s{seed}{'_bad' if bad else ''}_v{VERSION}.csv"
     if path.exists():
         return path
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     rng = np.random.default_rng(seed)
-    per_flight = 2_500
-    flight = np.arange(rows) // per_flight
-    k = np.arange(rows) % per_flight
-    n_f = int(flight[-1]) + 1
-    heading = rng.uniform(0, 2 * np.pi, n_f)[flight] + _walk(flight, rng.normal(0, 0.01, rows))
-    north = _walk(flight, 230.0 * 4 * np.cos(heading))
-    east = _walk(flight, 230.0 * 4 * np.sin(heading))
-    lat = np.round(35.0 + (flight % 20) + north / 111_320.0, 6)
-    lon = np.round(-10.0 + (flight % 50) + east / (111_320.0 * np.cos(np.radians(lat))), 6)
-    t = T0.value // 10**9 + flight * 86_400 + k * 4
-    alt = np.clip(np.round(_walk(flight, rng.normal(0, 20, rows))) + 30_000, 0, None)
+    f = _fr24_fixes(rows, rng)
+    n_f = int(f["flight"][-1]) + 1
     calls = np.array([f"AHY{1000 + i}" for i in range(n_f)], dtype=object)
-
-    def text(v: np.ndarray) -> np.ndarray:
-        return np.asarray(pc.cast(pa.array(v), pa.string()).to_numpy(zero_copy_only=False))
-
-    ts = text(t)
-    utc = np.asarray(
-        pc.strftime(pa.array(t, pa.timestamp("s", "UTC")), "%Y-%m-%dT%H:%M:%SZ").to_numpy(
-            zero_copy_only=False
-        )
-    )
-    pos = np.asarray([f'"{a},{o}"' for a, o in zip(text(lat), text(lon), strict=True)])
-    alt_s = text(alt.astype("int64"))
-    gs = text(np.round(447 + rng.normal(0, 3, rows)).astype("int64"))
-    hdg = text(np.round(np.degrees(heading) % 360).astype("int64"))
+    ts = _text(f["t"])
+    utc = _strftime(f["t"], "%Y-%m-%dT%H:%M:%SZ")
+    pos = np.asarray([f'"{a},{o}"' for a, o in zip(_text(f["lat"]), _text(f["lon"]), strict=True)])
+    alt_s = _text(f["alt"].astype("int64"))
+    gs = _text(f["gs"].astype("int64"))
+    hdg = _text(f["hdg"].astype("int64"))
     if bad:
         at = np.flatnonzero(rng.random(rows) < 1 / 500)
         pos[at] = ['"' + FR24_BAD_POSITIONS[i % len(FR24_BAD_POSITIONS)] + '"' for i in at]
@@ -305,7 +285,7 @@ def fr24_csv(rows: int, *, bad: bool = False, seed: int = 24) -> Path:
         np.asarray(ts, dtype=str),
         np.char.add(",", np.asarray(utc, dtype=str)),
     ).astype(object)
-    for col in (calls[flight], pos, alt_s, gs, hdg):
+    for col in (calls[f["flight"]], pos, alt_s, gs, hdg):
         lines = lines + "," + np.asarray(col, dtype=object)
     if bad:
         again = np.flatnonzero(rng.random(rows) < 1 / 2000)
@@ -385,4 +365,228 @@ def readsb_trace(rows: int) -> Path:
         encoding="utf-8",
     )
     tmp.replace(path)
+    return path
+
+
+def _fr24_fixes(rows: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The :func:`fr24_csv` flights as arrays: Unix seconds, lat, lon (6 decimals), altitude
+    (ft), speed (kt), heading (deg), flight number (``rng`` seeded 24 for those flights)."""
+    per_flight = 2_500
+    flight = np.arange(rows) // per_flight
+    k = np.arange(rows) % per_flight
+    n_f = int(flight[-1]) + 1
+    heading = rng.uniform(0, 2 * np.pi, n_f)[flight] + _walk(flight, rng.normal(0, 0.01, rows))
+    north = _walk(flight, 230.0 * 4 * np.cos(heading))
+    east = _walk(flight, 230.0 * 4 * np.sin(heading))
+    lat = np.round(35.0 + (flight % 20) + north / 111_320.0, 6)
+    lon = np.round(-10.0 + (flight % 50) + east / (111_320.0 * np.cos(np.radians(lat))), 6)
+    return {
+        "t": T0.value // 10**9 + flight * 86_400 + k * 4,
+        "lat": lat,
+        "lon": lon,
+        "alt": np.clip(np.round(_walk(flight, rng.normal(0, 20, rows))) + 30_000, 0, None),
+        "gs": np.round(447 + rng.normal(0, 3, rows)),
+        "hdg": np.round(np.degrees(heading) % 360),
+        "flight": flight,
+    }
+
+
+def _text(v: np.ndarray) -> np.ndarray:
+    """Numbers as Arrow writes them (shortest round-trip text), as a numpy object array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.cast(pa.array(v), pa.string()).to_numpy(zero_copy_only=False))
+
+
+def _strftime(t: np.ndarray, fmt: str) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    times = pa.array(t, pa.timestamp("s", "UTC"))
+    return np.asarray(pc.strftime(times, fmt, locale="C").to_numpy(zero_copy_only=False))
+
+
+def fr24_kml(rows: int, trail_flights: int = 1) -> Path:
+    """Path of a cached Flightradar24 KML export of ``rows`` fixes (built if missing).
+
+    The fixes of :func:`fr24_csv` (same seed: flights of 2,500 fixes 4 s apart, a day apart),
+    written as FR24 writes its KML (``shared/research/track-formats.md`` §3, the FZ981 sample
+    in ``tests/data/tracks``): a Document named ``FLIGHT/CALLSIGN``, a ``Route`` folder with one
+    Placemark per fix (name ``YYYY-MM-DD HH:MM:SS UTC``, the HTML description with Altitude,
+    Speed and Heading, ``TimeStamp/when`` with ``+00:00``, an IconStyle with the heading,
+    ``Point`` with ``altitudeMode`` absolute and ``lon,lat,0``), then the ``Trail`` folder of
+    LineString segments P-1, P-2... between consecutive fixes. FR24 writes one file per flight,
+    its Trail as long as its Route; here the Trail covers the first ``trail_flights`` flights
+    only (the reader skips it; a full Trail would double a file that is already 0.5 GB at 1M
+    fixes). One fix per line, without FR24's indentation.
+    """
+    path = CACHE / f"fr24_{rows}_trail{trail_flights}_v{VERSION}.kml"
+    if path.exists():
+        return path
+    f = _fr24_fixes(rows, np.random.default_rng(24))
+    when = _strftime(f["t"], "%Y-%m-%dT%H:%M:%S+00:00")
+    name = _strftime(f["t"], "%Y-%m-%d %H:%M:%S UTC")
+    alt = _text(f["alt"].astype("int64"))
+    gs = _text(f["gs"].astype("int64"))
+    hdg = _text(f["hdg"].astype("int64"))
+    lonlat = _text(f["lon"]) + "," + _text(f["lat"]) + ",0"
+    route = (
+        "<Placemark><name>"
+        + name
+        + "</name><description><![CDATA[<div><div><span><b>Altitude:</b></span> <span>"
+        + alt
+        + " ft</span></div>\n<div><span><b>Speed:</b></span> <span>"
+        + gs
+        + " kt</span></div>\n<div><span><b>Heading:</b></span> <span>"
+        + hdg
+        + "&deg;</span></div>\n</div>]]></description><TimeStamp><when>"
+        + when
+        + "</when></TimeStamp><Style><IconStyle><heading>"
+        + hdg
+        + "</heading><Icon><href>http://maps.google.com/mapfiles/kml/shapes/airports.png"
+        "</href></Icon></IconStyle></Style><Point><altitudeMode>absolute</altitudeMode>"
+        "<coordinates>" + lonlat + "</coordinates></Point></Placemark>"
+    )
+    n_trail = min(rows, 2_500 * trail_flights) - 1
+    idx = np.arange(max(n_trail, 0))
+    trail = (
+        "<Placemark><Style><LineStyle><color>ffffffff</color><width>2</width></LineStyle>"
+        "</Style><MultiGeometry><LineString><tessellate>1</tessellate><altitudeMode>"
+        "clampToGround</altitudeMode><coordinates>"
+        + lonlat[idx]
+        + " "
+        + lonlat[idx + 1]
+        + "</coordinates></LineString></MultiGeometry><name>P-"
+        + _text(idx + 1)
+        + "</name><description><![CDATA[<div><div><span><b>Altitude:</b></span> <span>"
+        + alt[idx]
+        + " ft</span></div>\n<div><span><b>Speed:</b></span> <span>"
+        + gs[idx]
+        + " kt - "
+        + gs[idx + 1]
+        + " kt</span></div>\n<div><span><b>Timestamp:</b></span><br/><span>"
+        + name[idx]
+        + "<br/>"
+        + name[idx + 1]
+        + "</span></div>\n</div>]]></description></Placemark>"
+    )
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n'
+        "<Document>\n<name>AH8243/AHY8243</name>\n<description><![CDATA[<div>AH8243 / AHY8243"
+        " Azerbaijan Airlines (synthetic)</div>]]></description>\n<Folder>\n<name>Route</name>\n"
+    )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(head)
+        for start in range(0, rows, 100_000):
+            fh.write("\n".join(route[start : start + 100_000].tolist()) + "\n")
+        fh.write("</Folder>\n<Folder>\n<name>Trail</name>\n")
+        fh.write("\n".join(trail.tolist()) + "\n")
+        fh.write("</Folder>\n</Document>\n</kml>\n")
+    tmp.replace(path)
+    return path
+
+
+def opensky_rest(rows: int) -> Path:
+    """Path of a cached OpenSky REST ``/states/all`` JSON of ``rows`` states (built if missing).
+
+    The :func:`opensky_csv` vectors (same seed), as the REST API returns them
+    (``shared/research/track-formats.md`` §5.1): a list of responses ``{"time": T, "states":
+    [...]}``, one per 10 s snapshot (500 aircraft at 1M states), each state the 18-field array
+    of the current layout (icao24, callsign padded to 8, origin country, time_position,
+    last_contact, **longitude, latitude**, baro_altitude m, on_ground, velocity m/s, true_track,
+    vertical_rate m/s, sensors null, geo_altitude m, squawk, spi, position_source 0, category),
+    ``null`` where the CSV has an empty field; integers as integers.
+    """
+    path = CACHE / f"opensky_rest_{rows}_v{VERSION}.json"
+    if path.exists():
+        return path
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    text = {c: pa.string() for c in ("icao24", "callsign", "squawk")}
+    table = pacsv.read_csv(
+        opensky_csv(rows),
+        convert_options=pacsv.ConvertOptions(column_types=text, strings_can_be_null=True),
+    ).to_pandas()
+    snap = (table["time"].to_numpy() // 10) * 10  # the response a vector belongs to
+
+    def num(col: str, digits: int | None = None) -> np.ndarray:
+        v = table[col].to_numpy(dtype="float64")
+        out = _text(np.round(v, digits) if digits is not None else v)
+        out[np.isnan(v)] = "null"
+        return out
+
+    def quoted(col: str, width: int = 0) -> np.ndarray:
+        v = table[col]
+        out = np.asarray('"' + v.fillna("").astype(str).str.ljust(width) + '"', dtype=object)
+        out[v.isna().to_numpy()] = "null"
+        return out
+
+    tpos = np.floor(table["lastposupdate"].to_numpy(dtype="float64"))
+    tpos_s = _text(np.nan_to_num(tpos).astype("int64")).astype(object)
+    tpos_s[np.isnan(tpos)] = "null"
+    country = np.where(table["icao24"].str.startswith("4b").to_numpy(), "Switzerland", "Azerbaijan")
+    ground = np.where(table["onground"].to_numpy(dtype=bool), "true", "false")
+    spi = np.where(table["spi"].to_numpy(dtype=bool), "true", "false")
+    states = (
+        "["
+        + quoted("icao24")
+        + ","
+        + quoted("callsign", 8)
+        + ',"'
+        + country
+        + '",'
+        + tpos_s
+        + ","
+        + _text(np.floor(table["lastcontact"].to_numpy()).astype("int64"))
+        + ","
+        + num("lon", 4)
+        + ","
+        + num("lat", 4)
+        + ","
+        + num("baroaltitude", 2)
+        + ","
+        + ground
+        + ","
+        + num("velocity", 2)
+        + ","
+        + num("heading", 2)
+        + ","
+        + num("vertrate", 2)
+        + ",null,"
+        + num("geoaltitude", 2)
+        + ","
+        + quoted("squawk")
+        + ","
+        + spi
+        + ",0,4]"
+    )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    bounds = np.flatnonzero(np.diff(snap)) + 1
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write("[")
+        for i, (a, b) in enumerate(zip([0, *bounds], [*bounds, len(snap)], strict=True)):
+            fh.write(("," if i else "") + f'\n{{"time":{int(snap[a])},"states":[\n')
+            fh.write(",\n".join(states[a:b].tolist()) + "]}")
+        fh.write("\n]\n")
+    tmp.replace(path)
+    return path
+
+
+def track_parquet(rows: int) -> Path:
+    """Path of a cached Parquet file in flightmap's track schema (built if missing): the
+    :func:`opensky_csv` of ``rows`` lines read by flightmap and written as ``flightmap convert
+    FILE -o OUT.parquet`` writes it."""
+    path = CACHE / f"track_opensky_{rows}_v{VERSION}.parquet"
+    if path.exists():
+        return path
+    from flightmap.readers import read_track
+    from flightmap.readers.output import write_track
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    write_track(read_track(opensky_csv(rows)).track, path)
     return path

@@ -17,12 +17,14 @@ Formats (names for ``format=`` / ``--format``), detected from the content, not t
 - ``opensky_rest``: OpenSky REST ``/states/all`` JSON -- :mod:`.opensky`
 - ``generic_csv``: any CSV with time, lat, lon columns (named, or given by a mapping) --
   :mod:`.generic`
+- ``parquet``: flightmap's own track schema in Parquet, as ``flightmap convert`` writes it,
+  read back as it is (no cleaning or flight splitting again) -- :mod:`.parquet`
 
-Any file may be gzip-compressed. Every reader: converts to schema units; keeps rows without a
-position; sets unreadable values to NA and flags them; drops rows without a usable time (flagged);
-sorts by time and drops exact duplicates (flagged); splits flights (:func:`flightmap.tracks.
-split_flights`). A file that cannot be used at all raises :class:`~flightmap.errors.InputError`
-naming the file, the line or record, and the field.
+Any text file may be gzip-compressed. Every text reader: converts to schema units; keeps rows
+without a position; sets unreadable values to NA and flags them; drops rows without a usable time
+(flagged); sorts by time and drops exact duplicates (flagged); splits flights
+(:func:`flightmap.tracks.split_flights`). A file that cannot be used at all raises
+:class:`~flightmap.errors.InputError` naming the file, the line or record, and the field.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import pandas as pd
 from flightmap import schema as s
 from flightmap import tracks
 from flightmap.errors import InputError
-from flightmap.readers import fr24, generic, opensky, readsb
+from flightmap.readers import fr24, generic, opensky, parquet, readsb
 from flightmap.readers._base import Raw
 from flightmap.readers._csv import header_of
 from flightmap.readers._positions import LAT_ALONE, no_position_error
@@ -46,7 +48,7 @@ from flightmap.readers._problems import Problems
 from flightmap.readers._source import Input, probe
 from flightmap.readers._text import constant_str
 
-__all__ = ["FORMATS", "TrackRead", "detect_format", "read_track"]
+__all__ = ["FORMATS", "PARQUET", "TrackRead", "detect_format", "read_track"]
 
 FORMATS: Final = (
     "fr24_csv",
@@ -56,7 +58,10 @@ FORMATS: Final = (
     "opensky_rest",
     "generic_csv",
 )
-"""Format names, for ``format=`` and ``--format``."""
+"""The text formats' names, for ``format=`` and ``--format`` (and :data:`PARQUET`)."""
+
+PARQUET: Final = "parquet"
+"""The Parquet format's name: flightmap's own track schema, read back as it is."""
 
 _RECORD_KIND: Final = {
     "fr24_csv": "line",
@@ -65,6 +70,7 @@ _RECORD_KIND: Final = {
     "fr24_kml": "record",
     "readsb_trace": "record",
     "opensky_rest": "record",
+    PARQUET: "record",
 }
 
 # Plausible ranges: values outside are flagged (and kept), not changed.
@@ -91,7 +97,7 @@ class TrackRead:
         record. ``action`` says what was done: ``set to NA``, ``position removed``,
         ``row dropped``, ``kept``...
     format : str
-        The format read (one of :data:`FORMATS`).
+        The format read (one of :data:`FORMATS`, or :data:`PARQUET`).
     path : Path
         The file.
     record_kind : str
@@ -135,14 +141,17 @@ class TrackRead:
 
 
 def _check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
+    if fmt not in FORMATS and fmt != PARQUET:
         raise InputError(
-            f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="--format"
+            f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}, {PARQUET}",
+            field="--format",
         )
     return fmt
 
 
 def _detect(inp: Input) -> str:
+    if inp.parquet:
+        return PARQUET
     text = inp.head.lstrip()
     if text[:1] in ("{", "["):
         if '"trace"' in text and ('"timestamp"' in text or '"icao"' in text):
@@ -214,7 +223,7 @@ def read_track(
     path : str or Path
         The file (gzip-compressed or not).
     format : str, optional
-        One of :data:`FORMATS`; detected from the content when omitted.
+        One of :data:`FORMATS` or :data:`PARQUET`; detected from the content when omitted.
     mapping : mapping of str to str, optional
         Schema column -> input column, for CSV files (implies ``generic_csv`` when no format
         is given), e.g. ``{"time": "ts", "lat": "Latitude"}``.
@@ -251,6 +260,8 @@ def read_track(
             path=inp.path,
             field="--map",
         )
+    if inp.parquet or fmt == PARQUET:
+        return _read_parquet(inp, fmt)
     kind = _RECORD_KIND[fmt]
     problems = Problems(kind, inp.path)
     reader = _READERS[fmt]
@@ -259,6 +270,22 @@ def read_track(
     else:
         raw = reader(inp, problems, tz=tz, progress=progress)
     return _finish(raw, fmt, inp, problems, max_gap)
+
+
+def _read_parquet(inp: Input, fmt: str) -> TrackRead:
+    if not inp.parquet:
+        raise InputError("not a Parquet file (it does not start with PAR1)", path=inp.path)
+    if fmt != PARQUET:
+        raise InputError(f"a Parquet file, not {fmt}", path=inp.path, field="--format")
+    track, mapping = parquet.read_parquet_track(inp.path)
+    return TrackRead(
+        track=track,
+        flags=s.empty_flags(),
+        format=fmt,
+        path=inp.path,
+        record_kind=_RECORD_KIND[fmt],
+        mapping=mapping,
+    )
 
 
 def _finish(raw: Raw, fmt: str, inp: Input, problems: Problems, max_gap: pd.Timedelta) -> TrackRead:

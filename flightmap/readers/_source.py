@@ -40,6 +40,7 @@ PROGRESS_MIN_BYTES: Final = 20_000_000
 reading on the machines flightmap targets)."""
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+PARQUET_MAGIC: Final = b"PAR1"
 _BOM: Final = codecs.BOM_UTF8
 _WIDE_BOMS: Final = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
@@ -79,9 +80,11 @@ class Input:
         The file is gzip-compressed (by content, whatever its name).
     head : str
         The first :data:`HEAD_BYTES` of the decompressed content, decoded as UTF-8, without a
-        byte-order mark. May end in the middle of a line.
+        byte-order mark. May end in the middle of a line. Empty for Parquet.
     complete : bool
         ``head`` holds the whole content.
+    parquet : bool
+        The file is Parquet (starts with ``PAR1``), the one binary input read.
     """
 
     path: Path
@@ -89,6 +92,7 @@ class Input:
     gzipped: bool
     head: str
     complete: bool
+    parquet: bool = False
 
 
 def _gzip_error(path: Path, exc: BaseException, at: int | None = None) -> InputError:
@@ -152,7 +156,8 @@ def check_text(data: bytes, path: Path, *, offset: int = 0, final: bool = True) 
 
 
 def probe(path: str | Path) -> Input:
-    """Open ``path`` far enough to know it is a non-empty text file, maybe gzipped.
+    """Open ``path`` far enough to know it is a non-empty text file, maybe gzipped, or a
+    Parquet file (``Input.parquet``; its content is left to the Parquet reader).
 
     Raises
     ------
@@ -179,6 +184,8 @@ def probe(path: str | Path) -> Input:
                 head, complete = raw, len(raw) < HEAD_BYTES
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror or exc})", path=p) from None
+    if not gzipped and head.startswith(PARQUET_MAGIC):
+        return Input(path=p, size=size, gzipped=False, head="", complete=False, parquet=True)
     if not head.strip(b" \t\r\n" + _BOM):
         raise InputError(
             "file is empty" + (" after gzip decompression" if gzipped else ""),
