@@ -1,17 +1,19 @@
 """flightmap against the naive way, in one run: ``python benchmarks/run.py [--quick]``.
 
-Generates synthetic flight-like inputs (:mod:`synthetic`), times flightmap and the naive way
-in separate processes, interleaved repetition by repetition (:mod:`workers`, :mod:`browser`),
-and prints a table of medians, ratios and PASS/MISS per target. A full run (without
-``--quick``) also writes the table into ``benchmarks/README.md`` between the
-``<!-- results -->`` markers. See that README for what each row measures.
+End to end through the CLI (:mod:`endtoend`): each reader (``flightmap convert``) against the
+plain pandas read of the same file, ``flightmap analyse`` against ``flightmap convert``,
+``flightmap render --track`` against pandas + folium, start-up and ``--help``; in process
+(:mod:`workers`, :mod:`browser`): geodesic distances, the rendered page's size and deviation,
+the browser's drawing time. Both sides run in fresh processes, alternating repetition by
+repetition; the table gives medians, ratios and PASS/MISS per target. A full run of every row
+(without ``--quick`` or ``--only``) also writes the table into ``benchmarks/README.md`` between
+the ``<!-- results -->`` markers. See that README for what each row measures.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import platform
@@ -29,31 +31,28 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import synthetic  # noqa: E402
+import endtoend  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
 
 FULL = {
-    "import_rows": 5_000_000,
-    "analyse_rows": 5_000_000,
+    "rows_scale": 1.0,  # end-to-end inputs at their full sizes (endtoend.WORKS)
     "legs": 100_000,
     "naive_legs": 100_000,
     "render_points": 1_000_000,
-    "browser_points": 1_000_000,
     "reps": 5,
     "startup_reps": 15,
 }
 QUICK = {
-    "import_rows": 500_000,
-    "analyse_rows": 500_000,
+    "rows_scale": 0.1,
     "legs": 100_000,
     "naive_legs": 10_000,
     "render_points": 200_000,
-    "browser_points": 200_000,
     "reps": 3,
     "startup_reps": 5,
 }
+GROUPS = ("readers", "analyse", "geodesic", "render", "startup", "browser")
 
 
 @dataclass
@@ -118,63 +117,42 @@ def rows_label(n: int) -> str:
 # ---------------------------------------------------------------------------------- targets
 
 
-def bench_import(cfg: dict[str, Any], log: Callable[[str], None]) -> list[Row]:
-    n = cfg["import_rows"]
-    log(f"import: OpenSky CSV, {n:,} rows")
-    path = synthetic.opensky_csv(n)
-    with open(path, "rb") as fh:  # warm the page cache for both contenders
-        while fh.read(1 << 24):
-            pass
-    runs = {
-        "naive": lambda: worker("import_naive", path=str(path)),
-        "flightmap": lambda: worker("import_flightmap", path=str(path)),
-        # The floor: what parsing alone, and reading the bytes alone, take in the same run.
-        "parse only (pyarrow)": lambda: worker("import_floor", path=str(path), how="arrow"),
-        "read bytes only": lambda: worker("import_floor", path=str(path), how="scan"),
-    }
-    if importlib.util.find_spec("polars") is not None:  # optional: not a flightmap dependency
-        runs["parse only (polars)"] = lambda: worker("import_floor", path=str(path), how="polars")
-    res = interleaved(cfg["reps"], runs, log)
-    fm, nv = med(res["flightmap"]), med(res["naive"])
-    floors = "; ".join(
-        f"{name}: {secs(med(res[name]))} = {med(res[name]) / nv:.2f}x naive"
-        for name in runs
-        if name not in ("naive", "flightmap")
+def e2e_row(number: str, res: endtoend.Result) -> Row:
+    """A row of the table from an end-to-end result (:mod:`endtoend`)."""
+    w = res.work
+    notes = (
+        f"baseline: {w.baseline_text}; median of the paired ratios {res.paired:.2f}x; outputs "
+        f"{mb(res.out_fm)} vs {mb(res.out_nv)}; load {res.load[0]:.1f} / {res.load[1]:.1f}"
     )
-    peak = med(res["flightmap"], "peak_bytes")
-    frame = med(res["flightmap"], "frame_bytes")
-    size = f"{rows_label(n)} rows, {mb(path.stat().st_size)}"
-    return [
-        Row(
-            "1a import time",
-            size,
-            secs(fm),
-            secs(nv),
-            f"{fm / nv:.2f}x",
-            "<= 0.33x",
-            fm / nv <= 1 / 3,
-            f"naive: pandas.read_csv + pandas.to_datetime. Floor, same run: {floors}",
-        ),
-        Row(
-            "1b import peak RSS",
-            size,
-            f"{mb(peak)} (frame {mb(frame)})",
-            f"{mb(med(res['naive'], 'peak_bytes'))} (frame {mb(med(res['naive'], 'frame_bytes'))})",
-            f"{peak / frame:.2f}x frame",
-            "<= 2x frame",
-            peak <= 2 * frame,
-            "peak RSS above the post-import baseline, per process",
-        ),
-    ]
+    notes += f"; {res.reps} paired runs"
+    return Row(
+        f"{number} {w.label}",
+        endtoend.size_label(res.rows, res.input_bytes),
+        f"{secs(res.fm_s)}, {mb(res.fm_rss)}",
+        f"{secs(res.nv_s)}, {mb(res.nv_rss)}",
+        endtoend.ratio_text(res),
+        w.goal,
+        res.ok,
+        notes,
+    )
 
 
-def bench_analyse(cfg: dict[str, Any], log: Callable[[str], None]) -> list[Row]:
-    n = cfg["analyse_rows"]
-    log(f"analyse: gaps + integrity, {n:,} rows")
-    res = interleaved(cfg["reps"], {"flightmap": lambda: worker("analyse", rows=n)}, log)
-    fm = med(res["flightmap"])
-    limit = 5.0 * n / 5_000_000
-    first = res["flightmap"][0]
+def bench_endtoend(
+    cfg: dict[str, Any],
+    works: list[tuple[str, endtoend.Work]],
+    tmp: Path,
+    log: Callable[[str], None],
+) -> list[Row]:
+    rows = []
+    for number, work in works:
+        n = max(int(work.rows * cfg["rows_scale"]), 1000)
+        reps = min(cfg["reps"], work.reps) if work.reps else cfg["reps"]
+        log(f"{number} end to end: {work.label}, {n:,} rows, {reps} paired runs")
+        rows.append(e2e_row(number, endtoend.measure(work, n, reps, tmp, log)))
+    return rows
+
+
+def bench_geodesic(cfg: dict[str, Any], log: Callable[[str], None]) -> list[Row]:
     legs, naive_legs = cfg["legs"], cfg["naive_legs"]
     log(f"geodesic: {legs:,} legs vectorised, {naive_legs:,} legs with geopy")
     geo = interleaved(
@@ -192,16 +170,6 @@ def bench_analyse(cfg: dict[str, Any], log: Callable[[str], None]) -> list[Row]:
         note += f" on {rows_label(naive_legs)} legs, scaled per leg"
     return [
         Row(
-            "2a analyse",
-            f"{rows_label(n)} rows, {first['flights']:,} flights",
-            secs(fm),
-            "-",
-            "-",
-            f"<= {secs(limit)}",
-            fm <= limit,
-            f"{first['gaps']:,} gaps, {first['intervals']:,} intervals",
-        ),
-        Row(
             "2b geodesic",
             f"{rows_label(legs)} legs",
             f"{per_fm * 1e6:.2f} us/leg",
@@ -215,36 +183,17 @@ def bench_analyse(cfg: dict[str, Any], log: Callable[[str], None]) -> list[Row]:
 
 
 def bench_render(cfg: dict[str, Any], tmp: Path, log: Callable[[str], None]) -> list[Row]:
+    """Rows 3b and 3c: the page of a 1M-point track (in process, from a frame in memory, with
+    its analysis) against folium's page of the same points; the pages stay in ``tmp`` for the
+    browser row."""
     n = cfg["render_points"]
-    log(f"render: {n:,} points to HTML")
+    log(f"render: {n:,} points to HTML (page size, deviation)")
     fm_html, nv_html = tmp / "render-flightmap.html", tmp / "render-naive.html"
-    first = [True]
-
-    def fm_run() -> dict[str, Any]:
-        out = worker("render_flightmap", points=n, out=str(fm_html), deviation=first[0])
-        first[0] = False
-        return out
-
-    res = interleaved(
-        cfg["reps"],
-        {"naive": lambda: worker("render_naive", points=n, out=str(nv_html)), "flightmap": fm_run},
-        log,
-    )
-    fm, nv = med(res["flightmap"]), med(res["naive"])
-    dev = res["flightmap"][0]
-    size_fm, size_nv = res["flightmap"][0]["html_bytes"], res["naive"][0]["html_bytes"]
+    dev = worker("render_flightmap", points=n, out=str(fm_html), deviation=True)
+    nv = worker("render_naive", points=n, out=str(nv_html))
+    size_fm, size_nv = dev["html_bytes"], nv["html_bytes"]
     label = f"{rows_label(n)} points"
     return [
-        Row(
-            "3a render time",
-            label,
-            secs(fm),
-            secs(nv),
-            f"{nv / fm:.1f}x faster",
-            ">= 10x",
-            nv / fm >= 10,
-            "naive: folium.Map + one folium.PolyLine of all points + save",
-        ),
         Row(
             "3b render size",
             label,
@@ -254,7 +203,7 @@ def bench_render(cfg: dict[str, Any], tmp: Path, log: Callable[[str], None]) -> 
             ">= 15x, <= 1.5 MB",
             size_nv / size_fm >= 15 and size_fm <= 1_500_000,
             f"{dev['layers']} track layers, {' + '.join(f'{v:,}' for v in dev['vertices'])} "
-            "vertices",
+            "vertices; naive: folium.Map + one folium.PolyLine of all points",
         ),
         Row(
             "3c max deviation",
@@ -338,12 +287,14 @@ def bench_startup(cfg: dict[str, Any], tmp: Path, log: Callable[[str], None]) ->
 
 
 def bench_browser(cfg: dict[str, Any], tmp: Path, log: Callable[[str], None]) -> list[Row]:
-    n = cfg["browser_points"]
+    n = cfg["render_points"]
     label = f"{rows_label(n)} points"
     log(f"browser: drawing a {n:,}-point map in headless Chromium")
-    fm_html, nv_html = tmp / "browser-flightmap.html", tmp / "browser-naive.html"
-    worker("render_flightmap", points=n, out=str(fm_html))
-    worker("render_naive", points=n, out=str(nv_html))
+    fm_html, nv_html = tmp / "render-flightmap.html", tmp / "render-naive.html"
+    if not fm_html.exists():  # the render rows make them; without those, made here
+        worker("render_flightmap", points=n, out=str(fm_html))
+    if not nv_html.exists():
+        worker("render_naive", points=n, out=str(nv_html))
     proc = subprocess.run(
         [
             PY,
@@ -453,11 +404,12 @@ def update_readme(text: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="flightmap against the naive way, same run.")
-    ap.add_argument("--quick", action="store_true", help="smaller sizes, a couple of minutes")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes, a few minutes")
     ap.add_argument(
         "--only",
-        default="import,analyse,render,startup,browser",
-        help="comma-separated subset of: import, analyse, render, startup, browser",
+        default=",".join(GROUPS),
+        help=f"comma-separated subset of: {', '.join(GROUPS)}, or of the end-to-end rows "
+        f"({', '.join(endtoend.WORKS)})",
     )
     ap.add_argument("--reps", type=int, help="repetitions per measurement (median reported)")
     ap.add_argument(
@@ -472,31 +424,47 @@ def main() -> None:
         cfg["reps"] = args.reps
         cfg["startup_reps"] = max(args.reps, 3)
     only = [x.strip() for x in args.only.split(",") if x.strip()]
+    unknown = [x for x in only if x not in GROUPS and x not in endtoend.WORKS]
+    if unknown:
+        ap.error(f"unknown --only: {', '.join(unknown)}")
     t_start = time.perf_counter()
     load_before = os.getloadavg()
 
     def log(msg: str) -> None:
         print(f"[{time.perf_counter() - t_start:6.1f} s] {msg}", flush=True)
 
+    def wanted(group: str, *names: str) -> bool:
+        return group in only or any(n in only for n in names)
+
+    readers = [
+        (f"1{chr(ord('a') + i)}", w)
+        for i, w in enumerate(endtoend.READERS)
+        if wanted("readers", w.name)
+    ]
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="flightmap-bench-") as tmp_s:
         tmp = Path(tmp_s)
-        benches: dict[str, Callable[[], list[Row]]] = {
-            "import": lambda: bench_import(cfg, log),
-            "analyse": lambda: bench_analyse(cfg, log),
-            "render": lambda: bench_render(cfg, tmp, log),
-            "startup": lambda: bench_startup(cfg, tmp, log),
-            "browser": lambda: bench_browser(cfg, tmp, log),
-        }
-        for name in only:
-            rows += benches[name]()
+        rows += bench_endtoend(cfg, readers, tmp, log)
+        if wanted("analyse", "analyse"):
+            rows += bench_endtoend(cfg, [("2a", endtoend.ANALYSE)], tmp, log)
+        if wanted("geodesic"):
+            rows += bench_geodesic(cfg, log)
+        if wanted("render", "render"):
+            rows += bench_endtoend(cfg, [("3a", endtoend.RENDER)], tmp, log)
+        if wanted("render"):
+            rows += bench_render(cfg, tmp, log)
+        if wanted("startup"):
+            rows += bench_startup(cfg, tmp, log)
+        if wanted("browser"):
+            rows += bench_browser(cfg, tmp, log)
     elapsed = time.perf_counter() - t_start
     load_after = os.getloadavg()
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     mode = "quick (smaller sizes; the goals are for the full sizes)" if args.quick else "full"
     header = (
         f"Run of {when}, {mode}, {elapsed / 60:.1f} min; medians of {cfg['reps']} repetitions "
-        f"({cfg['startup_reps']} for start-up), flightmap and naive interleaved.\n"
+        f"(fewer where the row says, {cfg['startup_reps']} for start-up), flightmap and "
+        "the baseline alternating.\n"
         f"Machine: {machine()}.\n"
         f"Load average (1 min) before / after: {load_before[0]:.1f} / {load_after[0]:.1f}."
     )
@@ -507,7 +475,8 @@ def main() -> None:
         print(f"{r.verdict:4}  {r.target}: {r.note}")
     print()
     print(header)
-    write = args.readme if args.readme is not None else (not args.quick and len(only) == 5)
+    complete = set(only) >= set(GROUPS)
+    write = args.readme if args.readme is not None else (not args.quick and complete)
     if write:
         update_readme(markdown(rows, header))
         print(f"table written to {HERE / 'README.md'}")

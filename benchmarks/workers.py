@@ -64,94 +64,7 @@ def frame_bytes(df: Any) -> int:
     return int(df.memory_usage(deep=True, index=True).sum())
 
 
-# ----------------------------------------------------------------------------------- import
-
-
-def import_naive(path: str) -> dict[str, Any]:
-    import pandas as pd
-
-    def step() -> Any:
-        df = pd.read_csv(path)
-        df["time"] = pd.to_datetime(df["time"], unit="s", utc=True)
-        return df
-
-    sec, peak, df = measure(step)
-    return {"seconds": sec, "peak_bytes": peak, "frame_bytes": frame_bytes(df), "rows": len(df)}
-
-
-def import_flightmap(path: str) -> dict[str, Any]:
-    from flightmap.readers import read_track
-
-    sec, peak, res = measure(lambda: read_track(path))
-    return {
-        "seconds": sec,
-        "peak_bytes": peak,
-        "frame_bytes": frame_bytes(res.track),
-        "rows": len(res.track),
-        "flights": int(res.track["flight_id"].nunique()),
-        "flags": len(res.flags),
-    }
-
-
-# The columns flightmap's OpenSky reader reads, with the types it asks pyarrow for.
-_FLOAT_COLS = "time lat lon velocity heading vertrate baroaltitude geoaltitude lastposupdate"
-_TEXT_COLS = "icao24 callsign squawk"
-
-
-def import_floor(path: str, how: str) -> dict[str, Any]:
-    """The least a CSV import can take on this machine, for the notes of row 1a.
-
-    ``scan``: read the file's bytes in 16 MiB blocks and count its lines (no parsing at all).
-    ``arrow``: ``pyarrow.csv.read_csv`` of the columns flightmap reads, typed as flightmap types
-    them, on all cores, to an Arrow table: no pandas frame, no checks, no units, no flights.
-    ``polars``: the same with ``polars.read_csv`` (only where polars is installed).
-    """
-
-    def scan() -> int:
-        lines = 0
-        with open(path, "rb") as fh:
-            while block := fh.read(1 << 24):
-                lines += block.count(b"\n")
-        return lines
-
-    def arrow() -> int:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
-        types = {c: pa.float64() for c in _FLOAT_COLS.split()}
-        types |= {c: pa.large_string() for c in _TEXT_COLS.split()} | {"onground": pa.bool_()}
-        convert = pacsv.ConvertOptions(column_types=types, include_columns=list(types))
-        read = pacsv.ReadOptions(block_size=1 << 22)
-        return int(pacsv.read_csv(path, read_options=read, convert_options=convert).num_rows)
-
-    def polars() -> int:
-        import polars as pl
-
-        schema = {c: pl.Float64 for c in _FLOAT_COLS.split()}
-        schema |= {c: pl.String for c in _TEXT_COLS.split()} | {"onground": pl.Boolean}
-        return int(pl.read_csv(path, columns=list(schema), schema_overrides=schema).height)
-
-    step = {"scan": scan, "arrow": arrow, "polars": polars}[how]
-    sec, peak, rows = measure(step)
-    return {"seconds": sec, "peak_bytes": peak, "rows": rows}
-
-
-# ---------------------------------------------------------------------------------- analyse
-
-
-def analyse(rows: int) -> dict[str, Any]:
-    from flightmap.analysis import analyse as run
-
-    df = synthetic.analysis_track(rows)
-    sec, peak, res = measure(lambda: run(df))
-    return {
-        "seconds": sec,
-        "peak_bytes": peak,
-        "rows": len(df),
-        "flights": int(df["flight_id"].nunique()),
-        "gaps": len(res.gaps),
-        "intervals": len(res.intervals),
-    }
+# ---------------------------------------------------------------------------------- geodesy
 
 
 def geodesic_flightmap(legs: int, repeat: int = 5) -> dict[str, Any]:
@@ -214,7 +127,7 @@ def render_naive(points: int, out: str) -> dict[str, Any]:
 
     def step() -> int:
         m = folium.Map(location=[float(lat.mean()), float(lon.mean())], zoom_start=5)
-        folium.PolyLine(np.column_stack([lat, lon]).tolist(), weight=3).add_to(m)
+        folium.PolyLine(np.column_stack([lat, lon]).tolist(), weight=3).add_to(m)  # type: ignore[no-untyped-call]
         m.save(out)
         return Path(out).stat().st_size
 
@@ -298,12 +211,8 @@ def measure_deviation(track: Any, page: str) -> dict[str, Any]:
 
 
 TASKS: dict[str, Callable[..., dict[str, Any]]] = {
-    "import_naive": import_naive,
-    "import_flightmap": import_flightmap,
-    "analyse": analyse,
     "geodesic_flightmap": geodesic_flightmap,
     "geodesic_naive": geodesic_naive,
-    "import_floor": import_floor,
     "render_flightmap": render_flightmap,
     "render_naive": render_naive,
 }
