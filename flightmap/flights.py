@@ -34,6 +34,7 @@ class Flights:
     labels: list[str]  # "flight_id · callsign · icao24" (callsign and icao24 of its first row)
     t_ns: np.ndarray  # per row (track order): nanoseconds since the epoch
     row_code: np.ndarray  # per row (track order): its flight number, -1 without a flight id
+    ids: list[str]  # flight ids, in flight-number order (sorted)
 
     @property
     def count(self) -> int:
@@ -71,7 +72,9 @@ def flights_of(track: pd.DataFrame) -> Flights:
     for k, fid in enumerate(ids):
         parts = [str(fid)] + [str(col[k]) for col in extra if not pd.isna(col[k])]
         labels.append(" · ".join(parts))
-    return Flights(order, code, bounds, labels, s.epoch_ns(track[s.TIME]), codes)
+    return Flights(
+        order, code, bounds, labels, s.epoch_ns(track[s.TIME]), codes, [str(f) for f in ids]
+    )
 
 
 def position_runs(df: pd.DataFrame, *, max_gap: pd.Timedelta = RUN_GAP) -> list[pd.DataFrame]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,6 +161,7 @@ def render_page(
     aircraft: str = "any",
     max_speed_kt: float | None = None,
     local_tz: str | None = None,
+    plugins_alone: bool = False,
 ) -> MapPage:
     """Read the tracks, analyse them, build the map of the case and tracks, and render it.
 
@@ -172,26 +174,24 @@ def render_page(
     ``[regions]`` table gets its where-could-it-have-been regions. The manifest records the
     SHA-256 of every input and every parameter given here, so the same inputs and options
     always give the same bytes. A case's own track files (``case.tracks``) are drawn too.
+    ``plugins_alone`` loads only the folium plugins the map uses
+    (:func:`flightmap.render.load_plugins_alone`: for a process that renders one page and
+    exits, such as the command line); the renderer is imported after the tracks are read, so
+    a caller may import it in another thread meanwhile.
     """
-    from flightmap import render
-
     if not max_error_m >= 0:
         raise InputError(f"{max_error_m} is not a distance >= 0 (metres)", field="--max-error-m")
     params = integrity_params(aircraft, max_speed_kt)
     # A case's own track files (case.toml [[tracks]], checked against their SHA-256) come
     # first, read as found; the files given come next, with the options given.
     own = [ct.path for ct in case.tracks] if case is not None else []
-    track = read_tracks(
-        track_paths, format=format, mapping=mapping, tz=tz, progress=progress, on_read=on_read
-    )
-    if own:
-        mine = read_tracks(own, progress=progress, on_read=on_read)
-        track = gather([("case", mine), ("track", track)]) if len(track) else mine
-        track_paths = [*own, *track_paths]
-    grid = read_grid(grid_path) if grid_path is not None else None
-    manifest = page_manifest(
+    # The inputs' SHA-256 are computed in another thread while the tracks are read (hashlib
+    # releases the GIL): the manifest then costs no wall time.
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flightmap-manifest")
+    manifest_soon = hashing.submit(
+        page_manifest,
         case,
-        track_paths,
+        [*own, *track_paths],
         [grid_path] if grid_path is not None else [],
         tiles=tiles,
         max_error_m=max_error_m,
@@ -202,6 +202,19 @@ def render_page(
         max_speed_kt=max_speed_kt,
         local_tz=local_tz,
     )
+    hashing.shutdown(wait=False)
+    track = read_tracks(
+        track_paths, format=format, mapping=mapping, tz=tz, progress=progress, on_read=on_read
+    )
+    if own:
+        mine = read_tracks(own, progress=progress, on_read=on_read)
+        track = gather([("case", mine), ("track", track)]) if len(track) else mine
+    grid = read_grid(grid_path) if grid_path is not None else None
+    manifest = manifest_soon.result()
+    from flightmap import render
+
+    if plugins_alone:
+        render.load_plugins_alone()
     analysis = None
     if len(track):
         from flightmap.analysis import analyse

@@ -445,27 +445,29 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     >>> summarize(df)[["reports", "with_position", "without_position"]].values.tolist()
     [[2, 1, 1]]
     """
-    has_pos = df[s.LAT].notna()
-    work = pd.DataFrame(
-        {
-            s.FLIGHT_ID: df[s.FLIGHT_ID],
-            s.TIME: df[s.TIME],
-            "has_pos": has_pos,
-            "flagged": df[s.FLAG].notna() if s.FLAG in df.columns else False,
-        }
-    )
-    g = work.groupby(s.FLIGHT_ID, sort=False)
+    # Counted on the flights' integer codes (first appearance order), not grouped by text.
+    fcode, fids = pd.factorize(df[s.FLIGHT_ID])
+    ok = fcode >= 0
+    code = fcode[ok]
+    n_f = len(fids)
+
+    def per_flight(mask: pd.Series) -> np.ndarray:
+        return np.bincount(code[mask.to_numpy(dtype=bool)[ok]], minlength=n_f)
+
+    times = df[s.TIME][ok].groupby(code, sort=True)
     out = pd.DataFrame(
         {
-            "first": g[s.TIME].min(),
-            "last": g[s.TIME].max(),
-            "reports": g.size(),
-            "with_position": g["has_pos"].sum(),
-            "flagged": g["flagged"].sum(),
-        }
+            "first": times.min().array,
+            "last": times.max().array,
+            "reports": np.bincount(code, minlength=n_f),
+            "with_position": per_flight(df[s.LAT].notna()),
+            "flagged": (
+                per_flight(df[s.FLAG].notna()) if s.FLAG in df.columns else np.zeros(n_f, int)
+            ),
+        },
+        index=pd.Index(fids, name=s.FLIGHT_ID),
     )
     out["without_position"] = out["reports"] - out["with_position"]
-    fcode, fids = pd.factorize(df[s.FLIGHT_ID])
     for col in (s.CALLSIGN, s.ICAO24, s.CATEGORY):
         out[col] = _most_frequent(fcode, fids, df[col] if col in df.columns else None).reindex(
             out.index

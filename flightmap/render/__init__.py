@@ -29,7 +29,7 @@ from branca.element import Element, Figure
 from flightmap import basemap
 from flightmap import schema as s
 from flightmap.atomic import write_text
-from flightmap.flights import flights_of
+from flightmap.flights import Flights, flights_of
 from flightmap.geo import Case
 from flightmap.render import _plugins as plugins
 from flightmap.render._basemap import basemap_layers
@@ -60,7 +60,12 @@ from flightmap.render._regions import (
     regions_layer,
 )
 from flightmap.render._slider import slider_features
-from flightmap.render._tracklayer import Colouring, altitude_band, track_group
+from flightmap.render._tracklayer import (
+    Colouring,
+    altitude_band,
+    track_group,
+    track_vertices,
+)
 from flightmap.render._verbatim import VerbatimElement, verbatim_elements
 from flightmap.style import ALTITUDE_BANDS, EVIDENCE_STYLE, INTEGRITY_PALETTE
 
@@ -153,10 +158,14 @@ def build_map(
     if tiles not in BASE_LAYERS:
         raise ValueError(f"unknown tiles {tiles!r}: expected one of {', '.join(BASE_LAYERS)}")
     has_track = track is not None and not track.empty
+    flights = None
+    if track is not None and has_track:
+        track = track.reset_index(drop=True)
+        flights = flights_of(track)  # once, for both track layers, the slider and the profile
     (south, west), (north, east) = _bounds(case, track, grid)
     # The towns where the story happens are named first, and the first view includes them.
     towns = basemap.focus_cities(
-        basemap.places_for(((south, west), (north, east))), _focus(case, track)
+        basemap.places_for(((south, west), (north, east))), _focus(case, track, flights)
     )
     view = [
         [min([south, *(p.lat for p in towns)]), min([west, *(p.lon for p in towns)])],
@@ -187,39 +196,39 @@ def build_map(
     if grid:
         grid_layer(grid).add_to(m)
         replay_feats += grid_features(grid)
-    if track is not None and not track.empty:
-        track = track.reset_index(drop=True)
-        flights = flights_of(track)  # once, for both track layers, the slider and the profile
+    if track is not None and flights is not None:
         keep = _event_rows(track, case)
         alt = track[s.ALT_BARO_FT].to_numpy(dtype="float64", na_value=np.nan)
         by_alt = Colouring("Track: altitude", [c for _, c in ALTITUDE_BANDS], altitude_band(alt))
-        track_group(
-            track,
-            by_alt,
-            max_error_m=max_error_m,
-            keep=keep,
-            class_name="fm-track fm-track-alt",
-            show=True,
-            flights=flights,
-        )[0].add_to(m)
         assert analysis is not None
-        codes = state_codes(analysis)
-        change = np.r_[False, codes[1:] != codes[:-1]]
         by_state = Colouring(
             "Track: GNSS integrity",
             list(INTEGRITY_PALETTE),
-            codes,
+            state_codes(analysis),
             notes=interval_notes(analysis),
         )
-        track_group(
+        # One simplified line for both layers (only the colours differ): half the work.
+        vertices = track_vertices(
             track,
-            by_state,
+            flights,
+            [by_alt.categories, by_state.categories],
             max_error_m=max_error_m,
-            keep=keep | change,
-            class_name="fm-track fm-track-integrity",
-            show=False,
-            flights=flights,
-        )[0].add_to(m)
+            keep=keep,
+        )
+        for colouring, css, show in (
+            (by_alt, "fm-track fm-track-alt", True),
+            (by_state, "fm-track fm-track-integrity", False),
+        ):
+            track_group(
+                track,
+                colouring,
+                max_error_m=max_error_m,
+                keep=keep,
+                class_name=css,
+                show=show,
+                flights=flights,
+                vertices=vertices,
+            )[0].add_to(m)
         replay_feats += slider_features(track, flights)
         events = [(pd.Timestamp(e.time), e.title) for e in case.events] if case else []
         shaded = shaded_intervals(analysis)
@@ -252,6 +261,11 @@ def build_map(
         states=analysis is not None,
         regions=regions,
         grid=bool(grid),
+        tracks_table=(
+            _tracks_table(analysis, track, flights)
+            if analysis is not None and track is not None and flights is not None
+            else None
+        ),
     )
     root.html.add_child(VerbatimElement(panel), name="fm_title")
     if manifest is not None:
@@ -269,6 +283,28 @@ def build_map(
     return m
 
 
+def _tracks_table(analysis: TrackAnalysis, track: pd.DataFrame, flights: Flights) -> pd.DataFrame:
+    """The title panel's tracks table from what the analysis counted per flight (no second
+    pass over the rows by flight id): ``flight_id``, ``callsign`` (the most frequent),
+    ``first``, ``last``, ``with_position``, ``reports``, sorted by first time, then id."""
+    per = analysis.flights
+    has_pos = track[s.LAT].notna().to_numpy(dtype=bool) & (flights.row_code >= 0)
+    counted = pd.Series(
+        np.bincount(flights.row_code[has_pos], minlength=flights.count), index=flights.ids
+    )
+    out = pd.DataFrame(
+        {
+            s.FLIGHT_ID: per[s.FLIGHT_ID],
+            s.CALLSIGN: per[s.CALLSIGN],
+            "first": per["start"],
+            "last": per["end"],
+            "with_position": counted.reindex(per[s.FLIGHT_ID].astype(str)).to_numpy(),
+            "reports": per["points"],
+        }
+    )
+    return out.sort_values(["first", s.FLIGHT_ID], kind="stable", ignore_index=True)
+
+
 def story_of(case: Case) -> list[dict[str, Any]]:
     """The case's events in time order for the step-through: id, time (ms since the epoch),
     a plain-text label, and ``placed``: whether the marks layer draws it (otherwise its popup
@@ -284,7 +320,9 @@ def story_of(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def _focus(case: Case | None, track: pd.DataFrame | None) -> list[tuple[float, float]]:
+def _focus(
+    case: Case | None, track: pd.DataFrame | None, flights: Flights | None = None
+) -> list[tuple[float, float]]:
     """Where the story happens, ``(lat, lon)``: the case's airports, bases and crash site, and
     each flight's first and last position; their towns are named first on the map."""
     out: list[tuple[float, float]] = []
@@ -294,11 +332,17 @@ def _focus(case: Case | None, track: pd.DataFrame | None) -> list[tuple[float, f
             for w in case.waypoints.values()
             if w.kind in ("airport", "air_base", "crash_site")
         ]
-    if track is not None and not track.empty:
-        pos = track[track[s.LAT].notna() & track[s.LON].notna()]
-        for _, rows in pos.groupby(s.FLIGHT_ID, sort=True):
-            for i in (0, -1):
-                out.append((float(rows[s.LAT].iloc[i]), float(rows[s.LON].iloc[i])))
+    if track is not None and not track.empty and flights is not None:
+        lat = track[s.LAT].to_numpy(dtype="float64", na_value=np.nan)
+        lon = track[s.LON].to_numpy(dtype="float64", na_value=np.nan)
+        # Each flight's first and last row with a position (flight after flight, rows in
+        # track order within a flight).
+        rows = flights.order[~np.isnan(lat[flights.order]) & ~np.isnan(lon[flights.order])]
+        code = flights.row_code[rows]
+        ends = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(rows) else rows
+        lasts = np.r_[ends[1:] - 1, len(rows) - 1] if len(rows) else rows
+        for a, b in zip(rows[ends], rows[lasts], strict=True):
+            out += [(float(lat[a]), float(lon[a])), (float(lat[b]), float(lon[b]))]
     return out
 
 

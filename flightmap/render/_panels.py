@@ -36,15 +36,21 @@ from flightmap.style import (
 # --------------------------------------------------------------------------- panels
 
 
-def _tracks_html(track: pd.DataFrame) -> str:
-    from flightmap.tracks import summarize
-
+def _tracks_html(summary: pd.DataFrame) -> str:
+    """The tracks table: one row per flight of ``summary`` (columns as
+    :func:`flightmap.tracks.summarize` gives them: ``flight_id``, ``callsign``, ``first``,
+    ``last``, ``with_position``, ``reports``), in its order."""
     rows = "".join(
-        f"<tr><td>{esc(r[s.FLIGHT_ID])}</td>"
-        f"<td>{esc('' if pd.isna(r[s.CALLSIGN]) else r[s.CALLSIGN])}</td>"
-        f"<td>{r['first']:%H:%M:%S} to {r['last']:%H:%M:%S}</td>"
-        f"<td>{r['with_position']}/{r['reports']}</td></tr>"
-        for _, r in summarize(track).iterrows()
+        f"<tr><td>{esc(fid)}</td>"
+        f"<td>{esc('' if pd.isna(callsign) else callsign)}</td>"
+        f"<td>{first:%H:%M:%S} to {last:%H:%M:%S}</td>"
+        f"<td>{with_position}/{reports}</td></tr>"
+        for fid, callsign, first, last, with_position, reports in zip(
+            *(summary[c] for c in (s.FLIGHT_ID, s.CALLSIGN, "first", "last")),
+            summary["with_position"].tolist(),
+            summary["reports"].tolist(),
+            strict=True,
+        )
     )
     return (
         "<details open><summary>Tracks (UTC; reports with position / all)</summary>"
@@ -62,7 +68,10 @@ def _tracks_title(track: pd.DataFrame | None) -> str:
     """
     if track is None or track.empty:
         return "Flight tracks"
-    names = s.as_str(track[s.CALLSIGN]).dropna().str.strip() if s.CALLSIGN in track else None
+    # The distinct values first (a million rows hold a few hundred callsigns), then stripped.
+    names = None
+    if s.CALLSIGN in track:
+        names = s.as_str(track[s.CALLSIGN].drop_duplicates()).dropna().str.strip()
     if names is None or names.empty:
         names = track[s.FLIGHT_ID].dropna().astype(str)
     unique = [n for n in names.drop_duplicates() if n]  # first appearance order
@@ -80,11 +89,14 @@ def title_panel(
     states: bool = False,
     regions: Sequence[DrawnRegion] = (),
     grid: bool = False,
+    tracks_table: pd.DataFrame | None = None,
 ) -> str:
     """The panel at the top left: title, summary, legend, timeline, claims, methods, sources.
 
     ``regions`` are the where-could-it-have-been regions drawn on the map; the Methods panel
-    repeats how each was derived.
+    repeats how each was derived. ``tracks_table`` is the tracks table when the caller has it
+    (the columns of :func:`flightmap.tracks.summarize`, in the order shown); else it is
+    summarised from ``track``.
     """
     has_track = track is not None and not track.empty
     title = case.title if case is not None else _tracks_title(track)
@@ -99,7 +111,11 @@ def title_panel(
         )
     if has_track:
         assert track is not None
-        parts.append(_tracks_html(track))
+        if tracks_table is None:
+            from flightmap.tracks import summarize
+
+            tracks_table = summarize(track)
+        parts.append(_tracks_html(tracks_table))
     parts.append(legend(case, has_track=has_track, states=states, regions=bool(regions), grid=grid))
     methods = [
         "<p>Times are UTC; popups add local times in the named zones. Evidence classes: "

@@ -29,11 +29,13 @@ from flightmap.style import ALTITUDE_BANDS, NO_ALTITUDE_COLOR
 __all__ = [
     "Colouring",
     "TrackLayer",
+    "Vertices",
     "altitude_band",
     "floats",
     "ints",
     "track_group",
     "track_payload",
+    "track_vertices",
 ]
 
 #: Integer stand-in for a missing altitude or speed in the encoded arrays.
@@ -144,6 +146,7 @@ def track_payload(
     max_error_m: float,
     keep: np.ndarray | None = None,
     flights: Flights | None = None,
+    vertices: Vertices | None = None,
 ) -> dict[str, Any]:
     """The JSON payload of one track layer: per flight, per run, per colour chunk, encoded.
 
@@ -159,6 +162,9 @@ def track_payload(
         Rows that must stay vertices (events, integrity changes), aligned with ``track``.
     flights : Flights, optional
         :func:`flights_of` of ``track``, when the caller already has it.
+    vertices : Vertices, optional
+        The simplified runs (:func:`track_vertices`), when layers share them; they must keep
+        every row where ``colouring`` changes category. Computed here when omitted.
 
     Returns
     -------
@@ -174,18 +180,12 @@ def track_payload(
     """
     fl = flights if flights is not None else flights_of(track)
     cats = np.asarray(colouring.categories)
-    must = np.zeros(len(track), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
-    lat_all, lon_all = floats(track, s.LAT), floats(track, s.LON)
-    rows, start = run_starts(track, fl.order, fl.code, t_ns=fl.t_ns)
+    v = vertices
+    if v is None:
+        v = track_vertices(track, fl, [cats], max_error_m=max_error_m, keep=keep)
+    rows, start, kept, lat, lon = v.rows, v.start, v.kept, v.lat, v.lon
     code = fl.row_code[rows]
     cat = cats[rows]
-    # Keep colour boundaries exact: the vertex where a category starts, and the one before it,
-    # so each chunk ends where the next begins.
-    change = np.r_[False, cat[1:] != cat[:-1]] & ~start
-    keep_here = must[rows] | change | np.r_[change[1:], False]
-    tolerance = max(max_error_m - QUANTISATION_M, 0.0)
-    lat, lon = lat_all[rows], lon_all[rows]
-    kept = np.flatnonzero(simplify_mask(lat, lon, tolerance, keep_here, starts=start))
     run = (np.cumsum(start) - 1)[kept]
     kcat = cat[kept]
     # Colour chunks over the kept vertices: a chunk starts with a run or a category; it ends
@@ -242,6 +242,62 @@ def track_payload(
         "points_in": len(track),
         "points_out": len(kept),
     }
+
+
+@dataclass(frozen=True)
+class Vertices:
+    """The runs of a track (:func:`flightmap.flights.run_starts`) and the vertices drawn of
+    them: ``rows`` are row positions run after run, ``start`` marks each run's first row,
+    ``kept`` indexes ``rows`` (the simplified line), ``lat``/``lon`` are the rows' positions."""
+
+    rows: np.ndarray
+    start: np.ndarray
+    kept: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+
+
+def track_vertices(
+    track: pd.DataFrame,
+    flights: Flights,
+    categories: Sequence[np.ndarray],
+    *,
+    max_error_m: float,
+    keep: np.ndarray | None = None,
+) -> Vertices:
+    """Cut ``track`` into runs and simplify them once for every layer colouring it.
+
+    Parameters
+    ----------
+    track : DataFrame
+        Canonical track, sorted by time per flight.
+    flights : Flights
+        :func:`flights_of` of ``track``.
+    categories : sequence of ndarray
+        Each layer's category per row (:attr:`Colouring.categories`): the vertex where any of
+        them changes within a run, and the one before it, are kept, so each layer's colour
+        chunks end exactly where the next begins.
+    max_error_m : float
+        Simplification bound, metres; reduced by :data:`QUANTISATION_M` for the encoding.
+    keep : ndarray of bool, optional
+        Rows that must stay vertices (events), aligned with ``track``.
+
+    Returns
+    -------
+    Vertices
+        Shared by the layers: the line drawn is the same in each, only its colours differ.
+    """
+    must = np.zeros(len(track), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    rows, start = run_starts(track, flights.order, flights.code, t_ns=flights.t_ns)
+    keep_here = must[rows]
+    for cats in categories:
+        cat = np.asarray(cats)[rows]
+        change = np.r_[False, cat[1:] != cat[:-1]] & ~start
+        keep_here |= change | np.r_[change[1:], False]
+    tolerance = max(max_error_m - QUANTISATION_M, 0.0)
+    lat, lon = floats(track, s.LAT)[rows], floats(track, s.LON)[rows]
+    kept = np.flatnonzero(simplify_mask(lat, lon, tolerance, keep_here, starts=start))
+    return Vertices(rows, start, kept, lat, lon)
 
 
 def _unix_s(ns: int) -> int:
@@ -330,9 +386,12 @@ def track_group(
     class_name: str,
     show: bool,
     flights: Flights | None = None,
+    vertices: Vertices | None = None,
 ) -> tuple[folium.FeatureGroup, dict[str, Any]]:
     """A feature group for the layer control holding one encoded track layer."""
     group = folium.FeatureGroup(name=colouring.name, show=show)
-    payload = track_payload(track, colouring, max_error_m=max_error_m, keep=keep, flights=flights)
+    payload = track_payload(
+        track, colouring, max_error_m=max_error_m, keep=keep, flights=flights, vertices=vertices
+    )
     TrackLayer(payload, class_name).add_to(group)
     return group, payload
