@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from operator import attrgetter
 from typing import Final
 
 import numpy as np
@@ -195,6 +196,152 @@ def _description_numbers(desc: str | None) -> dict[str, str | None]:
     return out
 
 
+# One tuple per fix: (when, coordinates "lon,lat[,alt]", altitudeMode, description).
+_Fix = tuple[str | None, str | None, str | None, str | None]
+_FIX_TAGS: Final = ("Placemark", "Point", "when", "name", "description", "coordinates")
+_MODE: Final = "altitudeMode"
+
+
+def _kml_fixes(root: ET.Element, inp: Input) -> list[_Fix]:
+    """Every fix of the document, in document order: each Point Placemark, each gx:Track point.
+
+    Tags are matched by local name, whatever their namespace. When each name the walk looks
+    for has one tag only and there is no gx:Track (an FR24 export, most KML), the Placemarks
+    are found and searched by that tag in C (:meth:`xml.etree.ElementTree.Element.iter`), not
+    element by element in Python: a million fixes take seconds less, with the same result.
+    """
+    by_name: dict[str, list[str]] = {}
+    for tag in set(map(attrgetter("tag"), root.iter())):
+        by_name.setdefault(_local(tag), []).append(tag)
+    if "Track" in by_name or any(len(by_name.get(n, ())) > 1 for n in (*_FIX_TAGS, _MODE)):
+        return _fixes_by_walk(root, inp)
+    tag = {n: by_name[n][0] if n in by_name else None for n in (*_FIX_TAGS, _MODE)}
+    placemark, point_tag = tag["Placemark"], tag["Point"]
+    if placemark is None or point_tag is None:
+        return []
+
+    def text(el: ET.Element, name: str) -> str | None:
+        # The first element named ``name`` below ``el`` (never ``el``: its name differs).
+        t = tag[name]
+        found = next(el.iter(t), None) if t is not None else None
+        if found is None or found.text is None:
+            return None
+        return found.text.strip() or None
+
+    fixes: list[_Fix] = []
+    for pm in root.iter(placemark):
+        point = next(pm.iter(point_tag), None)
+        if point is None:
+            continue  # FR24's Trail segments and other decorations
+        fixes.append(
+            (
+                text(pm, "when") or text(pm, "name"),
+                text(point, "coordinates"),
+                text(point, _MODE),
+                text(pm, "description"),
+            )
+        )
+    return fixes
+
+
+def _fixes_by_walk(root: ET.Element, inp: Input) -> list[_Fix]:
+    """:func:`_kml_fixes` for any KML: every element visited in Python, in document order."""
+    fixes: list[_Fix] = []
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "Placemark":
+            point = _find(el, "Point")
+            if point is None:
+                continue  # FR24's Trail segments and other decorations
+            when = _text(_find(el, "when")) or _text(_find(el, "name"))
+            desc = _text(_find(el, "description"))
+            fixes.append(
+                (
+                    when,
+                    _text(_find(point, "coordinates")),
+                    _text(_find(point, _MODE)),
+                    desc,
+                )
+            )
+        elif tag == "Track":
+            whens = [_text(c) for c in el if _local(c.tag) == "when"]
+            coords = [_text(c) for c in el if _local(c.tag) == "coord"]
+            mode = _text(_find(el, _MODE))
+            if len(whens) != len(coords):
+                raise InputError(
+                    f"gx:Track has {len(whens)} <when> but {len(coords)} <gx:coord>",
+                    path=inp.path,
+                    where=f"record {len(fixes) + 1}",
+                    field="gx:coord",
+                )
+            fixes.extend(
+                (w, c.replace(" ", ",") if c else None, mode, None)
+                for w, c in zip(whens, coords, strict=True)
+            )
+    return fixes
+
+
+def _split_text(values: list[str | None], n: int) -> pd.DataFrame:
+    """Comma-separated text to its first ``n`` parts, in columns 0..n-1 of text (NA where a
+    value has fewer parts, or is None), split in Arrow; what
+    ``Series.str.split(",", expand=True).reindex(columns=range(n))`` gives, without a Python
+    string per part.
+
+    >>> _split_text(["1,2,3,4", "5", None], 3).values.tolist()
+    [['1', '2', '3'], ['5', nan, nan], [nan, nan, nan]]
+    """
+    parts = pc.split_pattern(pa.array(values, type=pa.large_string()), ",")
+    starts = np.asarray(parts.offsets)[:-1]
+    count = np.asarray(pc.fill_null(pc.list_value_length(parts), 0), dtype="int64")
+    return pd.DataFrame(
+        {
+            i: pd.Series(
+                pc.take(parts.values, pa.array(starts + i, mask=count <= i)), dtype=s.STR_DTYPE
+            )
+            for i in range(n)
+        }
+    )
+
+
+# ASCII text where every "&" opens "&deg;" (FR24's descriptions): html.unescape only turns
+# "&deg;" into "°", and Python's and RE2's regular expressions agree once \s is spelt out
+# (Python's \s also matches \v and \x1c-\x1f). Other text goes through
+# _description_numbers.
+_SPACE: Final = r"[\t\n\v\f\r \x1c-\x1f]"
+_DESC_RE2: Final = {
+    s.ALT_BARO_FT: rf"(?i)Altitude:{_SPACE}*(?P<v>-?[0-9,.]+){_SPACE}*ft",
+    s.GS_KT: rf"(?i)Speed:{_SPACE}*(?P<v>-?[0-9,.]+){_SPACE}*kt",
+    s.TRACK_DEG: rf"(?i)Heading:{_SPACE}*(?P<v>-?[0-9,.]+)",
+}
+
+
+def _description_columns(descs: list[str | None]) -> dict[str, pd.Series]:
+    """The description numbers (:data:`_DESC_NUMBERS`) of every fix as text columns (NA where
+    there is none), as :func:`_description_numbers` finds them; in Arrow where the text allows
+    (see :data:`_DESC_RE2`), value by value elsewhere."""
+    arr = pa.array(descs, type=pa.large_string())
+    simple = pc.and_(
+        pc.string_is_ascii(arr),
+        pc.equal(pc.count_substring(arr, "&"), pc.count_substring(arr, "&deg;")),
+    )
+    simple_np = np.asarray(pc.fill_null(simple, False), dtype=bool)
+    plain = pc.replace_substring_regex(pc.replace_substring(arr, "&deg;", "\u00b0"), "<[^>]+>", " ")
+    other = ~simple_np & np.asarray(arr.is_valid(), dtype=bool)
+    slow = [_description_numbers(descs[i]) for i in np.flatnonzero(other)]
+    out: dict[str, pd.Series] = {}
+    for name, pattern in _DESC_RE2.items():
+        found = pc.struct_field(pc.extract_regex(plain, pattern), "v")
+        found = pc.replace_substring(found, ",", "")
+        if slow:
+            found = pc.replace_with_mask(
+                found,
+                pa.array(other),
+                pa.array([row[name] for row in slow], type=found.type),
+            )
+        out[name] = pd.Series(found, dtype=s.STR_DTYPE)
+    return out
+
+
 def read_kml(
     inp: Input, problems: Problems, *, tz: str | None = None, progress: bool = False
 ) -> Raw:
@@ -218,39 +365,7 @@ def read_kml(
         m = _FR24_NAME.match(_text(name_el) or "")
         callsign = m.group(1) if m else None
 
-    # One tuple per fix: (when, coordinates "lon,lat[,alt]", altitudeMode, description).
-    fixes: list[tuple[str | None, str | None, str | None, str | None]] = []
-    for el in root.iter():
-        tag = _local(el.tag)
-        if tag == "Placemark":
-            point = _find(el, "Point")
-            if point is None:
-                continue  # FR24's Trail segments and other decorations
-            when = _text(_find(el, "when")) or _text(_find(el, "name"))
-            desc = _text(_find(el, "description"))
-            fixes.append(
-                (
-                    when,
-                    _text(_find(point, "coordinates")),
-                    _text(_find(point, "altitudeMode")),
-                    desc,
-                )
-            )
-        elif tag == "Track":
-            whens = [_text(c) for c in el if _local(c.tag) == "when"]
-            coords = [_text(c) for c in el if _local(c.tag) == "coord"]
-            mode = _text(_find(el, "altitudeMode"))
-            if len(whens) != len(coords):
-                raise InputError(
-                    f"gx:Track has {len(whens)} <when> but {len(coords)} <gx:coord>",
-                    path=inp.path,
-                    where=f"record {len(fixes) + 1}",
-                    field="gx:coord",
-                )
-            fixes.extend(
-                (w, c.replace(" ", ",") if c else None, mode, None)
-                for w, c in zip(whens, coords, strict=True)
-            )
+    fixes = _kml_fixes(root, inp)
     if not fixes:
         raise InputError(
             "no timestamped Point Placemark or gx:Track: not a track KML",
@@ -262,16 +377,13 @@ def read_kml(
     rec = np.arange(1, n + 1, dtype="int64")
     whens, coords, modes, descs = (list(col) for col in zip(*fixes, strict=True))
     t = text_to_time(pd.Series(whens, dtype=s.STR_DTYPE), rec, "when", problems, parse_tz(tz))
-    parts = pd.Series(coords, dtype=s.STR_DTYPE).str.split(",", expand=True)
-    parts = parts.reindex(columns=range(3))
+    parts = _split_text(coords, 3)
     lon = to_float(parts[0], rec, "coordinates", problems)
     lat = to_float(parts[1], rec, "coordinates", problems)
     lat, lon = check_positions(lat, lon, rec, problems, "coordinates", "coordinates")
 
-    numbers = [_description_numbers(d) for d in descs]
     frame_cols: dict[str, object] = {s.TIME: time_series(t), s.LAT: lat, s.LON: lon}
-    for name in _DESC_NUMBERS:
-        raw = pd.Series([row[name] for row in numbers], dtype=s.STR_DTYPE)
+    for name, raw in _description_columns(descs).items():
         frame_cols[name] = to_float(raw, rec, "description", problems)
     # KML altitudes are metres; FR24 puts its feet in the description, so prefer that.
     coord_alt_ft = to_float(parts[2], rec, "coordinates", problems, scale=FT_PER_M)
