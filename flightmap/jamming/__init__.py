@@ -29,7 +29,7 @@ from flightmap.errors import InputError
 from flightmap.jamming.batch import GridOptions, cells_of_batch, grid_of_cells
 from flightmap.jamming.inputs import expand_inputs
 from flightmap.jamming.output import GRID_SUFFIXES, write_grid
-from flightmap.jamming.staging import Progress, ReadLog, read_inputs, stage_to_parquet
+from flightmap.jamming.staging import Progress, ReadLog, read_inputs
 
 __all__ = ["ENGINES", "AreaRun", "GridOptions", "area_grid", "default_engine", "write_grid"]
 
@@ -173,24 +173,28 @@ def area_grid(
                 progress=progress,
             )
         return AreaRun(grid=grid_of_cells(parts, options), log=log, engine=engine)
+    if engine == "duckdb":
+        from flightmap.jamming.duckdb_engine import run_inputs
+
+        with tempfile.TemporaryDirectory(prefix=".flightmap-area-", dir=work_dir) as tmp:
+            parts = run_inputs(
+                files,
+                options,
+                log,
+                folder=Path(tmp),
+                strict=strict,
+                fmt=fmt,
+                mapping=mapping,
+                tz=tz,
+                memory_limit=duck_limit,
+                workers=workers or 1,
+                progress=progress,
+            )
+        return AreaRun(grid=grid_of_cells(parts, options), log=log, engine=engine)
+    import pyarrow as pa
+
     tables = read_inputs(
         files, log, strict=strict, fmt=fmt, mapping=mapping, tz=tz, progress=progress
     )
-    if engine == "pandas":
-        import pyarrow as pa
-
-        parts = [cells_of_batch(pa.concat_tables(list(tables)), options)]
-    else:
-        from flightmap.jamming.duckdb_engine import run_duckdb
-
-        with tempfile.TemporaryDirectory(prefix=".flightmap-area-", dir=work_dir) as tmp:
-            staged = stage_to_parquet(tables, Path(tmp) / "staged")
-            parts = run_duckdb(
-                staged,
-                options,
-                temp_directory=Path(tmp) / "spill",
-                memory_limit=duck_limit,
-                jobs=workers or 1,
-                progress=progress,
-            )
+    parts = [cells_of_batch(pa.concat_tables(list(tables)), options)]
     return AreaRun(grid=grid_of_cells(parts, options), log=log, engine=engine)

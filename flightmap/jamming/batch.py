@@ -29,7 +29,14 @@ from flightmap.analysis.area import (
 from flightmap.analysis.params import IntegrityParams
 from flightmap.jamming.inputs import AIRCRAFT, SEQ, T_NS, TP_NS
 
-__all__ = ["GridOptions", "cells_of_batch", "from_staging", "grid_of_cells", "sort_order"]
+__all__ = [
+    "GridOptions",
+    "aircraft_codes",
+    "cells_of_batch",
+    "from_staging",
+    "grid_of_cells",
+    "sort_order",
+]
 
 
 @dataclass(frozen=True)
@@ -48,24 +55,34 @@ class GridOptions:
     params: IntegrityParams = IntegrityParams()  # noqa: RUF009 (frozen)
 
 
-def sort_order(table: pa.Table) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """The row order of ``table`` (staging layout) by (aircraft, time, sequence); aircraft in
-    no particular order (each one's rows together), missing keys last."""
+def aircraft_codes(table: pa.Table) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """An integer per row of ``table`` (staging layout), the same for the same aircraft key
+    (in no particular order; a missing key gets the largest)."""
     keys = table.column(AIRCRAFT).combine_chunks().dictionary_encode()
-    codes = keys.indices.to_numpy(zero_copy_only=False)
-    if keys.null_count:
-        codes = np.where(keys.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
-        codes = np.where(codes < 0, len(keys.dictionary), codes)
-    codes = np.asarray(codes, dtype="int64")
+    codes = np.asarray(keys.indices.fill_null(len(keys.dictionary)).to_numpy(), dtype="int64")
+    return codes
+
+
+def sort_order(
+    table: pa.Table, codes: np.ndarray[Any, np.dtype[np.int64]] | None = None
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """The row order of ``table`` (staging layout) by (aircraft code, time, sequence), with
+    ``codes`` from :func:`aircraft_codes` (computed when not given)."""
+    if codes is None:
+        codes = aircraft_codes(table)
     t = np.asarray(table.column(T_NS).to_numpy(), dtype="int64")
     seq = np.asarray(table.column(SEQ).to_numpy(), dtype="int64")
-    dt = np.diff(t)
-    if bool(np.all((dt > 0) | ((dt == 0) & (np.diff(seq) >= 0)))):
-        # In time order already (an hourly file): a stable sort on the key suffices, and
-        # numpy sorts small integers stably with a radix sort.
-        small = codes.astype("int32") if len(keys.dictionary) < 2**31 - 1 else codes
-        return np.asarray(np.argsort(small, kind="stable"), dtype="int64")
-    return np.asarray(np.lexsort((seq, t, codes)), dtype="int64")
+    # Each aircraft's rows mostly come in time order (files are time slices): a stable sort on
+    # the key (numpy sorts small integers with a radix sort) is then enough; checked, and a
+    # full sort on (key, time, sequence) otherwise.
+    small = codes.astype("int32") if codes.size and codes.max() < 2**31 - 1 else codes
+    order = np.asarray(np.argsort(small, kind="stable"), dtype="int64")
+    c, ts, ss = codes[order], t[order], seq[order]
+    dt = np.diff(ts)
+    back = (c[1:] == c[:-1]) & ((dt < 0) | ((dt == 0) & (np.diff(ss) < 0)))
+    if back.any():
+        return np.asarray(np.lexsort((seq, t, codes)), dtype="int64")
+    return order
 
 
 def _duplicates(table: pa.Table) -> np.ndarray[Any, np.dtype[np.bool_]]:

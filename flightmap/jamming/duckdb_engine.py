@@ -22,12 +22,13 @@ import pyarrow as pa
 
 from flightmap.jamming.batch import GridOptions, cells_of_batch
 from flightmap.jamming.inputs import AIRCRAFT, SEQ, T_NS
-from flightmap.jamming.staging import Progress
+from flightmap.jamming.sources import Source
+from flightmap.jamming.staging import Progress, ReadLog
 
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["BATCH_ROWS", "connect", "run_duckdb", "sorted_query"]
+__all__ = ["BATCH_ROWS", "connect", "run_duckdb", "run_inputs", "sorted_query"]
 
 BATCH_ROWS: Final = 250_000
 """Rows analysed at a time (as :data:`flightmap.analysis.integrity.CHUNK`). Measured on 6.2M
@@ -54,12 +55,19 @@ def connect(
     return duckdb.connect(config=config)
 
 
-def sorted_query(where: str = "") -> str:
-    """SQL reading the staged files (parameter 1: their paths) sorted by aircraft."""
-    return (
-        "SELECT * FROM read_parquet($files, union_by_name = true)"
-        f"{' WHERE ' + where if where else ''} ORDER BY {AIRCRAFT}, {T_NS}, {SEQ}"
-    )
+def sorted_query(sources: list[Source]) -> str:
+    """SQL reading ``sources`` (the staging layout) sorted by aircraft, time and sequence."""
+    union = " UNION ALL ".join(f"({src.sql})" for src in sources)
+    return f"SELECT * FROM ({union}) ORDER BY {AIRCRAFT}, {T_NS}, {SEQ}"
+
+
+def _as_sources(staged: list[Path] | list[Source]) -> list[Source]:
+    return [
+        item
+        if isinstance(item, Source)
+        else Source(item, f"SELECT * FROM read_parquet('{item}')", 0, 0, 0)
+        for item in staged
+    ]
 
 
 def _cut(table: pa.Table) -> int:
@@ -96,7 +104,7 @@ def _presorted_cells(table: pa.Table, options: GridOptions) -> pd.DataFrame:
 
 
 def run_duckdb(
-    staged: list[Path],
+    staged: list[Path] | list[Source],
     options: GridOptions,
     *,
     temp_directory: Path,
@@ -121,14 +129,10 @@ def run_duckdb(
     con = connect(memory_limit, temp_directory)
     pool = None
     try:
-        files = {"files": [str(p) for p in staged]}
-        counted = con.sql(
-            "SELECT count(*) FROM read_parquet($files, union_by_name = true)", params=files
-        ).fetchall()
-        total = int(counted[0][0])
-        reader: Any = con.sql(sorted_query(), params=files).to_arrow_reader(
-            min(batch_rows, 122_880)
-        )
+        sources = _as_sources(staged)
+        union = " UNION ALL ".join(f"(SELECT {T_NS} FROM ({src.sql}))" for src in sources)
+        total = int(con.sql(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
+        reader: Any = con.sql(sorted_query(sources)).to_arrow_reader(min(batch_rows, 122_880))
         parts: list[pd.DataFrame] = []
         running: deque[tuple[int, Future[pd.DataFrame]]] = deque()
         done = 0
@@ -165,3 +169,95 @@ def run_duckdb(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         con.close()
+
+
+def _bytes(memory_limit: str | None) -> int | None:
+    """A DuckDB size (``"1024MiB"``, as ``flightmap.jamming._duckdb_size`` writes it), bytes."""
+    if memory_limit is None:
+        return None
+    return int(memory_limit.removesuffix("MiB")) * 2**20
+
+
+def run_inputs(
+    files: list[Path],
+    options: GridOptions,
+    log: ReadLog,
+    *,
+    folder: Path,
+    strict: bool = False,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    tz: str | None = None,
+    memory_limit: str | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> list[pd.DataFrame]:
+    """Counts per window and cell of every aircraft in ``files``, the DuckDB engine's way:
+    the files as :func:`flightmap.jamming.sources.sources_of` makes them, streamed in time
+    order by ``workers`` processes (:mod:`flightmap.jamming.timeline`) when they are time
+    slices, else sorted out of core (:func:`run_duckdb`). ``folder``: staged copies and spill.
+
+    Raises
+    ------
+    InputError
+        As :func:`sources_of` and :func:`run_duckdb`.
+    """
+    from flightmap.jamming.sources import sources_of
+    from flightmap.jamming.timeline import stream_cells, time_ordered
+
+    spill = folder / "spill"
+    con = connect(memory_limit, spill)
+    try:
+        sources = sources_of(
+            files,
+            log,
+            folder / "staged",
+            con,
+            strict=strict,
+            fmt=fmt,
+            mapping=mapping,
+            tz=tz,
+            progress=progress,
+        )
+    finally:
+        con.close()
+    budget = _bytes(memory_limit)
+    parts = max(1, workers)
+    if not time_ordered(sources, budget, parts):
+        if progress:
+            progress("the files overlap in time: sorting them by aircraft out of core")
+        return run_duckdb(
+            sources,
+            options,
+            temp_directory=spill,
+            memory_limit=memory_limit,
+            jobs=workers,
+            progress=progress,
+        )
+    rows = sum(src.rows for src in sources)
+    if parts == 1:
+        out = stream_cells(sources, options, memory_limit=memory_limit, temp_directory=spill)
+        if progress:
+            progress(f"analysed {rows:,} reports in time order")
+        return out
+    each = f"{budget // parts // 2**20}MiB" if budget else None
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(parts, mp_context=context) as pool:
+        futures = [
+            pool.submit(
+                stream_cells,
+                sources,
+                options,
+                part=k,
+                parts=parts,
+                memory_limit=each,
+                temp_directory=spill,
+            )
+            for k in range(parts)
+        ]
+        out = []
+        for k, fut in enumerate(futures):
+            out.extend(fut.result())
+            if progress:
+                progress(f"analysed part {k + 1} of {parts} ({rows:,} reports in all)")
+    return out

@@ -1,0 +1,142 @@
+"""The DuckDB engine's main path: files read in time order, aircraft analysed as they finish.
+
+Traffic files come in time slices (OpenSky's hourly state vectors, ``convert``'s Parquet): an
+aircraft's rows are spread over a few consecutive files, and a flight ends for good once the
+aircraft has been silent for :data:`flightmap.tracks.FLIGHT_GAP` (split_flights starts a new
+flight after such a silence, whatever comes next). So no global sort is needed: DuckDB reads one
+file at a time (straight from the input for Parquet in flightmap's schema, projected to the
+staging layout in SQL; from the staged copy for the other formats), the rows are grouped by
+aircraft in memory (an integer sort), and every aircraft silent for longer than the gap before
+the earliest start of the files still to come is analysed and dropped
+(:func:`flightmap.jamming.batch.cells_of_batch`); the others wait for the next file with their
+current flight only. Memory is one file plus the flights in progress, whatever the number of
+files.
+
+With ``parts`` > 1 the aircraft are split by a hash of their key (DuckDB's ``hash``) and each
+part is streamed by its own process: every process reads all files but keeps its part (reading
+is a few percent of the time), and nothing but the small counts crosses between processes.
+
+:func:`time_ordered` says when this path applies (files that overlap in time by more than the
+gap would hold many flights open; :mod:`flightmap.jamming.duckdb_engine` sorts those out of
+core instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from flightmap.jamming.batch import GridOptions, aircraft_codes, cells_of_batch, sort_order
+from flightmap.jamming.inputs import AIRCRAFT, STAGING_SCHEMA, T_NS
+from flightmap.jamming.sources import Source
+
+__all__ = ["BATCH_ROWS", "BYTES_PER_ROW", "stream_cells", "time_ordered"]
+
+BATCH_ROWS: Final = 400_000
+"""Rows of whole aircraft analysed at a time (the rest of a file waits its turn)."""
+
+BYTES_PER_ROW: Final = 400
+"""Python memory per row of a file being analysed (the staging table, its sorted copy and the
+analysis arrays), to check that a file fits the memory budget."""
+
+
+def _max_gap_ns() -> int:
+    from flightmap.tracks import FLIGHT_GAP
+
+    return int(FLIGHT_GAP.value)
+
+
+def time_ordered(sources: list[Source], memory_bytes: int | None, parts: int = 1) -> bool:
+    """Whether streaming in time order suits ``sources``: taken by their first report, each
+    starts at most :data:`flightmap.tracks.FLIGHT_GAP` before every earlier one has ended
+    (time slices, not overlapping day-long files), and, with a budget, the largest file's
+    share of one part fits in it (:data:`BYTES_PER_ROW`)."""
+    if memory_bytes is not None and sources:
+        if max(src.rows for src in sources) * BYTES_PER_ROW / parts > memory_bytes:
+            return False
+    ordered = sorted(sources, key=lambda src: src.t_min)
+    latest = None
+    for src in ordered:
+        if latest is not None and src.t_min < latest - _max_gap_ns():
+            return False
+        latest = src.t_max if latest is None else max(latest, src.t_max)
+    return True
+
+
+def _finished(t: Any, codes: Any, cutoff: int | None) -> Any:
+    """Rows (times ``t`` in ns and aircraft ``codes``, sorted by aircraft and time) whose
+    flight cannot continue: all but each aircraft's last flight if that one's last report is at
+    or after ``cutoff`` (None: everything is finished)."""
+    n = len(t)
+    if cutoff is None or n == 0:
+        return np.ones(n, dtype=bool)
+    new_aircraft = np.ones(n, dtype=bool)
+    new_aircraft[1:] = codes[1:] != codes[:-1]
+    new_run = new_aircraft.copy()
+    new_run[1:] |= np.diff(t) > _max_gap_ns()
+    run = np.cumsum(new_run) - 1
+    aircraft = np.cumsum(new_aircraft) - 1
+    last = np.append(np.flatnonzero(new_aircraft[1:]), n - 1)  # last row of each aircraft
+    open_run = np.where(t[last] >= cutoff, run[last], -1)
+    return run != open_run[aircraft]
+
+
+def _whole_aircraft_slices(codes: Any, batch_rows: int) -> Iterator[tuple[int, int]]:
+    """Ranges of about ``batch_rows`` rows cut between aircraft (``codes`` ascending)."""
+    n = len(codes)
+    start = 0
+    while start < n:
+        end = min(start + batch_rows, n)
+        if end < n:
+            # Forward to the end of the aircraft at ``end`` (one aircraft may be longer).
+            end = int(np.searchsorted(codes, codes[end - 1], side="right"))
+        yield start, end
+        start = end
+
+
+def stream_cells(
+    sources: list[Source],
+    options: GridOptions,
+    *,
+    part: int = 0,
+    parts: int = 1,
+    memory_limit: str | None = None,
+    temp_directory: Path | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> list[pd.DataFrame]:
+    """Counts per window and cell (:func:`flightmap.jamming.batch.cells_of_batch`) of the
+    aircraft of part ``part`` of ``parts`` in ``sources``, read in time order."""
+    from flightmap.jamming.duckdb_engine import connect
+
+    con = connect(memory_limit, temp_directory or Path("."), threads=1)
+    try:
+        ordered = sorted(sources, key=lambda src: src.t_min)
+        # The earliest start among the files still to come, after each file.
+        horizon: list[int | None] = [*(src.t_min for src in ordered[1:]), None]
+        where = f" WHERE hash({AIRCRAFT}) % {parts} = {part}" if parts > 1 else ""
+        out: list[pd.DataFrame] = []
+        carry: pa.Table | None = None
+        for src, next_start in zip(ordered, horizon, strict=True):
+            rel = con.sql(f"SELECT * FROM ({src.sql}){where}")
+            table = rel.to_arrow_table().cast(STAGING_SCHEMA)
+            if carry is not None and carry.num_rows:
+                table = pa.concat_tables([carry, table])
+            codes = aircraft_codes(table)
+            order = sort_order(table, codes)
+            codes = codes[order]
+            cutoff = None if next_start is None else int(next_start) - _max_gap_ns()
+            done = _finished(np.asarray(table.column(T_NS).to_numpy())[order], codes, cutoff)
+            # One take for the finished rows and one for the rest, both in sorted order.
+            finished = table.take(pa.array(order[done]))
+            carry = table.take(pa.array(order[~done])) if not done.all() else None
+            ready_codes = codes[done]
+            for a, b in _whole_aircraft_slices(ready_codes, batch_rows):
+                out.append(cells_of_batch(finished.slice(a, b - a), options, presorted=True))
+        return out
+    finally:
+        con.close()
