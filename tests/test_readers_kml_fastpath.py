@@ -31,6 +31,10 @@ FR24_DESC = (
 HOSTILE_DESCRIPTIONS = [
     FR24_DESC.format(alt="30,025", gs="447", hdg="118"),
     FR24_DESC.format(alt="-50", gs="0", hdg="359.5"),
+    FR24_DESC.format(alt=".", gs=",", hdg="1.2.3"),  # FR24's form, numbers that are not
+    FR24_DESC.format(alt="1-2", gs="--5", hdg=""),  # not FR24's form: the other paths
+    FR24_DESC.format(alt="7", gs="8", hdg="9").replace("&deg;", "&amp;deg;"),
+    FR24_DESC.format(alt="7", gs="8", hdg="9").upper(),
     "Altitude: 100 FT Speed:200KT heading:\t90",
     "altitude:\x0b12 ft speed:\x1c3 kt Heading:\x1f4",  # \v and \x1c-\x1f: spaces to Python
     "Altitude:\u00a012 ft",  # a no-break space: Unicode, the Python path

@@ -315,30 +315,55 @@ _DESC_RE2: Final = {
 }
 
 
+# FR24's own description, whole (the FZ981 sample of tests/data/tracks): on such text the
+# patterns of _DESC_NUMBERS find exactly these groups (one label each, numbers between fixed
+# text), so one anchored match reads all three.
+_FR24_DESCRIPTION: Final = (
+    r"^<div><div><span><b>Altitude:</b></span> <span>(?P<a>-?[0-9,.]+) ft</span></div>\n"
+    r"<div><span><b>Speed:</b></span> <span>(?P<g>-?[0-9,.]+) kt</span></div>\n"
+    r"<div><span><b>Heading:</b></span> <span>(?P<h>-?[0-9,.]+)&deg;</span></div>\n</div>$"
+)
+
+
 def _description_columns(descs: list[str | None]) -> dict[str, pd.Series]:
     """The description numbers (:data:`_DESC_NUMBERS`) of every fix as text columns (NA where
-    there is none), as :func:`_description_numbers` finds them; in Arrow where the text allows
-    (see :data:`_DESC_RE2`), value by value elsewhere."""
+    there is none), as :func:`_description_numbers` finds them: FR24's own text by one match
+    (:data:`_FR24_DESCRIPTION`), other text in Arrow where it allows (:data:`_DESC_RE2`),
+    the rest value by value."""
     arr = pa.array(descs, type=pa.large_string())
+    found = pc.extract_regex(arr, _FR24_DESCRIPTION)
+    cols = {
+        name: pc.if_else(found.is_valid(), pc.struct_field(found, key), None)
+        for name, key in zip(_DESC_NUMBERS, "agh", strict=True)
+    }
+    other = ~np.asarray(found.is_valid(), dtype=bool) & np.asarray(arr.is_valid(), dtype=bool)
+    if other.any():
+        at = np.flatnonzero(other)
+        rest = _other_descriptions(arr.take(pa.array(at)), [descs[i] for i in at])
+        mask = pa.array(other)
+        cols = {name: pc.replace_with_mask(col, mask, rest[name]) for name, col in cols.items()}
+    return {
+        name: pd.Series(pc.replace_substring(col, ",", ""), dtype=s.STR_DTYPE)
+        for name, col in cols.items()
+    }
+
+
+def _other_descriptions(arr: pa.Array, descs: list[str | None]) -> dict[str, pa.Array]:
+    """:func:`_description_columns` of descriptions not in FR24's form (none is null)."""
     simple = pc.and_(
         pc.string_is_ascii(arr),
         pc.equal(pc.count_substring(arr, "&"), pc.count_substring(arr, "&deg;")),
     )
-    simple_np = np.asarray(pc.fill_null(simple, False), dtype=bool)
+    slow_at = ~np.asarray(pc.fill_null(simple, False), dtype=bool)
     plain = pc.replace_substring_regex(pc.replace_substring(arr, "&deg;", "\u00b0"), "<[^>]+>", " ")
-    other = ~simple_np & np.asarray(arr.is_valid(), dtype=bool)
-    slow = [_description_numbers(descs[i]) for i in np.flatnonzero(other)]
-    out: dict[str, pd.Series] = {}
+    slow = [_description_numbers(descs[i]) for i in np.flatnonzero(slow_at)]
+    out: dict[str, pa.Array] = {}
     for name, pattern in _DESC_RE2.items():
         found = pc.struct_field(pc.extract_regex(plain, pattern), "v")
-        found = pc.replace_substring(found, ",", "")
         if slow:
-            found = pc.replace_with_mask(
-                found,
-                pa.array(other),
-                pa.array([row[name] for row in slow], type=found.type),
-            )
-        out[name] = pd.Series(found, dtype=s.STR_DTYPE)
+            values = [row[name] for row in slow]  # without commas: taking them out again is a no-op
+            found = pc.replace_with_mask(found, pa.array(slow_at), pa.array(values, found.type))
+        out[name] = found
     return out
 
 
