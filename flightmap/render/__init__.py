@@ -164,9 +164,8 @@ def build_map(
         flights = flights_of(track)  # once, for both track layers, the slider and the profile
     (south, west), (north, east) = _bounds(case, track, grid)
     # The towns where the story happens are named first, and the first view includes them.
-    towns = basemap.focus_cities(
-        basemap.places_for(((south, west), (north, east))), _focus(case, track, flights)
-    )
+    offered = basemap.places_for(((south, west), (north, east)))
+    towns = basemap.focus_cities(offered, _focus(case, track, flights))
     view = [
         [min([south, *(p.lat for p in towns)]), min([west, *(p.lon for p in towns)])],
         [max([north, *(p.lat for p in towns)]), max([east, *(p.lon for p in towns)])],
@@ -183,7 +182,7 @@ def build_map(
     folium.map.CustomPane(LABELS_PANE, z_index=550, pointer_events=False).add_to(m)
     for name in sorted(BASE_LAYERS, key=lambda n: n != tiles):
         folium.TileLayer(_PROVIDERS[name], name=BASE_LAYERS[name], show=name == tiles).add_to(m)
-    for layer in basemap_layers(((south, west), (north, east)), towns):
+    for layer in basemap_layers(((south, west), (north, east)), towns, offered):
         layer.add_to(m)
     replay_feats: list[dict[str, Any]] = []
     if case is not None:

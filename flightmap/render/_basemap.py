@@ -342,16 +342,22 @@ class _DataLayer(Layer):
         )
 
 
-def _labels(bounds: Bounds, first: Sequence[Place]) -> list[list[Any]]:
+def _labels(
+    bounds: Bounds, first: Sequence[Place], offered: Sequence[Place] | None
+) -> list[list[Any]]:
     """The label rows of a page: the focus cities first (shown at every zoom, marked so the page
     tries every side of their point), then every other place in priority order."""
     rows = labels_payload([p._replace(minzoom=0) for p in first])
     for row in rows:
         row.append(1)
-    return rows + labels_payload([p for p in basemap.places_for(bounds) if p not in first])
+    if offered is None:
+        offered = basemap.places_for(bounds)
+    return rows + labels_payload([p for p in offered if p not in first])
 
 
-def basemap_layers(bounds: Bounds, first: Sequence[Place] = ()) -> list[MacroElement]:
+def basemap_layers(
+    bounds: Bounds, first: Sequence[Place] = (), offered: Sequence[Place] | None = None
+) -> list[MacroElement]:
     """The offline basemap and place-name layers for a map of data within ``bounds``.
 
     Parameters
@@ -362,6 +368,8 @@ def basemap_layers(bounds: Bounds, first: Sequence[Place] = ()) -> list[MacroEle
     first : sequence of Place
         The cities where the story happens (:func:`flightmap.basemap.focus_cities`): named
         first, at every zoom, and tried on every side of their point before being left out.
+    offered : sequence of Place, optional
+        :func:`flightmap.basemap.places_for` of ``bounds``, when the caller has it already.
 
     Returns
     -------
@@ -374,7 +382,7 @@ def basemap_layers(bounds: Bounds, first: Sequence[Place] = ()) -> list[MacroEle
         _DataLayer(
             "Place names",
             _LABELS_JS,
-            page_json(_labels(bounds, first)),
+            page_json(_labels(bounds, first, offered)),
             css=_CSS,
         ),
     ]
