@@ -118,6 +118,13 @@ SpeedOpt = Annotated[
         ),
     ),
 ]
+LocalTimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--local-time",
+        help="IANA time zone (e.g. Asia/Baku) whose local time the slider shows beside UTC.",
+    ),
+]
 
 
 def _case_or_none(case: str, no_case: bool, tracks: list[Path] | None) -> Any:
@@ -256,13 +263,7 @@ def render(
     ] = None,
     aircraft: AircraftOpt = "any",
     max_speed_kt: SpeedOpt = None,
-    local_time: Annotated[
-        str | None,
-        typer.Option(
-            "--local-time",
-            help="IANA time zone (e.g. Asia/Baku) whose local time the slider shows beside UTC.",
-        ),
-    ] = None,
+    local_time: LocalTimeOpt = None,
 ) -> None:
     """Render CASE and/or track files to an interactive HTML map and print its path.
 

@@ -16,6 +16,7 @@ from flightmap.cli.case import (
     DEFAULT_CASE,
     AircraftOpt,
     CaseArg,
+    LocalTimeOpt,
     MapOpt,
     NoCaseOpt,
     SpeedOpt,
@@ -95,6 +96,7 @@ def snapshot(
     ] = None,
     aircraft: AircraftOpt = "any",
     max_speed_kt: SpeedOpt = None,
+    local_time: LocalTimeOpt = None,
 ) -> None:
     """Draw the map of CASE and/or track files (as `flightmap render` makes it) in headless
     Chromium and write a PNG of exactly --size times --scale pixels; print its path.
@@ -119,6 +121,7 @@ def snapshot(
             tz=tz,
             aircraft=aircraft,
             max_speed_kt=max_speed_kt,
+            local_time=local_time,
         )
         target = out if out is not None else default_output(c, inputs, "png")
         path = snapshot_.save_png(

@@ -188,3 +188,16 @@ def test_waits_for_the_tiles(env: Path, tmp_path: Path) -> None:
     shot = snapshot.save_png(tmp_path / "tiled.html", tmp_path / "t.png", size=(320, 240))
     _, _, rows = decode_png(shot.read_bytes())
     assert rows[120][160 * 3 : 160 * 3 + 3] == b"\x00\xc8\x00"
+
+
+def test_cli_local_time_is_checked_like_render(
+    runner: CliRunner, env: Path, tmp_path: Path
+) -> None:
+    """``snapshot --local-time`` takes the zone ``render`` takes, and refuses a wrong one the
+    same way: one line naming the option, exit 2, no file."""
+    out = tmp_path / "case.png"
+    result = runner.invoke(app, ["snapshot", "-o", str(out), "--local-time", "Mars/Olympus"])
+    assert result.exit_code == 2
+    assert "--local-time" in result.output and "Mars/Olympus" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
