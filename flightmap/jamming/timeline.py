@@ -29,10 +29,10 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from flightmap.jamming.batch import GridOptions, aircraft_codes, cells_of_batch, sort_order
+from flightmap.jamming.batch import GridOptions, cells_of_rows
 from flightmap.jamming.inputs import AIRCRAFT, STAGING_SCHEMA, T_NS
+from flightmap.jamming.rows import Labels, Rows, duplicates, encode, sort_order
 from flightmap.jamming.sources import Source
 
 __all__ = ["BATCH_ROWS", "BYTES_PER_ROW", "stream_cells", "time_ordered"]
@@ -120,23 +120,27 @@ def stream_cells(
         horizon: list[int | None] = [*(src.t_min for src in ordered[1:]), None]
         where = f" WHERE hash({AIRCRAFT}) % {parts} = {part}" if parts > 1 else ""
         out: list[pd.DataFrame] = []
-        carry: pa.Table | None = None
+        labels = Labels()
+        carry: Rows | None = None
         for src, next_start in zip(ordered, horizon, strict=True):
             rel = con.sql(f"SELECT * FROM ({src.sql}){where}")
-            table = rel.to_arrow_table().cast(STAGING_SCHEMA)
-            if carry is not None and carry.num_rows:
-                table = pa.concat_tables([carry, table])
-            codes = aircraft_codes(table)
-            order = sort_order(table, codes)
-            codes = codes[order]
+            rows = encode(rel.to_arrow_table().cast(STAGING_SCHEMA), labels)
+            if carry is not None:
+                rows = Rows.concat([carry, rows])
+            order = sort_order(rows)
+            same = duplicates(rows, order)
+            if same.any():
+                order = order[~same]
+            codes = rows.column(AIRCRAFT).view("uint32")[order]
             cutoff = None if next_start is None else int(next_start) - _max_gap_ns()
-            done = _finished(np.asarray(table.column(T_NS).to_numpy())[order], codes, cutoff)
-            # One take for the finished rows and one for the rest, both in sorted order.
-            finished = table.take(pa.array(order[done]))
-            carry = table.take(pa.array(order[~done])) if not done.all() else None
-            ready_codes = codes[done]
-            for a, b in _whole_aircraft_slices(ready_codes, batch_rows):
-                out.append(cells_of_batch(finished.slice(a, b - a), options, presorted=True))
+            done = _finished(rows.cols[T_NS][order], codes, cutoff)
+            # One take of the finished rows and one of the others, both in sorted order.
+            finished = rows.take(order[done])
+            carry = rows.take(order[~done]) if not done.all() else None
+            codes = codes[done]
+            for a, b in _whole_aircraft_slices(codes, batch_rows):
+                part_rows = finished.take(slice(a, b))
+                out.append(cells_of_rows(part_rows, labels, options))
         return out
     finally:
         con.close()

@@ -1,0 +1,76 @@
+"""``flightmap jamming`` stays within its memory budget on an input several times larger.
+
+The input is one generated hour of tests/jamming_day.py copied into 16 hourly files (each copy
+shifted by an hour, with its own aircraft): about 1.1 million reports, some 450 MB as rows in
+memory (:data:`flightmap.jamming.timeline.BYTES_PER_ROW`) and 8 times the 56 MiB budget. The
+command runs in a child process; its peak RSS (``os.wait4``) must stay under the budget plus
+what the interpreter, pandas, pyarrow, DuckDB and the analysis code take before reading any
+report, and must not grow from a quarter of the files to all of them (the all-in-memory pandas
+engine peaks at about 900 MB on these files).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from jamming_day import generate_day
+
+from flightmap import schema as s
+from flightmap.jamming.timeline import BYTES_PER_ROW
+
+pytest.importorskip("duckdb")
+
+FILES = 16
+BUDGET_MB = 56
+BASELINE_MB = 330
+"""Peak RSS of the command on a single small file (measured 250-290 MB: interpreter, pandas,
+pyarrow, DuckDB, pyproj, h3 and the analysis modules), with room for allocator noise."""
+
+
+@pytest.fixture(scope="module")
+def day_of_copies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    hour = generate_day(per_hour=200, hours=1)
+    folder = tmp_path_factory.mktemp("copies")
+    for h in range(FILES):
+        part = hour.assign(**{s.TIME: hour[s.TIME] + pd.Timedelta(hours=h)})
+        for col in (s.ICAO24, s.CALLSIGN, s.FLIGHT_ID):
+            part[col] = (f"h{h:02d}" + part[col].astype(str)).astype(s.STR_DTYPE)
+        part.to_parquet(folder / f"states_{h:02d}.parquet", index=False)
+    return folder, FILES * len(hour)
+
+
+def _peak_rss_mb(args: list[str]) -> float:
+    """Peak RSS (MB) of ``flightmap`` run with ``args`` in a child process."""
+    code = "import sys; from flightmap.cli import main; sys.argv[0] = 'flightmap'; main()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    return usage.ru_maxrss / 1024  # kB on Linux
+
+
+def test_peak_memory_is_bounded_by_the_budget(
+    day_of_copies: tuple[Path, int], tmp_path: Path
+) -> None:
+    folder, rows = day_of_copies
+    assert rows * BYTES_PER_ROW > 6 * BUDGET_MB * 2**20  # the input is several budgets
+    opts = ["--grid", "latlon", "--engine", "duckdb", "--memory-limit", f"{BUDGET_MB}M"]
+    opts += ["--workers", "1"]  # one process: its peak is the whole run's
+    out = ["-o", str(tmp_path / "z.parquet")]
+    whole = _peak_rss_mb(["jamming", str(folder), *out, *opts])
+    assert whole < BASELINE_MB + BUDGET_MB, whole
+    # A quarter of the files: the peak does not grow with the input (holding every report
+    # would add about 300 MB from 4 to 16 files).
+    quarter = _peak_rss_mb(["jamming", str(folder / "states_0[0-3].parquet"), *out, *opts])
+    assert whole < quarter + 60, (whole, quarter)
