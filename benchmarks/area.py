@@ -3,22 +3,30 @@
 Generates (once, cached in ``benchmarks/.cache/area-<aircraft per hour>x<hours>/``) the day of
 ``tests/jamming_day.py`` at a larger size, as hourly Parquet files in flightmap's schema and
 optionally as hourly OpenSky CSV (gzip), then runs ``flightmap jamming`` on the folder with each
-engine in a fresh process under ``/usr/bin/time -v`` (peak RSS: the largest process of the run,
-Dask workers included, as ``getrusage(RUSAGE_CHILDREN)`` reports it).
+engine in a fresh process under ``/usr/bin/time -v``: wall time, CPU time (user + system, the
+processes it started included), peak RSS (the largest single process of the run, Dask and DuckDB
+workers included, as ``getrusage(RUSAGE_CHILDREN)`` reports it) and the 1-minute load average
+before and after (the machine is shared). With ``--check``, each grid is compared with the
+first engine's, cell by cell. The last line is Dask's wall time over DuckDB's.
 
-    .venv/bin/python benchmarks/area.py --per-hour 600 --hours 24 --engines duckdb,dask,pandas
-    .venv/bin/python benchmarks/area.py --per-hour 600 --hours 24 --input csv --engines duckdb
+    .venv/bin/python benchmarks/area.py --per-hour 2500 --hours 24 --engines duckdb,dask
+    .venv/bin/python benchmarks/area.py --per-hour 250 --hours 24 --input csv --engines duckdb
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -48,23 +56,48 @@ def make_inputs(per_hour: int, hours: int, kind: str) -> tuple[Path, int]:
     return folder, len(df)
 
 
-def run(folder: Path, engine: str, memory_limit: str | None, grid: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one ``flightmap jamming`` run."""
+@dataclass(frozen=True)
+class Run:
+    """One ``flightmap jamming`` run."""
+
+    wall_s: float
+    cpu_s: float
+    rss_mib: float
+    load: tuple[float, float]
+    grid: pd.DataFrame
+
+
+def run(folder: Path, engine: str, memory_limit: str | None, grid: str, workers: int | None) -> Run:
+    """Time one ``flightmap jamming`` run in a fresh process."""
     with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "zones.parquet"
         args = [str(ROOT / ".venv" / "bin" / "flightmap"), "jamming", str(folder)]
-        args += ["-o", str(Path(tmp) / "zones.parquet"), "--engine", engine, "--grid", grid]
+        args += ["-o", str(out), "--engine", engine, "--grid", grid]
         if memory_limit:
             args += ["--memory-limit", memory_limit]
+        if workers:
+            args += ["--workers", str(workers)]
+        before = os.getloadavg()[0]
         t0 = time.perf_counter()
         done = subprocess.run(
             ["/usr/bin/time", "-v", *args], capture_output=True, text=True, check=False
         )
         wall = time.perf_counter() - t0
-    if done.returncode != 0:
-        raise SystemExit(f"{engine} failed:\n{done.stderr[-2000:]}")
-    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)[1])  # type: ignore[index]
+        after = os.getloadavg()[0]
+        if done.returncode != 0:
+            raise SystemExit(f"{engine} failed:\n{done.stderr[-2000:]}")
+        result = pd.read_parquet(out)
+
+    def field(name: str) -> float:
+        found = re.search(rf"{re.escape(name)}: ([0-9.]+)", done.stderr)
+        if found is None:
+            raise SystemExit(f"no {name!r} in /usr/bin/time's output")
+        return float(found[1])
+
     print(done.stdout.strip(), flush=True)
-    return wall, rss_kb / 1024
+    cpu = field("User time (seconds)") + field("System time (seconds)")
+    rss = field("Maximum resident set size (kbytes)") / 1024
+    return Run(wall, cpu, rss, (before, after), result)
 
 
 def main() -> None:
@@ -75,18 +108,28 @@ def main() -> None:
     ap.add_argument("--engines", default="duckdb,dask,pandas")
     ap.add_argument("--memory-limit", default="1G")
     ap.add_argument("--grid", default="h3")
+    ap.add_argument("--workers", type=int, default=None, help="--workers of every run")
+    ap.add_argument("--check", action="store_true", help="compare the grids cell by cell")
     opts = ap.parse_args()
     folder, rows = make_inputs(opts.per_hour, opts.hours, opts.input)
-    print("| engine | input | rows | wall s | rows/s | peak RSS MiB |")
-    print("|---|---|---|---|---|---|")
+    print(f"{os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print("| engine | input | rows | wall s | rows/s | CPU s | peak RSS MiB | load before, after |")
+    print("|---|---|---|---|---|---|---|---|")
+    runs: dict[str, Run] = {}
     for engine in opts.engines.split(","):
         limit = opts.memory_limit if engine != "pandas" else None
-        wall, rss = run(folder, engine, limit, opts.grid)
+        r = runs[engine] = run(folder, engine, limit, opts.grid, opts.workers)
         print(
-            f"| {engine} | {opts.input} | {rows:,} | {wall:.1f} | {rows / wall:,.0f} "
-            f"| {rss:,.0f} |",
+            f"| {engine} | {opts.input} | {rows:,} | {r.wall_s:.1f} | {rows / r.wall_s:,.0f} "
+            f"| {r.cpu_s:.1f} | {r.rss_mib:,.0f} | {r.load[0]:.2f}, {r.load[1]:.2f} |",
             flush=True,
         )
+        if opts.check:
+            first = next(iter(runs.values())).grid
+            pd.testing.assert_frame_equal(first, r.grid)
+    if "duckdb" in runs and "dask" in runs:
+        ratio = runs["dask"].wall_s / runs["duckdb"].wall_s
+        print(f"Dask / DuckDB wall time: {ratio:.2f}")
 
 
 if __name__ == "__main__":

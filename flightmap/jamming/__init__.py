@@ -110,9 +110,10 @@ def area_grid(
         Dask scheduler address (``tcp://host:8786``); without it, a local cluster of
         ``workers`` processes.
     workers : int, optional
-        Processes analysing DuckDB's batches (default 1: on the shared 2-core machine of
-        ``benchmarks/area.md`` two were slower), or of the local Dask cluster (default: the
-        number of cores).
+        Processes of the DuckDB engine (default: the number of cores when the files are time
+        slices, each streaming a share of the aircraft; 1 for the out-of-core sort, whose
+        batches cross processes, which was slower on the shared 2-core machine of
+        ``benchmarks/area.md``), or of the local Dask cluster (default: the number of cores).
     strict : bool
         Fail on the first unreadable file instead of skipping it.
     fmt, mapping, tz
@@ -187,7 +188,7 @@ def area_grid(
                 mapping=mapping,
                 tz=tz,
                 memory_limit=duck_limit,
-                workers=workers or 1,
+                workers=workers,
                 progress=progress,
             )
         return AreaRun(grid=grid_of_cells(parts, options), log=log, engine=engine)

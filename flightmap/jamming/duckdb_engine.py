@@ -11,6 +11,7 @@ results at a time, so memory is bounded by ``memory_limit`` plus a batch, whatev
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -189,7 +190,7 @@ def run_inputs(
     mapping: dict[str, str] | None = None,
     tz: str | None = None,
     memory_limit: str | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> list[pd.DataFrame]:
     """Counts per window and cell of every aircraft in ``files``, the DuckDB engine's way:
@@ -222,7 +223,7 @@ def run_inputs(
     finally:
         con.close()
     budget = _bytes(memory_limit)
-    parts = max(1, workers)
+    parts = max(1, workers or os.cpu_count() or 1)
     if not time_ordered(sources, budget, parts):
         if progress:
             progress("the files overlap in time: sorting them by aircraft out of core")
@@ -231,7 +232,7 @@ def run_inputs(
             options,
             temp_directory=spill,
             memory_limit=memory_limit,
-            jobs=workers,
+            jobs=workers or 1,
             progress=progress,
         )
     rows = sum(src.rows for src in sources)
