@@ -175,9 +175,9 @@ def test_bad_options_fail_before_reading(hourly: Path, tmp_path: Path) -> None:
         assert "[1/4]" not in result.stderr
     # A limit too small even to spill: one line, exit 2, nothing written.
     out = tmp_path / "tiny.geojson"
-    tiny = CliRunner().invoke(app, ["jamming", str(hourly), "-o", str(out), "--memory-limit", "4M"])
+    tiny = CliRunner().invoke(app, ["jamming", str(hourly), "-o", str(out), "--memory-limit", "1M"])
     assert tiny.exit_code == 2
-    assert "field --memory-limit: DuckDB needs more memory than 4MiB" in tiny.stderr
+    assert "field --memory-limit: DuckDB needs more memory than 1MiB" in tiny.stderr
     assert "raise the limit" in tiny.stderr.splitlines()[-1] and not out.exists()
     missing = CliRunner().invoke(app, ["jamming", str(tmp_path / "nope*.csv"), "-o", "z.geojson"])
     assert missing.exit_code == 2 and "no file matches this pattern" in missing.stderr

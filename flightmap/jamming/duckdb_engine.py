@@ -125,8 +125,6 @@ def run_duckdb(
     """
     import duckdb
 
-    from flightmap.errors import InputError
-
     con = connect(memory_limit, temp_directory)
     pool = None
     try:
@@ -161,15 +159,22 @@ def run_duckdb(
             finish(rows, fut.result())
         return parts
     except duckdb.OutOfMemoryException as exc:
-        first = str(exc).splitlines()[0]
-        raise InputError(
-            f"DuckDB needs more memory than {memory_limit} ({first}); raise the limit",
-            field="--memory-limit",
-        ) from None
+        raise _too_small(exc, memory_limit) from None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         con.close()
+
+
+def _too_small(exc: Exception, memory_limit: str | None) -> Exception:
+    """The one-line error for DuckDB running out of memory under ``memory_limit``."""
+    from flightmap.errors import InputError
+
+    first = str(exc).splitlines()[0]
+    return InputError(
+        f"DuckDB needs more memory than {memory_limit} ({first}); raise the limit",
+        field="--memory-limit",
+    )
 
 
 def _bytes(memory_limit: str | None) -> int | None:
@@ -203,6 +208,8 @@ def run_inputs(
     InputError
         As :func:`sources_of` and :func:`run_duckdb`.
     """
+    import duckdb
+
     from flightmap.jamming.sources import sources_of
     from flightmap.jamming.timeline import stream_cells, time_ordered
 
@@ -236,29 +243,32 @@ def run_inputs(
             progress=progress,
         )
     rows = sum(src.rows for src in sources)
-    if parts == 1:
-        out = stream_cells(sources, options, memory_limit=memory_limit, temp_directory=spill)
-        if progress:
-            progress(f"analysed {rows:,} reports in time order")
-        return out
-    each = f"{budget // parts // 2**20}MiB" if budget else None
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(parts, mp_context=context) as pool:
-        futures = [
-            pool.submit(
-                stream_cells,
-                sources,
-                options,
-                part=k,
-                parts=parts,
-                memory_limit=each,
-                temp_directory=spill,
-            )
-            for k in range(parts)
-        ]
-        out = []
-        for k, fut in enumerate(futures):
-            out.extend(fut.result())
+    try:
+        if parts == 1:
+            out = stream_cells(sources, options, memory_limit=memory_limit, temp_directory=spill)
             if progress:
-                progress(f"analysed part {k + 1} of {parts} ({rows:,} reports in all)")
-    return out
+                progress(f"analysed {rows:,} reports in time order")
+            return out
+        each = f"{budget // parts // 2**20}MiB" if budget else None
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(parts, mp_context=context) as pool:
+            futures = [
+                pool.submit(
+                    stream_cells,
+                    sources,
+                    options,
+                    part=k,
+                    parts=parts,
+                    memory_limit=each,
+                    temp_directory=spill,
+                )
+                for k in range(parts)
+            ]
+            out = []
+            for k, fut in enumerate(futures):
+                out.extend(fut.result())
+                if progress:
+                    progress(f"analysed part {k + 1} of {parts} ({rows:,} reports in all)")
+        return out
+    except duckdb.OutOfMemoryException as exc:
+        raise _too_small(exc, memory_limit) from None
