@@ -58,7 +58,7 @@ def connect(
 
 def sorted_query(sources: list[Source]) -> str:
     """SQL reading ``sources`` (the staging layout) sorted by aircraft, time and sequence."""
-    union = " UNION ALL ".join(f"({src.sql})" for src in sources)
+    union = " UNION ALL BY NAME ".join(f"({src.sql})" for src in sources)
     return f"SELECT * FROM ({union}) ORDER BY {AIRCRAFT}, {T_NS}, {SEQ}"
 
 

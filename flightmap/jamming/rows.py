@@ -113,10 +113,14 @@ class Rows:
 
 
 def encode(table: pa.Table, labels: Labels) -> Rows:
-    """``table`` (staging layout) as :class:`Rows`, its text coded with ``labels``; columns
-    without a value are not held (:meth:`Rows.column` gives them as nulls)."""
+    """``table`` (the staging layout's columns, by name; absent ones are null) as
+    :class:`Rows`, its text coded with ``labels``; columns without a value are not held
+    (:meth:`Rows.column` gives them as nulls)."""
     cols: dict[str, Array] = {}
+    present = set(table.column_names)
     for field in STAGING_SCHEMA:
+        if field.name not in present:
+            continue
         col = table.column(field.name)
         if field.name in (T_NS, SEQ):
             cols[field.name] = np.asarray(col.to_numpy(), dtype="int64")

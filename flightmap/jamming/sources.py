@@ -45,7 +45,8 @@ class Source:
     path: Path
     """The file DuckDB reads (the input, or its staged copy)."""
     sql: str
-    """SELECT of the staging layout's columns from the file."""
+    """SELECT of the staging layout's columns from the file (those it has: the others are
+    null)."""
     t_min: int
     """Earliest report, ns since the epoch."""
     t_max: int
@@ -126,20 +127,16 @@ def parquet_source(path: Path, file_no: int, con: Any) -> Source | None:
     select = [
         f"CAST(coalesce({', '.join(ids)}) AS VARCHAR) AS {AIRCRAFT}",
         f'epoch_ns("{s.TIME}") AS {T_NS}',
-        (
-            f'epoch_ns("{s.POSITION_TIME}") AS {TP_NS}'
-            if kind(s.POSITION_TIME)
-            else f"NULL::BIGINT AS {TP_NS}"
-        ),
         f"({file_no}::BIGINT << 40) + file_row_number AS {SEQ}",
     ]
+    if s.POSITION_TIME in names:
+        select.append(f'epoch_ns("{s.POSITION_TIME}") AS {TP_NS}')
+    # Columns the file lacks are left out (null columns cost a fifth of the scan): readers of
+    # a source take them as null (flightmap.jamming.rows.encode; UNION ALL BY NAME).
     for cols, sql_type in ((_FLOATS, "DOUBLE"), (_BOOLS, "BOOLEAN"), (_STRINGS, "VARCHAR")):
-        for c in cols:
-            value = f'CAST("{c}" AS {sql_type})' if c in names else f"NULL::{sql_type}"
-            select.append(f'{value} AS "{c}"')
-    sql = (
-        f"SELECT {', '.join(select)} FROM read_parquet({sql_literal(path)}, file_row_number = true)"
-    )
+        select += [f'CAST("{c}" AS {sql_type}) AS "{c}"' for c in cols if c in names]
+    scan = f"read_parquet({sql_literal(path)}, file_row_number = true)"
+    sql = f"SELECT {', '.join(select)} FROM {scan}"
     return Source(path, sql, t_min, t_max, rows)
 
 

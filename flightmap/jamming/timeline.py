@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from flightmap.jamming.batch import GridOptions, cells_of_rows
-from flightmap.jamming.inputs import AIRCRAFT, STAGING_SCHEMA, T_NS
+from flightmap.jamming.inputs import AIRCRAFT, T_NS
 from flightmap.jamming.rows import Labels, Rows, duplicates, encode, sort_order
 from flightmap.jamming.sources import Source
 
@@ -124,7 +124,7 @@ def stream_cells(
         carry: Rows | None = None
         for src, next_start in zip(ordered, horizon, strict=True):
             rel = con.sql(f"SELECT * FROM ({src.sql}){where}")
-            rows = encode(rel.to_arrow_table().cast(STAGING_SCHEMA), labels)
+            rows = encode(rel.to_arrow_table(), labels)
             if carry is not None:
                 rows = Rows.concat([carry, rows])
             order = sort_order(rows)
