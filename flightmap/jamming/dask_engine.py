@@ -1,9 +1,10 @@
 """The Dask engine: the per-aircraft stage on a Dask cluster, partitioned by aircraft.
 
-Two rounds of tasks, no DuckDB needed on the workers:
+Two rounds of tasks:
 
-1. one task per input file reads it (the readers are the slow part; they run in parallel over
-   the files) and writes its rows into ``buckets`` Parquet folders by a stable hash of the
+1. one task per input file reads it (Parquet in flightmap's schema through DuckDB's projection,
+   as the DuckDB engine does; other formats through the readers, the slow part, in parallel
+   over the files) and writes its rows into ``buckets`` Parquet folders by a stable hash of the
    aircraft key (CRC-32: the same in every process, unlike Python's ``hash``): a shuffle
    through the work folder;
 2. one task per bucket reads its folder (whole aircraft, about :data:`ROWS_PER_TASK` rows) and
@@ -75,6 +76,33 @@ def bucket_of(keys: pa.ChunkedArray | pa.Array, buckets: int) -> np.ndarray[Any,
     return np.asarray(per_key[codes], dtype="int64")
 
 
+def _read_staging(
+    path: Path,
+    file_no: int,
+    fmt: str | None,
+    mapping: dict[str, str] | None,
+    tz: str | None,
+) -> tuple[pa.Table, int]:
+    """One file in the staging layout and its problems: Parquet in flightmap's schema through
+    DuckDB's projection (:func:`flightmap.jamming.sources.parquet_source`, as the DuckDB engine
+    reads it), anything else through the readers."""
+    from flightmap.jamming.inputs import load_file
+
+    if path.name.lower().endswith(".parquet") and fmt is None:
+        import duckdb
+
+        from flightmap.jamming.sources import parquet_source
+
+        con = duckdb.connect(config={"threads": 1})
+        try:
+            src = parquet_source(path, file_no, con)
+            if src is not None:
+                return con.sql(src.sql).to_arrow_table(), 0
+        finally:
+            con.close()
+    return load_file(path, file_no, fmt=fmt, mapping=mapping, tz=tz)
+
+
 def stage_file(
     path: str,
     file_no: int,
@@ -87,11 +115,10 @@ def stage_file(
     """Read one input file and write its rows to the bucket folders (runs on a worker):
     ``(reports, problems)``, or the reader's one-line error."""
     from flightmap.errors import InputError
-    from flightmap.jamming.inputs import load_file
     from flightmap.jamming.staging import write_staged
 
     try:
-        table, problems = load_file(Path(path), file_no, fmt=fmt, mapping=mapping, tz=tz)
+        table, problems = _read_staging(Path(path), file_no, fmt, mapping, tz)
     except InputError as exc:
         return exc.one_line()  # the text crosses processes; InputError's fields would not
     bucket = bucket_of(table.column(AIRCRAFT), buckets)
@@ -109,7 +136,9 @@ def bucket_cells(folder: str, options: GridOptions) -> pd.DataFrame:
     files = sorted(Path(folder).glob("*.parquet"))
     if not files:
         return cells_of_batch(STAGING_SCHEMA.empty_table(), options)
-    return cells_of_batch(pa.concat_tables([pq.read_table(f) for f in files]), options)
+    # Files hold the columns their input had: missing ones become nulls.
+    tables = [pq.read_table(f) for f in files]
+    return cells_of_batch(pa.concat_tables(tables, promote_options="default"), options)
 
 
 def run_dask(
