@@ -91,3 +91,18 @@ def test_a_file_starting_late_keeps_flights_open(
     files[1].unlink()
     run = area_grid([str(folder)], OPTIONS, engine="duckdb", workers=2)
     pd.testing.assert_frame_equal(_cells(run.grid), whole, check_dtype=False)
+
+
+def test_files_read_by_two_processes_skip_a_corrupt_one(day: pd.DataFrame, tmp_path: Path) -> None:
+    from jamming_day import write_opensky_csv
+
+    hour = (day[s.TIME] - DAY) // pd.Timedelta(hours=1)
+    for h in (0, 1):
+        write_opensky_csv(day[hour == h], tmp_path / f"states_{h:02d}.csv.gz")
+    (tmp_path / "states_01b.csv").write_text("time,icao24,lat,lon\nabc,4b0000,1,2\n")
+    one = area_grid([str(tmp_path / "*.gz")], OPTIONS, engine="duckdb", workers=1)
+    two = area_grid([str(tmp_path)], OPTIONS, engine="duckdb", workers=2)
+    assert (two.log.files, len(two.log.skipped)) == (2, 1)
+    assert "states_01b.csv: line 2: field time:" in two.log.skipped[0].one_line()
+    assert one.log.rows == two.log.rows > 0
+    pd.testing.assert_frame_equal(_cells(one.grid), _cells(two.grid))

@@ -225,6 +225,7 @@ def run_inputs(
             fmt=fmt,
             mapping=mapping,
             tz=tz,
+            workers=workers or os.cpu_count() or 1,
             progress=progress,
         )
     finally:

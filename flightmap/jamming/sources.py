@@ -155,6 +155,23 @@ def staged_source(path: Path, table: pa.Table) -> Source:
     )
 
 
+def _staged(
+    path: Path,
+    k: int,
+    folder: Path,
+    fmt: str | None,
+    mapping: dict[str, str] | None,
+    tz: str | None,
+) -> tuple[Source, int] | str:
+    """File ``k`` read by the readers and staged in ``folder``: its source and problems, or
+    the reader's one-line error (text crosses processes; InputError's fields would not)."""
+    try:
+        table, problems = load_file(path, k, fmt=fmt, mapping=mapping, tz=tz)
+    except InputError as exc:
+        return exc.one_line()
+    return staged_source(write_staged(table, folder / f"part-{k:05d}.parquet"), table), problems
+
+
 def sources_of(
     files: list[Path],
     log: ReadLog,
@@ -165,10 +182,12 @@ def sources_of(
     fmt: str | None = None,
     mapping: dict[str, str] | None = None,
     tz: str | None = None,
+    workers: int = 1,
     progress: Progress | None = None,
 ) -> list[Source]:
     """Every readable file of ``files`` as a :class:`Source`: Parquet in flightmap's schema
-    as it is, the others read and staged in ``folder``; ``log`` is updated.
+    as it is, the others read and staged in ``folder`` by ``workers`` processes (the readers
+    are the slow part); ``log`` is updated, in file order.
 
     Raises
     ------
@@ -176,21 +195,46 @@ def sources_of(
         With ``strict``, the first file that cannot be read; without, when none can.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    out: list[Source] = []
+    outcomes: dict[int, Any] = {}
+    to_read: list[int] = []
     for k, path in enumerate(files):
-        try:
-            src = None
-            if path.name.lower().endswith(".parquet") and fmt is None:
+        if path.name.lower().endswith(".parquet") and fmt is None:
+            try:
                 src = parquet_source(path, k, con)
-            problems = 0
-            if src is None:
-                table, problems = load_file(path, k, fmt=fmt, mapping=mapping, tz=tz)
-                staged = write_staged(table, folder / f"part-{k:05d}.parquet")
-                src = staged_source(staged, table)
-        except InputError as exc:
-            note_file(log, k, files, exc, strict=strict, progress=progress)
-            continue
-        note_file(log, k, files, (src.rows, problems), strict=strict, progress=progress)
-        out.append(src)
+            except InputError as exc:
+                outcomes[k] = exc
+                continue
+            if src is not None:
+                outcomes[k] = (src, 0)
+                continue
+        to_read.append(k)
+    pool = None
+    if workers > 1 and len(to_read) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(min(workers, len(to_read)), mp_context=context)
+        for k in to_read:
+            outcomes[k] = pool.submit(_staged, files[k], k, folder, fmt, mapping, tz)
+    out: list[Source] = []
+    try:
+        for k in range(len(files)):
+            got = outcomes.get(k)
+            if got is None:
+                got = _staged(files[k], k, folder, fmt, mapping, tz)
+            elif not isinstance(got, InputError | tuple):
+                got = got.result()
+            if isinstance(got, str):
+                got = InputError(got)
+            if isinstance(got, InputError):
+                note_file(log, k, files, got, strict=strict, progress=progress)
+                continue
+            src, problems = got
+            note_file(log, k, files, (src.rows, problems), strict=strict, progress=progress)
+            out.append(src)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     none_read(log, files)
     return out
