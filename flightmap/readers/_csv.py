@@ -37,6 +37,11 @@ from flightmap.readers._times import ISO_WITH_ZONE
 
 _BLOCK: Final = 1 << 22
 
+TEXT_CODES: Final = pa.dictionary(pa.int32(), pa.large_string())
+"""Fast-path type for text columns of few distinct values (addresses, callsigns, squawks):
+dictionary-encoded by the parser, on all cores, and handed over as a ``Categorical`` (see
+:func:`flightmap.readers._text.on_uniques`) instead of a string per row."""
+
 
 @dataclass(frozen=True)
 class CsvTable:

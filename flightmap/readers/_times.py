@@ -59,17 +59,25 @@ def epoch_to_time(
     >>> str(epoch_to_time(np.array([1738703622.619]), np.array([1]), "t", p)[0])
     '2025-02-04T21:13:42.619000000'
     """
+    # In place where it can be: each pass over millions of values costs, temporaries more so.
     with np.errstate(invalid="ignore", over="ignore"):
-        bad = ~((seconds >= EPOCH_MIN_S) & (seconds < EPOCH_MAX_S))  # NaN too
+        ok = seconds >= EPOCH_MIN_S
+        ok &= seconds < EPOCH_MAX_S  # NaN fails both
         whole = np.floor(seconds)
-        micro = seconds - whole
-        micro *= 1e6
-        np.rint(micro, out=micro)
+        micro = np.subtract(seconds, whole)  # exact: the fraction of a second
+    bad = ~ok
     any_bad = bool(bad.any())
     if any_bad:
         whole[bad] = 0.0
         micro[bad] = 0.0
-    total = whole.astype("int64") * 1_000_000_000 + micro.astype("int64") * 1000
+    total = whole.astype("int64")
+    total *= 1_000_000_000
+    if micro.any():  # whole seconds (OpenSky's ``time``) need nothing more
+        micro *= 1e6
+        np.rint(micro, out=micro)
+        frac = micro.astype("int64")
+        frac *= 1000
+        total += frac
     ns: np.ndarray = total.view("M8[ns]")
     if any_bad:
         ns[bad] = np.datetime64("NaT")

@@ -25,7 +25,7 @@ from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
 from flightmap.readers._category import category_text
-from flightmap.readers._csv import header_of, read_csv, time_type
+from flightmap.readers._csv import TEXT_CODES, header_of, read_csv, time_type
 from flightmap.readers._numbers import to_bool, to_float, to_small_int
 from flightmap.readers._positions import check_positions
 from flightmap.readers._problems import Problems
@@ -92,6 +92,8 @@ _FLOATS: Final = (
 )
 _CODES: Final = {s.NIC: (0, 11), s.NAC_P: (0, 11), s.SIL: (0, 3)}
 _BOOLS: Final = (s.ON_GROUND, s.STALE, s.POS_GAP_BEFORE, s.NEW_LEG)
+# Text of few distinct values, read dictionary-encoded (categories, not a string per row).
+_REPEATED_TEXT: Final = (s.CALLSIGN, s.ICAO24, s.SQUAWK, s.POSITION_SOURCE)
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -186,6 +188,9 @@ def read_generic(
     for target in (s.TIME, s.POSITION_TIME):
         if target in cols_for:
             types[cols_for[target]] = time_type(inp, cols_for[target])
+    for target in _REPEATED_TEXT:
+        if target in cols_for:
+            types.setdefault(cols_for[target], TEXT_CODES)  # a column mapped twice keeps its type
     wanted = list(dict.fromkeys(cols_for.values()))
     table = read_csv(inp, wanted, types, problems, progress=progress)
     cols, rec = table.columns, table.lines

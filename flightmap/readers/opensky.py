@@ -37,7 +37,7 @@ from flightmap import schema as s
 from flightmap.errors import InputError
 from flightmap.readers._base import Raw
 from flightmap.readers._category import opensky_category
-from flightmap.readers._csv import header_of, read_csv, time_type
+from flightmap.readers._csv import TEXT_CODES, header_of, read_csv, time_type
 from flightmap.readers._json_values import object_numbers, object_text
 from flightmap.readers._numbers import FPM_PER_MS, FT_PER_M, KT_PER_MS, to_bool, to_float
 from flightmap.readers._positions import check_positions
@@ -58,7 +58,7 @@ CSV_TYPICAL: Final = (
     "lastposupdate",
     "lastcontact",
 )
-_CODES: Final = pa.dictionary(pa.int32(), pa.large_string())
+_CODES: Final = TEXT_CODES
 _CSV_TYPES: Final = {
     "time": pa.float64(),
     "lat": pa.float64(),
