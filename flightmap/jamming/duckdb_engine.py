@@ -214,62 +214,80 @@ def run_inputs(
     from flightmap.jamming.timeline import stream_cells, time_ordered
 
     spill = folder / "spill"
-    con = connect(memory_limit, spill)
-    try:
-        sources = sources_of(
-            files,
-            log,
-            folder / "staged",
-            con,
-            strict=strict,
-            fmt=fmt,
-            mapping=mapping,
-            tz=tz,
-            workers=workers or os.cpu_count() or 1,
-            progress=progress,
-        )
-    finally:
-        con.close()
-    budget = _bytes(memory_limit)
     parts = max(1, workers or os.cpu_count() or 1)
-    if not time_ordered(sources, budget, parts):
-        if progress:
-            progress("the files overlap in time: sorting them by aircraft out of core")
-        return run_duckdb(
-            sources,
-            options,
-            temp_directory=spill,
-            memory_limit=memory_limit,
-            jobs=workers or 1,
-            progress=progress,
-        )
-    rows = sum(src.rows for src in sources)
+    pool = None
+    if parts > 1:
+        # Started now, so that the workers import while the inputs are listed (and staged).
+        pool = ProcessPoolExecutor(parts, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(parts):
+            pool.submit(_warm)
     try:
-        if parts == 1:
+        con = connect(memory_limit, spill)
+        try:
+            sources = sources_of(
+                files,
+                log,
+                folder / "staged",
+                con,
+                strict=strict,
+                fmt=fmt,
+                mapping=mapping,
+                tz=tz,
+                pool=pool,
+                progress=progress,
+            )
+        finally:
+            con.close()
+        budget = _bytes(memory_limit)
+        if not time_ordered(sources, budget, parts):
+            if progress:
+                progress("the files overlap in time: sorting them by aircraft out of core")
+            if pool is not None:
+                pool.shutdown()
+                pool = None
+            return run_duckdb(
+                sources,
+                options,
+                temp_directory=spill,
+                memory_limit=memory_limit,
+                jobs=workers or 1,
+                progress=progress,
+            )
+        rows = sum(src.rows for src in sources)
+        if pool is None:
             out = stream_cells(sources, options, memory_limit=memory_limit, temp_directory=spill)
             if progress:
                 progress(f"analysed {rows:,} reports in time order")
             return out
         each = f"{budget // parts // 2**20}MiB" if budget else None
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(parts, mp_context=context) as pool:
-            futures = [
-                pool.submit(
-                    stream_cells,
-                    sources,
-                    options,
-                    part=k,
-                    parts=parts,
-                    memory_limit=each,
-                    temp_directory=spill,
-                )
-                for k in range(parts)
-            ]
-            out = []
-            for k, fut in enumerate(futures):
-                out.extend(fut.result())
-                if progress:
-                    progress(f"analysed part {k + 1} of {parts} ({rows:,} reports in all)")
+        futures = [
+            pool.submit(
+                stream_cells,
+                sources,
+                options,
+                part=k,
+                parts=parts,
+                memory_limit=each,
+                temp_directory=spill,
+            )
+            for k in range(parts)
+        ]
+        out = []
+        for k, fut in enumerate(futures):
+            out.extend(fut.result())
+            if progress:
+                progress(f"analysed part {k + 1} of {parts} ({rows:,} reports in all)")
         return out
     except duckdb.OutOfMemoryException as exc:
         raise _too_small(exc, memory_limit) from None
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _warm() -> None:
+    """Import what a streaming worker runs (in a fresh process)."""
+    import flightmap.analysis.area
+    import flightmap.analysis.report_states
+    import flightmap.jamming.timeline
+    import flightmap.tracks  # noqa: F401

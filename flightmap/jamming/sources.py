@@ -10,6 +10,7 @@ file goes through the readers and is staged as Parquet (:func:`staged_source`).
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,12 +183,12 @@ def sources_of(
     fmt: str | None = None,
     mapping: dict[str, str] | None = None,
     tz: str | None = None,
-    workers: int = 1,
+    pool: Executor | None = None,
     progress: Progress | None = None,
 ) -> list[Source]:
     """Every readable file of ``files`` as a :class:`Source`: Parquet in flightmap's schema
-    as it is, the others read and staged in ``folder`` by ``workers`` processes (the readers
-    are the slow part); ``log`` is updated, in file order.
+    as it is, the others read and staged in ``folder`` (by the processes of ``pool`` if
+    given: the readers are the slow part); ``log`` is updated, in file order.
 
     Raises
     ------
@@ -208,13 +209,7 @@ def sources_of(
                 outcomes[k] = (src, 0)
                 continue
         to_read.append(k)
-    pool = None
-    if workers > 1 and len(to_read) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(min(workers, len(to_read)), mp_context=context)
+    if pool is not None and len(to_read) > 1:
         for k in to_read:
             outcomes[k] = pool.submit(_staged, files[k], k, folder, fmt, mapping, tz)
     out: list[Source] = []
@@ -234,7 +229,8 @@ def sources_of(
             note_file(log, k, files, (src.rows, problems), strict=strict, progress=progress)
             out.append(src)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for got in outcomes.values():
+            if isinstance(got, Future):
+                got.cancel()  # after a strict failure, the files not read yet
     none_read(log, files)
     return out
