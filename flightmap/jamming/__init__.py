@@ -5,13 +5,16 @@
 grid of :func:`flightmap.analysis.area.jamming_grid`, computed by one of three engines that give
 the same cells and counts:
 
-- ``duckdb`` (the default for more than one file, or with a memory limit): out of core,
+- ``duckdb`` (the default for more than one file, or with a memory limit): time slices
+  streamed by one process per core, other inputs sorted out of core,
   :mod:`flightmap.jamming.duckdb_engine`;
 - ``dask``: a Dask cluster, local or remote, :mod:`flightmap.jamming.dask_engine`;
 - ``pandas``: everything in memory (one file), as ``flightmap analyse`` does.
 
-Every engine runs :func:`flightmap.jamming.batch.cells_of_batch` on whole aircraft, then
-aggregates once (:func:`flightmap.jamming.batch.grid_of_cells`). DuckDB and Dask are optional
+Every engine runs the same per-aircraft stage on whole aircraft
+(:func:`flightmap.jamming.batch.cells_of_batch`: flights, integrity states by the rules of
+``flightmap analyse``, counts per window and cell), then adds the counts up once
+(:func:`flightmap.jamming.batch.grid_of_cells`). DuckDB and Dask are optional
 (``pip install 'flightmap[area]'``).
 """
 

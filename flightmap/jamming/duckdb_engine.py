@@ -1,11 +1,16 @@
-"""The DuckDB engine: staged Parquet files sorted by aircraft out of core, streamed in batches.
+"""The DuckDB engine: inputs read by DuckDB, streamed in time order or sorted out of core.
 
-DuckDB (embedded, no server) reads the staged files in parallel and sorts them by (aircraft,
-time, sequence) within ``memory_limit``, spilling to ``temp_directory`` beyond it. The sorted
-rows are fetched as Arrow record batches; they are gathered up to ``batch_rows``, cut after the
-last complete aircraft (the rest waits for the next batch) and handed to
-:func:`flightmap.jamming.batch.cells_of_batch`. Python holds one batch and the small per-flight
-results at a time, so memory is bounded by ``memory_limit`` plus a batch, whatever the input.
+:func:`run_inputs` is the engine. DuckDB (embedded, no server) reads every input as the
+staging layout (:mod:`flightmap.jamming.sources`: Parquet in flightmap's schema in place, other
+formats staged by the readers). When the files are time slices (hourly OpenSky files, a day of
+``convert`` output), one process per core streams a share of the aircraft through them in time
+order (:mod:`flightmap.jamming.timeline`): no sort, each file read once per process, memory one
+file plus the flights in progress. Otherwise (files overlapping in time, or a file too large
+for the budget) :func:`run_duckdb` has DuckDB sort every row by (aircraft, time, sequence)
+within ``memory_limit``, spilling to ``temp_directory`` beyond it; the sorted rows are fetched
+as Arrow record batches, gathered up to ``batch_rows``, cut after the last complete aircraft
+and handed to :func:`flightmap.jamming.batch.cells_of_batch`, so memory is bounded by
+``memory_limit`` plus a batch, whatever the input.
 """
 
 from __future__ import annotations
