@@ -64,6 +64,22 @@ def frame_bytes(df: Any) -> int:
     return int(df.memory_usage(deep=True, index=True).sum())
 
 
+# ---------------------------------------------------------------------------------- analyse
+
+
+def analyse_inprocess(path: str) -> dict[str, Any]:
+    """Row 2a's note: ``read_track`` of ``path`` and ``analysis.analyse`` of its track, timed
+    apart in one process (the end-to-end row adds start-up, the report and the write)."""
+    from flightmap.analysis import analyse
+    from flightmap.readers import read_track
+
+    # Warm-up on a small file: lazy imports and first calls are start-up, not the read.
+    analyse(read_track(Path(__file__).parents[1] / "tests/data/tracks/fr24_anz1005.csv").track)
+    read_s, _, res = measure(lambda: read_track(path))
+    analyse_s, _, _ = measure(lambda: analyse(res.track))
+    return {"seconds": read_s + analyse_s, "read_s": read_s, "analyse_s": analyse_s}
+
+
 # ---------------------------------------------------------------------------------- geodesy
 
 
@@ -211,6 +227,7 @@ def measure_deviation(track: Any, page: str) -> dict[str, Any]:
 
 
 TASKS: dict[str, Callable[..., dict[str, Any]]] = {
+    "analyse_inprocess": analyse_inprocess,
     "geodesic_flightmap": geodesic_flightmap,
     "geodesic_naive": geodesic_naive,
     "render_flightmap": render_flightmap,
