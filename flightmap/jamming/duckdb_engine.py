@@ -246,7 +246,10 @@ def run_inputs(
         budget = _bytes(memory_limit)
         if not time_ordered(sources, budget, parts):
             if progress:
-                progress("the files overlap in time: sorting them by aircraft out of core")
+                progress(
+                    "the files overlap in time, or one does not fit the memory limit: "
+                    "sorting them by aircraft out of core"
+                )
             if pool is not None:
                 pool.shutdown()
                 pool = None

@@ -40,9 +40,10 @@ __all__ = ["BATCH_ROWS", "BYTES_PER_ROW", "stream_cells", "time_ordered"]
 BATCH_ROWS: Final = 400_000
 """Rows of whole aircraft analysed at a time (the rest of a file waits its turn)."""
 
-BYTES_PER_ROW: Final = 400
-"""Python memory per row of a file being analysed (the staging table, its sorted copy and the
-analysis arrays), to check that a file fits the memory budget."""
+BYTES_PER_ROW: Final = 500
+"""Python memory per row held by a streaming process (the file's rows, the flights carried over
+and the analysis arrays): measured 475 on the 20.7M-report day of ``benchmarks/area.md``
+(663 MB peak, 250 MB of it before any report, for about 870,000 rows held)."""
 
 
 def _max_gap_ns() -> int:
@@ -54,10 +55,11 @@ def _max_gap_ns() -> int:
 def time_ordered(sources: list[Source], memory_bytes: int | None, parts: int = 1) -> bool:
     """Whether streaming in time order suits ``sources``: taken by their first report, each
     starts at most :data:`flightmap.tracks.FLIGHT_GAP` before every earlier one has ended
-    (time slices, not overlapping day-long files), and, with a budget, the largest file's
-    share of one part fits in it (:data:`BYTES_PER_ROW`)."""
+    (time slices, not overlapping day-long files), and, with a budget, what one process holds
+    fits in it: its share of the largest file and of the flights carried over, as many rows
+    again (:data:`BYTES_PER_ROW` each)."""
     if memory_bytes is not None and sources:
-        if max(src.rows for src in sources) * BYTES_PER_ROW / parts > memory_bytes:
+        if 2 * max(src.rows for src in sources) * BYTES_PER_ROW / parts > memory_bytes:
             return False
     ordered = sorted(sources, key=lambda src: src.t_min)
     latest = None
