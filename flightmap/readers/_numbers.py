@@ -101,7 +101,10 @@ def text_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Parse text in Arrow: (float64 values, NaN where not a number; mask of number-shaped)."""
     arr = pa.array(text, type=pa.large_string(), from_pandas=True)
     shaped = pc.fill_null(pc.match_substring_regex(arr, NUMBER), False)
-    only = pc.if_else(shaped, arr, pa.scalar(None, pa.large_string()))
+    if (pc.sum(shaped).as_py() or 0) == len(arr) - arr.null_count:
+        only = arr  # every value present is a number: no copy of the text without the others
+    else:
+        only = pc.if_else(shaped, arr, pa.scalar(None, pa.large_string()))
     num = np.asarray(pc.cast(only, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
     return num, np.asarray(shaped.to_numpy(zero_copy_only=False), dtype=bool)
 
