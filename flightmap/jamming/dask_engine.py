@@ -69,10 +69,13 @@ def bucket_of(keys: pa.ChunkedArray | pa.Array, buckets: int) -> np.ndarray[Any,
     >>> bucket_of(pa.array(["4b1805", "4b1805", "3c6444"]), 7).tolist()
     [1, 1, 6]
     """
-    codes, uniques = pd.factorize(pd.Series(keys.to_pandas(), dtype=object), use_na_sentinel=False)
+    arr = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    enc = arr.dictionary_encode()  # hashes the keys in Arrow: no Python string per row
+    uniques = [*enc.dictionary.to_pylist(), None]  # the last one for a missing key
     per_key = np.array(
         [zlib.crc32(str(k).encode("utf-8")) % buckets for k in uniques], dtype="int64"
     )
+    codes = np.asarray(enc.indices.fill_null(len(uniques) - 1).to_numpy(), dtype="int64")
     return np.asarray(per_key[codes], dtype="int64")
 
 

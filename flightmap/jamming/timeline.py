@@ -23,25 +23,18 @@ core instead).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from flightmap.jamming.batch import GridOptions, cells_of_rows
+from flightmap.jamming.batch import BATCH_ROWS, GridOptions, cells_of_sorted
 from flightmap.jamming.inputs import AIRCRAFT, T_NS
 from flightmap.jamming.rows import Labels, Rows, duplicates, encode, sort_order
 from flightmap.jamming.sources import Source
 
-__all__ = ["BATCH_ROWS", "BYTES_PER_ROW", "stream_cells", "time_ordered"]
-
-BATCH_ROWS: Final = 80_000
-"""Rows of whole aircraft analysed at a time (the rest of a file waits its turn). On the
-benchmark day, a quarter of the aircraft took 7.6 to 8.5 CPU-s in batches of 80,000 and 7.8 to
-7.9 in batches of 400,000 (alone, 800,000 rows took 0.86 us a row in batches of 80,000 and 1.4
-in one); the peak RSS of the whole run fell from 670 to 620 MB."""
+__all__ = ["BYTES_PER_ROW", "stream_cells", "time_ordered"]
 
 BYTES_PER_ROW: Final = 500
 """Python memory per row held by a streaming process (the file's rows, the flights carried over
@@ -91,19 +84,6 @@ def _finished(t: Any, codes: Any, cutoff: int | None) -> Any:
     return run != open_run[aircraft]
 
 
-def _whole_aircraft_slices(codes: Any, batch_rows: int) -> Iterator[tuple[int, int]]:
-    """Ranges of about ``batch_rows`` rows cut between aircraft (``codes`` ascending)."""
-    n = len(codes)
-    start = 0
-    while start < n:
-        end = min(start + batch_rows, n)
-        if end < n:
-            # Forward to the end of the aircraft at ``end`` (one aircraft may be longer).
-            end = int(np.searchsorted(codes, codes[end - 1], side="right"))
-        yield start, end
-        start = end
-
-
 def stream_cells(
     sources: list[Source],
     options: GridOptions,
@@ -142,10 +122,7 @@ def stream_cells(
             # One take of the finished rows and one of the others, both in sorted order.
             finished = rows.take(order[done])
             carry = rows.take(order[~done]) if not done.all() else None
-            codes = codes[done]
-            for a, b in _whole_aircraft_slices(codes, batch_rows):
-                part_rows = finished.take(slice(a, b))
-                out.append(cells_of_rows(part_rows, labels, options))
+            out.extend(cells_of_sorted(finished, labels, options, batch_rows))
         return out
     finally:
         con.close()
