@@ -222,10 +222,7 @@ def run_inputs(
     parts = max(1, workers or os.cpu_count() or 1)
     pool = None
     if parts > 1:
-        # Started now, so that the workers import while the inputs are listed (and staged).
-        pool = ProcessPoolExecutor(parts, mp_context=multiprocessing.get_context("spawn"))
-        for _ in range(parts):
-            pool.submit(_warm)
+        pool = _worker_pool(parts)
     try:
         con = connect(memory_limit, spill)
         try:
@@ -291,6 +288,25 @@ def run_inputs(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+def _worker_pool(processes: int) -> ProcessPoolExecutor:
+    """A pool of ``processes`` fresh interpreters, started now (they import while the inputs
+    are listed and staged), with numpy's huge pages off unless the environment says otherwise:
+    numpy advises the kernel to back large arrays with huge pages, and where transparent huge
+    pages defragment on such advice (Linux's default "madvise") the page faults of the
+    analysis' many short-lived arrays cost 8 to 10 s of system time on the 20.7M-report day of
+    ``benchmarks/area.md`` (38 CPU-s in all), 3.6 s without."""
+    key, before = "NUMPY_MADVISE_HUGEPAGE", os.environ.get("NUMPY_MADVISE_HUGEPAGE")
+    os.environ.setdefault(key, "0")  # read by numpy when the workers import it
+    try:
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(processes):
+            pool.submit(_warm)  # each submit starts one process, with this environment
+    finally:
+        if before is None:
+            del os.environ[key]
+    return pool
 
 
 def _warm() -> None:
