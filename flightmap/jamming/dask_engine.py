@@ -27,6 +27,7 @@ Without ``--scheduler``, a local cluster of ``--workers`` processes is started a
 
 from __future__ import annotations
 
+import os
 import zlib
 from pathlib import Path
 from typing import Any, Final
@@ -172,13 +173,21 @@ def run_dask(
     if scheduler:
         client = dist.Client(scheduler)
     else:
-        cluster = dist.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            memory_limit=memory_limit or "auto",
-        )
+        # numpy's huge-page advice off in the workers, as in the DuckDB engine's
+        # (flightmap.jamming.duckdb_engine._worker_pool): read when they import numpy.
+        key, before = "NUMPY_MADVISE_HUGEPAGE", os.environ.get("NUMPY_MADVISE_HUGEPAGE")
+        os.environ.setdefault(key, "0")
+        try:
+            cluster = dist.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                memory_limit=memory_limit or "auto",
+            )
+        finally:
+            if before is None:
+                del os.environ[key]
         client = dist.Client(cluster)
     try:
         folder.mkdir(parents=True, exist_ok=True)
