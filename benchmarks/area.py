@@ -4,9 +4,10 @@ Generates (once, cached in ``benchmarks/.cache/area-<aircraft per hour>x<hours>/
 ``tests/jamming_day.py`` at a larger size, as hourly Parquet files in flightmap's schema and
 optionally as hourly OpenSky CSV (gzip), then runs ``flightmap jamming`` on the folder with each
 engine in a fresh process under ``/usr/bin/time -v``: wall time, CPU time (user + system, the
-processes it started included), peak RSS (the largest single process of the run, Dask and DuckDB
-workers included, as ``getrusage(RUSAGE_CHILDREN)`` reports it) and the 1-minute load average
-before and after (the machine is shared). With ``--check``, each grid is compared with the
+processes it started included), peak RSS of the largest single process of the run (Dask and
+DuckDB workers included, as ``getrusage(RUSAGE_CHILDREN)`` reports it) and of all its processes
+together (sampled every 50 ms with psutil), and the 1-minute load average before and after (the
+machine is shared). With ``--check``, each grid is compared with the
 first engine's, cell by cell. The last line is Dask's wall time over DuckDB's.
 
     .venv/bin/python benchmarks/area.py --per-hour 2500 --hours 24 --engines duckdb,dask
@@ -21,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,6 +65,9 @@ class Run:
     wall_s: float
     cpu_s: float
     rss_mib: float
+    """Peak RSS of the largest single process."""
+    rss_sum_mib: float
+    """Largest sum of the RSS of all the run's processes at one time (sampled every 50 ms)."""
     load: tuple[float, float]
     grid: pd.DataFrame
 
@@ -79,25 +84,53 @@ def run(folder: Path, engine: str, memory_limit: str | None, grid: str, workers:
             args += ["--workers", str(workers)]
         before = os.getloadavg()[0]
         t0 = time.perf_counter()
-        done = subprocess.run(
-            ["/usr/bin/time", "-v", *args], capture_output=True, text=True, check=False
+        proc = subprocess.Popen(
+            ["/usr/bin/time", "-v", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        peak_sum = [0.0]
+        sampler = threading.Thread(target=_sample_rss, args=(proc.pid, peak_sum), daemon=True)
+        sampler.start()
+        stdout, stderr = proc.communicate()
         wall = time.perf_counter() - t0
+        sampler.join()
         after = os.getloadavg()[0]
-        if done.returncode != 0:
-            raise SystemExit(f"{engine} failed:\n{done.stderr[-2000:]}")
+        if proc.returncode != 0:
+            raise SystemExit(f"{engine} failed:\n{stderr[-2000:]}")
         result = pd.read_parquet(out)
 
     def field(name: str) -> float:
-        found = re.search(rf"{re.escape(name)}: ([0-9.]+)", done.stderr)
+        found = re.search(rf"{re.escape(name)}: ([0-9.]+)", stderr)
         if found is None:
             raise SystemExit(f"no {name!r} in /usr/bin/time's output")
         return float(found[1])
 
-    print(done.stdout.strip(), flush=True)
+    print(stdout.strip(), flush=True)
     cpu = field("User time (seconds)") + field("System time (seconds)")
     rss = field("Maximum resident set size (kbytes)") / 1024
-    return Run(wall, cpu, rss, (before, after), result)
+    return Run(wall, cpu, rss, peak_sum[0], (before, after), result)
+
+
+def _sample_rss(pid: int, peak: list[float]) -> None:
+    """Keep in ``peak[0]`` the largest sum of the RSS (MiB) of process ``pid`` and all its
+    descendants, sampled every 50 ms until it ends."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        while root.is_running() and root.status() != psutil.STATUS_ZOMBIE:
+            total = 0
+            for p in [root, *root.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], total / 2**20)
+            time.sleep(0.05)
+    except psutil.Error:
+        pass
 
 
 def main() -> None:
@@ -113,15 +146,19 @@ def main() -> None:
     opts = ap.parse_args()
     folder, rows = make_inputs(opts.per_hour, opts.hours, opts.input)
     print(f"{os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    print("| engine | input | rows | wall s | rows/s | CPU s | peak RSS MiB | load before, after |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| engine | input | rows | wall s | rows/s | CPU s | peak RSS MiB, largest process "
+        "| all processes | load before, after |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     runs: dict[str, Run] = {}
     for engine in opts.engines.split(","):
         limit = opts.memory_limit if engine != "pandas" else None
         r = runs[engine] = run(folder, engine, limit, opts.grid, opts.workers)
         print(
             f"| {engine} | {opts.input} | {rows:,} | {r.wall_s:.1f} | {rows / r.wall_s:,.0f} "
-            f"| {r.cpu_s:.1f} | {r.rss_mib:,.0f} | {r.load[0]:.2f}, {r.load[1]:.2f} |",
+            f"| {r.cpu_s:.1f} | {r.rss_mib:,.0f} | {r.rss_sum_mib:,.0f} "
+            f"| {r.load[0]:.2f}, {r.load[1]:.2f} |",
             flush=True,
         )
         if opts.check:
