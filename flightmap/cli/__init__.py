@@ -19,7 +19,7 @@ from flightmap.cli import analyse, case, newcase, snapshot, track
 from flightmap.errors import InputError
 from flightmap.limits import parse_size, set_max_input_bytes
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "tune_process"]
 
 app = typer.Typer(
     name="flightmap",
@@ -121,8 +121,29 @@ def _root(
         set_max_input_bytes(None)
 
 
+def tune_process() -> None:
+    """Allocation settings for a command-line process, set before numpy and pyarrow load.
+
+    Before numpy is imported, its huge-page advice is turned off for this process (unless
+    ``NUMPY_MADVISE_HUGEPAGE`` is set): numpy asks the kernel for transparent huge pages on
+    every array of 4 MB or more, and where the kernel then defragments memory on the spot
+    (``/sys/kernel/mm/transparent_hugepage/defrag`` = ``madvise``, a common default) the
+    analysis' short-lived arrays cost more in page faults than huge pages save: a 1M-point
+    ``render`` spent 1.3-2.5 s of system time with the advice and 0.4 s without (3.6 s
+    against 5.0-7.0 s, benchmarks/README.md). For the same reason Arrow allocates with the
+    system allocator (unless ``ARROW_DEFAULT_MEMORY_POOL`` is set): with its default, mimalloc,
+    the same render's system time jumped from 0.4 s to 1.5-2.8 s in one run out of three on
+    this shared machine, never with the system allocator (which every pyarrow build has).
+    A variable the user set is left as it is; in a process that imported numpy or pyarrow
+    already (a notebook, the tests) the settings change nothing.
+    """
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+
 def main() -> None:
     """Entry point of the ``flightmap`` console script and ``python -m flightmap``."""
+    tune_process()
     try:
         app(prog_name="flightmap")
     except KeyboardInterrupt:

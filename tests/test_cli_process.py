@@ -1,0 +1,43 @@
+"""The command line's allocation settings (``flightmap.cli.tune_process``) reach numpy and
+Arrow in a fresh process, and never override what the user set."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = (
+    "from flightmap.cli import tune_process; tune_process()\n"
+    "import numpy, pyarrow\n"
+    "previous = numpy._core.multiarray._set_madvise_hugepage(True)\n"
+    "print(pyarrow.default_memory_pool().backend_name, bool(previous))\n"
+)
+
+
+def _probe(**env: str) -> list[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NUMPY_MADVISE_HUGEPAGE", "ARROW_DEFAULT_MEMORY_POOL")
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], env={**clean, **env}, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""  # no allocator warning
+    return out.stdout.split()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="numpy's huge-page advice is Linux only")
+def test_defaults_in_a_fresh_process() -> None:
+    assert _probe() == ["system", "False"]
+
+
+def test_the_users_settings_win() -> None:
+    backend, _ = _probe(ARROW_DEFAULT_MEMORY_POOL="mimalloc", NUMPY_MADVISE_HUGEPAGE="1")
+    assert backend == "mimalloc"
+    if sys.platform == "linux":
+        assert _probe(NUMPY_MADVISE_HUGEPAGE="1")[1] == "True"
