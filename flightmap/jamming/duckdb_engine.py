@@ -241,7 +241,7 @@ def run_inputs(
         finally:
             con.close()
         budget = _bytes(memory_limit)
-        if not time_ordered(sources, budget, parts):
+        if not time_ordered(sources, budget):
             if progress:
                 progress(
                     "the files overlap in time, or one does not fit the memory limit: "

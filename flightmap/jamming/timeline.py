@@ -48,14 +48,14 @@ def _max_gap_ns() -> int:
     return int(FLIGHT_GAP.value)
 
 
-def time_ordered(sources: list[Source], memory_bytes: int | None, parts: int = 1) -> bool:
+def time_ordered(sources: list[Source], memory_bytes: int | None) -> bool:
     """Whether streaming in time order suits ``sources``: taken by their first report, each
     starts at most :data:`flightmap.tracks.FLIGHT_GAP` before every earlier one has ended
-    (time slices, not overlapping day-long files), and, with a budget, what one process holds
-    fits in it: its share of the largest file and of the flights carried over, as many rows
-    again (:data:`BYTES_PER_ROW` each)."""
+    (time slices, not overlapping day-long files), and, with a budget, what the processes
+    hold together fits in it: the largest file and the flights carried over, as many rows
+    again (:data:`BYTES_PER_ROW` each; streaming processes hold a share each)."""
     if memory_bytes is not None and sources:
-        if 2 * max(src.rows for src in sources) * BYTES_PER_ROW / parts > memory_bytes:
+        if 2 * max(src.rows for src in sources) * BYTES_PER_ROW > memory_bytes:
             return False
     ordered = sorted(sources, key=lambda src: src.t_min)
     latest = None
