@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from shapely.geometry import Point
 
 from flightmap import schema as s
 from flightmap.analysis import analyse, geodesic_area_m2, jamming_geojson, jamming_grid
-from flightmap.analysis.area import _latlon_cells, _latlon_polygon
+from flightmap.analysis.area import _cell_ids, _latlon_cells, _latlon_polygon, cell_names
 from flightmap.errors import InputError
 
 T0 = pd.Timestamp("2024-12-25T05:00:00Z")
@@ -91,6 +92,21 @@ def test_h3_cells(analysis) -> None:  # type: ignore[no-untyped-def]
     hexagon = grid[grid["cell"] == h3.latlng_to_cell(10.1, 20.1, 4)].iloc[0]
     assert len(hexagon["geometry"].exterior.coords) == 7  # six corners, closed
     assert hexagon["aircraft"] == 5
+
+
+def test_h3_cells_by_array_equal_the_h3_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    # h3ronpy (Rust, whole arrays) and h3 (C, one call per point, the fallback when h3ronpy is
+    # missing) give the same cells, here on 20,000 points spread over the globe and cell edges.
+    h3 = pytest.importorskip("h3")
+    pytest.importorskip("h3ronpy")
+    rng = np.random.default_rng(18)
+    lat, lon = rng.uniform(-89.9, 89.9, 20_000), rng.uniform(-180.0, 180.0, 20_000)
+    by_array = _cell_ids(lat, lon, "h3", 4, 0.4)
+    monkeypatch.setitem(sys.modules, "h3ronpy.vector", None)  # import fails: the fallback
+    by_call = _cell_ids(lat, lon, "h3", 4, 0.4)
+    np.testing.assert_array_equal(by_array, by_call)
+    names = cell_names(by_array[:3], "h3")
+    assert names == [h3.latlng_to_cell(a, b, 4) for a, b in zip(lat[:3], lon[:3], strict=True)]
 
 
 def test_latlon_cells_have_equal_areas() -> None:
