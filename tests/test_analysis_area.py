@@ -26,7 +26,9 @@ from flightmap.errors import InputError
 T0 = pd.Timestamp("2024-12-25T05:00:00Z")
 
 
-def flight(fid: str, n: int = 10, lat: float = 10.1, lon: float = 20.1, **cols: object) -> dict:
+def flight(
+    fid: str, n: int = 10, lat: float = 10.1, lon: float = 20.1, **cols: object
+) -> dict[str, list[object]]:
     return {
         s.FLIGHT_ID: [fid] * n,
         s.TIME: list(T0 + pd.to_timedelta(np.arange(n) * 10, unit="s")),
