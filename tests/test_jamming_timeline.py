@@ -16,6 +16,7 @@ from jamming_day import DAY, generate_day, write_hourly_parquet
 
 from flightmap import schema as s
 from flightmap.analysis import analyse, jamming_grid
+from flightmap.errors import InputError
 from flightmap.jamming import GridOptions, area_grid
 from flightmap.jamming.batch import grid_of_cells
 from flightmap.jamming.duckdb_engine import connect
@@ -56,7 +57,7 @@ def test_streamed_parts_and_batches_equal_the_whole_day(
         counts = [
             c
             for k in range(parts)
-            for c in stream_cells(sources, OPTIONS, part=k, parts=parts, batch_rows=batch_rows)
+            for c in stream_cells(sources, OPTIONS, part=k, parts=parts, batch_rows=batch_rows)[0]
         ]
         got = _cells(grid_of_cells(counts, OPTIONS))
         pd.testing.assert_frame_equal(got, whole, check_dtype=False)
@@ -106,3 +107,27 @@ def test_files_read_by_two_processes_skip_a_corrupt_one(day: pd.DataFrame, tmp_p
     assert "states_01b.csv: line 2: field time:" in two.log.skipped[0].one_line()
     assert one.log.rows == two.log.rows > 0
     pd.testing.assert_frame_equal(_cells(one.grid), _cells(two.grid))
+
+
+def test_a_file_corrupt_past_its_footer_is_skipped_or_fails_with_strict(
+    day: pd.DataFrame, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    files = write_hourly_parquet(day, tmp_path / "day")
+    bad = files[2]
+    meta = pq.ParquetFile(bad).metadata
+    lat = meta.schema.names.index(s.LAT)
+    offset = meta.row_group(0).column(lat).data_page_offset
+    with bad.open("r+b") as fh:  # the footer and the time column stay readable
+        fh.seek(offset)
+        fh.write(b"\xff" * 64)
+    without = [f for f in files if f != bad]
+    expected = area_grid([str(f) for f in without], OPTIONS, engine="duckdb", workers=1)
+    for workers in (1, 2):
+        run = area_grid([str(tmp_path / "day")], OPTIONS, engine="duckdb", workers=workers)
+        assert (run.log.files, run.log.rows) == (expected.log.files, expected.log.rows)
+        assert [str(bad) in e.one_line() for e in run.log.skipped] == [True]
+        pd.testing.assert_frame_equal(_cells(run.grid), _cells(expected.grid))
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        area_grid([str(tmp_path / "day")], OPTIONS, engine="duckdb", workers=2, strict=True)

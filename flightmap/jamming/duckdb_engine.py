@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 import pyarrow as pa
 
+from flightmap.errors import InputError
 from flightmap.jamming.batch import GridOptions, cells_of_batch
 from flightmap.jamming.inputs import AIRCRAFT, SEQ, T_NS
 from flightmap.jamming.sources import Source
@@ -260,34 +261,69 @@ def run_inputs(
             )
         rows = sum(src.rows for src in sources)
         if pool is None:
-            out = stream_cells(sources, options, memory_limit=memory_limit, temp_directory=spill)
-            if progress:
-                progress(f"analysed {rows:,} reports in time order")
-            return out
-        each = f"{budget // parts // 2**20}MiB" if budget else None
-        futures = [
-            pool.submit(
-                stream_cells,
+            out, skipped = stream_cells(
                 sources,
                 options,
-                part=k,
-                parts=parts,
-                memory_limit=each,
+                memory_limit=memory_limit,
                 temp_directory=spill,
+                strict=strict,
             )
-            for k in range(parts)
-        ]
-        out = []
-        for k, fut in enumerate(futures):
-            out.extend(fut.result())
             if progress:
-                progress(f"analysed part {k + 1} of {parts} ({rows:,} reports in all)")
+                progress(f"analysed {rows:,} reports in time order")
+        else:
+            each = f"{budget // parts // 2**20}MiB" if budget else None
+            futures = [
+                pool.submit(
+                    stream_cells,
+                    sources,
+                    options,
+                    part=k,
+                    parts=parts,
+                    memory_limit=each,
+                    temp_directory=spill,
+                    strict=strict,
+                )
+                for k in range(parts)
+            ]
+            out, skipped = [], []
+            for k, fut in enumerate(futures):
+                got, lost = fut.result()
+                out.extend(got)
+                skipped.extend(lost)
+                if progress:
+                    progress(f"analysed part {k + 1} of {parts} ({rows:,} reports in all)")
+        _skipped_late(log, sources, skipped, files, progress)
         return out
     except duckdb.OutOfMemoryException as exc:
         raise _too_small(exc, memory_limit) from None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+def _skipped_late(
+    log: ReadLog,
+    sources: list[Source],
+    skipped: list[InputError],
+    files: list[Path],
+    progress: Progress | None,
+) -> None:
+    """Take the files the streaming processes could not read out of ``log`` (each process
+    reports them: once each)."""
+    from flightmap.jamming.staging import none_read
+
+    seen: set[str] = set()
+    for error in skipped:
+        text = error.one_line()  # the error crossed processes as this text
+        if text in seen:
+            continue
+        seen.add(text)
+        log.skipped.append(error)
+        log.files -= 1
+        log.rows -= sum(src.rows for src in sources if text.startswith(f"{src.path}: "))
+        if progress:
+            progress(f"skipped {text}")
+    none_read(log, files)
 
 
 def _worker_pool(processes: int) -> ProcessPoolExecutor:

@@ -29,6 +29,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flightmap.errors import InputError
 from flightmap.jamming.batch import BATCH_ROWS, GridOptions, cells_of_sorted
 from flightmap.jamming.inputs import AIRCRAFT, T_NS
 from flightmap.jamming.rows import Labels, Rows, duplicates, encode, sort_order
@@ -93,9 +94,20 @@ def stream_cells(
     memory_limit: str | None = None,
     temp_directory: Path | None = None,
     batch_rows: int = BATCH_ROWS,
-) -> list[pd.DataFrame]:
+    strict: bool = False,
+) -> tuple[list[pd.DataFrame], list[InputError]]:
     """Counts per window and cell (:func:`flightmap.jamming.batch.cells_of_batch`) of the
-    aircraft of part ``part`` of ``parts`` in ``sources``, read in time order."""
+    aircraft of part ``part`` of ``parts`` in ``sources``, read in time order, and the files
+    that could not be read after all (a corrupt page past the footer and the time column the
+    sources checked): left out, or, with ``strict``, raised.
+
+    Raises
+    ------
+    InputError
+        With ``strict``, a file DuckDB cannot read.
+    """
+    import duckdb
+
     from flightmap.jamming.duckdb_engine import connect
 
     con = connect(memory_limit, temp_directory or Path("."), threads=1)
@@ -107,9 +119,20 @@ def stream_cells(
         out: list[pd.DataFrame] = []
         labels = Labels()
         carry: Rows | None = None
+        skipped: list[InputError] = []
         for src, next_start in zip(ordered, horizon, strict=True):
-            rel = con.sql(f"SELECT * FROM ({src.sql}){where}")
-            rows = encode(rel.to_arrow_table(), labels)
+            try:
+                table = con.sql(f"SELECT * FROM ({src.sql}){where}").to_arrow_table()
+            except duckdb.OutOfMemoryException:
+                raise
+            except duckdb.Error as exc:
+                msg = " ".join(str(exc).split())[:120]
+                error = InputError(f"not a readable Parquet file ({msg})", path=src.path)
+                if strict:
+                    raise error from None
+                skipped.append(error)
+                continue
+            rows = encode(table, labels)
             if carry is not None:
                 rows = Rows.concat([carry, rows])
             order = sort_order(rows)
@@ -123,6 +146,6 @@ def stream_cells(
             finished = rows.take(order[done])
             carry = rows.take(order[~done]) if not done.all() else None
             out.extend(cells_of_sorted(finished, labels, options, batch_rows))
-        return out
+        return out, skipped
     finally:
         con.close()
