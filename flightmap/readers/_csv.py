@@ -36,6 +36,8 @@ from flightmap.readers._text import NULL_TOKENS
 from flightmap.readers._times import ISO_WITH_ZONE
 
 _BLOCK: Final = 1 << 22
+USE_THREADS: Final = False
+"""Whether pyarrow parses and converts CSV columns on several threads (see :func:`_fast`)."""
 
 TEXT_CODES: Final = pa.dictionary(pa.int32(), pa.large_string())
 """Fast-path type for text columns of few distinct values (addresses, callsigns, squawks):
@@ -168,7 +170,12 @@ def _fast(
 ) -> CsvTable | None:
     # Neither blank lines nor newlines inside quotes are accepted here (they raise, and the
     # slow path takes over), so row i of the table is line i + 2 of the file.
-    read = pacsv.ReadOptions(block_size=_BLOCK, column_names=header, skip_rows=1)
+    # One thread: on two cores shared with other work, pyarrow's parallel parse was at best
+    # as fast as the serial one and at worst three to seven times slower (blocks waiting on a
+    # busy core: 5M lines in 0.9-2.6 s serial against 1.0-7.2 s in parallel, same minutes).
+    read = pacsv.ReadOptions(
+        block_size=_BLOCK, column_names=header, skip_rows=1, use_threads=USE_THREADS
+    )
     parse = pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False)
     convert = pacsv.ConvertOptions(
         column_types=col_types,
@@ -195,7 +202,7 @@ def _fast(
         return None
     n = tbl.num_rows
     # self_destruct frees each Arrow column once converted: peak memory stays near one copy.
-    frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
+    frame = tbl.to_pandas(split_blocks=True, self_destruct=True, use_threads=USE_THREADS)
     del tbl
     cols = {name: frame[name] for name in wanted}
     for name, s in cols.items():
