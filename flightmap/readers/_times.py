@@ -364,5 +364,11 @@ def to_optional_time(
 
 
 def time_series(ns: np.ndarray) -> pd.Series:
-    """``datetime64[ns]`` UTC values to the schema's tz-aware time column."""
-    return pd.Series(ns.astype("M8[ns]", copy=False)).dt.tz_localize("UTC")
+    """``datetime64[ns]`` UTC values to the schema's tz-aware time column, sharing their memory
+    (``tz_localize`` would copy them, and walk them to convert a zone that is already UTC).
+
+    >>> time_series(np.array(["2024-12-25T03:00", "NaT"], dtype="M8[ns]")).tolist()
+    [Timestamp('2024-12-25 03:00:00+0000', tz='UTC'), NaT]
+    """
+    # With a tz-aware dtype, pandas reads naive datetime64 values as UTC.
+    return pd.Series(ns.astype("M8[ns]", copy=False), dtype=schema.TIME_DTYPE, copy=False)
