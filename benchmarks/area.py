@@ -135,10 +135,15 @@ def _sample_rss(pid: int, peak: list[float]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--per-hour", type=int, default=600, help="aircraft entering per hour")
+    ap.add_argument(
+        "--per-hour",
+        type=int,
+        default=2500,
+        help="aircraft entering per hour (2500: 20.7M reports)",
+    )
     ap.add_argument("--hours", type=int, default=24)
     ap.add_argument("--input", choices=["parquet", "csv"], default="parquet")
-    ap.add_argument("--engines", default="duckdb,dask,pandas")
+    ap.add_argument("--engines", default="duckdb,dask")
     ap.add_argument("--memory-limit", default="1G")
     ap.add_argument("--grid", default="h3")
     ap.add_argument("--workers", type=int, default=None, help="--workers of every run")
