@@ -286,7 +286,27 @@ class _Chunk:
     threshold: F8
 
 
-def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
+@dataclass
+class ChunkStates:
+    """The per-report half of the analysis of sorted rows (:func:`chunk_states`): every rule's
+    masks and figures, the trusted fixes, the gaps and the states."""
+
+    rows: RowRules
+    fix: B1
+    cadence: F8
+    threshold: F8
+    gaps: pd.DataFrame
+    gap_id: I8
+    gap_rows: Any
+    state: NDArray[np.int8]
+    bits: NDArray[np.uint16]
+
+
+def chunk_states(p: Prepared, params: IntegrityParams) -> ChunkStates:
+    """Every rule, the trusted fixes, the gaps and the state of each row of ``p`` (sorted by
+    flight, then time): the one composition of the rules, used by :func:`analyse` (which adds
+    the intervals) and :func:`flightmap.analysis.report_states.report_states` (the area grid's
+    states, without intervals)."""
     rows = row_rules(p, params)
     has_pos = np.isfinite(p.lat) & np.isfinite(p.lon)
     spoof = rows.masks["jump"] | rows.masks["teleport"]
@@ -302,20 +322,26 @@ def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
     gaps, gap_id, gap_rows = locate_gaps(p, fix, rows.frozen, untrusted, thr)
     rows.masks["gap"] = gap_id >= 0
     state, bits = states(rows.masks, p.n)
-    intervals, iid = _intervals(p, rows, state, bits, gap_id, gap_rows, gaps, params)
+    return ChunkStates(rows, fix, cadence, thr, gaps, gap_id, gap_rows, state, bits)
+
+
+def _analyse_chunk(p: Prepared, params: IntegrityParams) -> _Chunk:
+    c = chunk_states(p, params)
+    rows = c.rows
+    intervals, iid = _intervals(p, rows, c.state, c.bits, c.gap_id, c.gap_rows, c.gaps, params)
     return _Chunk(
-        state,
-        bits,
-        fix,
-        gap_id,
+        c.state,
+        c.bits,
+        c.fix,
+        c.gap_id,
         iid,
         rows.speed_kt,
         rows.nic,
         rows.nacp,
-        gaps,
+        c.gaps,
         intervals,
-        cadence,
-        thr,
+        c.cadence,
+        c.threshold,
     )
 
 

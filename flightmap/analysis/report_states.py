@@ -1,13 +1,13 @@
 """The integrity state and fix flag of every report of many flights at once, without intervals.
 
 :func:`report_states` is the per-report half of :func:`flightmap.analysis.integrity.analyse`:
-the same rules (:func:`flightmap.analysis.rules.row_rules`), the same gap thresholds, reappearance
-and gaps (:mod:`flightmap.analysis.gaps`, :mod:`flightmap.analysis.motion`), composed in the same
-order, on the sorted arrays of :func:`flightmap.analysis._prep.prepare`, chunk by chunk of whole
-flights. It skips what the area grid does not need (intervals, their sentences, the per-flight
-summary, the gather back into the input's row order): on a day of traffic that is a third of the
-time of ``analyse``. ``tests/test_analysis_report_states.py`` checks that both give the same
-states and fixes. It never reads files.
+the same composition of the rules (:func:`flightmap.analysis.integrity.chunk_states`: rules,
+gap thresholds, reappearance, gaps, states), on the sorted arrays of
+:func:`flightmap.analysis._prep.prepare`, chunk by chunk of whole flights. It skips what the
+area grid does not need (intervals, their sentences, the per-flight summary, the gather back
+into the input's row order): on a day of traffic that is a third of the time of ``analyse``.
+``tests/test_analysis_report_states.py`` checks that both give the same states and fixes. It
+never reads files.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from flightmap.analysis._prep import B1, Prepared
-from flightmap.analysis.gaps import gap_thresholds, locate_gaps
-from flightmap.analysis.motion import reappear
+from flightmap.analysis.integrity import chunk_states
 from flightmap.analysis.params import IntegrityParams
-from flightmap.analysis.rules import _altitude, row_rules, speed_limit_kt, states
 
 __all__ = ["CHUNK", "report_states"]
 
@@ -31,21 +29,8 @@ arrays of this size stay in the processor caches."""
 
 
 def _chunk_states(p: Prepared, params: IntegrityParams) -> tuple[NDArray[np.int8], B1]:
-    # The order of flightmap.analysis.integrity._analyse_chunk, up to the states.
-    rows = row_rules(p, params)
-    has_pos = np.isfinite(p.lat) & np.isfinite(p.lon)
-    spoof = rows.masks["jump"] | rows.masks["teleport"]
-    spoof |= rows.masks["slow_at_altitude"] | rows.masks["too_fast"]
-    untrusted = spoof & has_pos
-    fix = rows.fresh & ~untrusted
-    _, thr = gap_thresholds(p, fix, params)
-    limit = speed_limit_kt(params, _altitude(p, np.arange(p.n)))
-    rows.stats["reappear_deg"] = reappear(p, params, fix, rows.fresh & has_pos, thr, limit)
-    rows.masks["reappear"] = np.isfinite(rows.stats["reappear_deg"])
-    _, gap_id, _ = locate_gaps(p, fix, rows.frozen, untrusted, thr)
-    rows.masks["gap"] = gap_id >= 0
-    state, _ = states(rows.masks, p.n)
-    return state, np.asarray(fix, dtype=bool)
+    c = chunk_states(p, params)  # the rules as analyse composes them, without the intervals
+    return c.state, np.asarray(c.fix, dtype=bool)
 
 
 def report_states(

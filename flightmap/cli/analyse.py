@@ -179,8 +179,9 @@ def jamming(
         typer.Option(
             "--workers",
             min=1,
-            help="Processes analysing batches (DuckDB; default 1) or of the local Dask cluster "
-            "(default: the number of cores).",
+            help="Processes of the DuckDB engine (default: one per core when the files are "
+            "time slices, 1 for the out-of-core sort) or of the local Dask cluster (default: "
+            "the number of cores).",
         ),
     ] = None,
     work_dir: Annotated[
