@@ -382,6 +382,7 @@ def read_kml(
             path=inp.path,
             where=f"line {line} column {col + 1}",
         ) from None
+    del text  # the document's text (as large as the file) is not needed once it is a tree
 
     callsign = None
     doc = next((el for el in root.iter() if _local(el.tag) == "Document"), None)
