@@ -7,7 +7,8 @@ Times are ISO 8601 in UTC with the offset (``2024-12-25T05:13:31+00:00``); missi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,14 @@ def _fix(row: Mapping[Any, Any], side: str) -> dict[str, Any] | None:
     }
 
 
+def _records_by_flight(frame: pd.DataFrame) -> dict[Any, list[dict[Hashable, Any]]]:
+    """The rows of ``frame`` as records, by ``flight_id``, in the frame's order."""
+    out: dict[Any, list[dict[Hashable, Any]]] = {}
+    for record in frame.to_dict(orient="records"):
+        out.setdefault(record[s.FLIGHT_ID], []).append(record)
+    return out
+
+
 def analysis_report(analysis: TrackAnalysis) -> dict[str, Any]:
     """The analysis as ``{"flights": [...], "parameters": {...}}``.
 
@@ -68,13 +77,15 @@ def analysis_report(analysis: TrackAnalysis) -> dict[str, Any]:
     ``distance_km``, ``implied_speed_kt``) and ``intervals`` (``start``, ``end``, ``state``,
     ``rules`` as sentences, ``rule_codes``, ``points``, ``duration_s``).
     """
-    gaps = {fid: g for fid, g in analysis.gaps.groupby(s.FLIGHT_ID, sort=False)}
-    ints = {fid: g for fid, g in analysis.intervals.groupby(s.FLIGHT_ID, sort=False)}
+    # Each frame turned into records once, then grouped (a to_dict per flight cost 0.9 s for
+    # the 400 flights of a 1M-report file).
+    gaps = _records_by_flight(analysis.gaps)
+    ints = _records_by_flight(analysis.intervals)
     flights = []
     for f in analysis.flights.sort_values("start", kind="stable").to_dict(orient="records"):
         fid = f[s.FLIGHT_ID]
-        fg = gaps.get(fid, analysis.gaps.iloc[0:0]).to_dict(orient="records")
-        fi = ints.get(fid, analysis.intervals.iloc[0:0]).to_dict(orient="records")
+        fg = gaps.get(fid, [])
+        fi = ints.get(fid, [])
         flights.append(
             {
                 "flight_id": str(fid),
@@ -146,11 +157,8 @@ def analysis_text(analysis: TrackAnalysis, *, nominal: bool = False) -> str:
                 f"    {clock(start)[:8]} to {clock(end)}  {duration(g['duration_s'])}  "
                 f"{g['kind']} ({reports(g['reports'])}{tail})"
             )
-        counts = pd.Series([i["state"] for i in f["intervals"]]).value_counts()
-        lines.append(
-            "  intervals: "
-            + ", ".join(f"{counts.get(st, 0)} {st}" for st in counts.index.sort_values())
-        )
+        counts = Counter(i["state"] for i in f["intervals"])
+        lines.append("  intervals: " + ", ".join(f"{counts[st]} {st}" for st in sorted(counts)))
         for i in f["intervals"]:
             if i["state"] == s.NOMINAL and not nominal:
                 continue
