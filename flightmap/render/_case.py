@@ -101,11 +101,31 @@ def _ms(when: datetime) -> int:
     return round(when.timestamp() * 1000)
 
 
+#: The style of a track's aircraft on the slider (render/_slider.py): one for all its positions,
+#: so the page states it once and each position says only ``"replay": "track"``.
+TRACK_AIRCRAFT = {
+    "radius": 7,
+    "color": "#000000",
+    "fill": "#ffd400",
+    "className": "fm-replay-aircraft fm-replay-track",
+    "pane": AIRCRAFT_PANE,
+}
+
 # JavaScript for the replay layer. Feature properties hold pre-escaped HTML (see esc()).
 # Nothing on the replay takes a click: the marks beneath it answer (render/_marks.py).
+# Leaflet's GeoJSON layer styles every layer it makes with the style function too (points
+# included), so both functions read a track position's properties the same way.
+_REPLAY_PROPERTIES = (
+    """var p = feature.properties;
+    if (p.replay === "track") { p = """
+    + script_json(TRACK_AIRCRAFT)
+    + """; }"""
+)
 _REPLAY_POINT = JsCode(
     """function (feature, latlng) {
-    var p = feature.properties;
+    """
+    + _REPLAY_PROPERTIES
+    + """
     return L.circleMarker(latlng, {radius: p.radius, color: p.color, weight: 2,
         fillColor: p.fill, fillOpacity: 0.9, className: p.className, interactive: false,
         pane: p.pane});
@@ -113,7 +133,9 @@ _REPLAY_POINT = JsCode(
 )
 _REPLAY_STYLE = JsCode(
     """function (feature) {
-    var p = feature.properties;
+    """
+    + _REPLAY_PROPERTIES
+    + """
     return {color: p.color, fillColor: p.fill, fillOpacity: 0.12, weight: 1, opacity: 0.6,
         dashArray: p.dashArray, className: p.className, interactive: false};
 }"""

@@ -10,7 +10,6 @@ import pandas as pd
 
 from flightmap import schema as s
 from flightmap.flights import Flights, flights_of
-from flightmap.render._html import esc
 from flightmap.render._tracklayer import floats
 
 __all__ = ["SLIDER_POINTS", "slider_features"]
@@ -30,32 +29,21 @@ def slider_features(track: pd.DataFrame, flights: Flights | None = None) -> list
     ms = (fl.t_ns[rows] // 1_000_000).tolist()
     code = fl.row_code[rows]
     last = np.r_[code[1:] != code[:-1], True].tolist()
-    labels = [esc(label) for label in fl.labels]
     feats: list[dict[str, Any]] = []
-    for i, (lat, lon, alt, k) in enumerate(
-        zip(
-            lat_all[rows].tolist(),
-            lon_all[rows].tolist(),
-            floats(track, s.ALT_BARO_FT)[rows].tolist(),
-            code.tolist(),
-            strict=True,
-        )
+    for i, (lat, lon) in enumerate(
+        zip(lat_all[rows].tolist(), lon_all[rows].tolist(), strict=True)
     ):
         feats.append(
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+                # Styled by the replay's script (render/_case.py TRACK_AIRCRAFT): 1,500
+                # positions need not repeat it.
                 "properties": {
+                    "replay": "track",
                     "start": ms[i],
                     "end": ms[i] + 1000 if last[i] else ms[i + 1],
-                    "radius": 7,
-                    "color": "#000000",
-                    "fill": "#ffd400",
-                    "className": "fm-replay-aircraft fm-replay-track",
-                    "pane": "fm-aircraft",
                     "endExclusive": not last[i],
-                    "tooltip": f"{labels[k]} · "
-                    + ("altitude n/a" if np.isnan(alt) else f"{alt:.0f} ft"),
                 },
             }
         )

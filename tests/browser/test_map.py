@@ -144,3 +144,32 @@ def test_case_profile_plots_the_stated_values(open_map, case_html: Path) -> None
     assert marks.count("point") == 5, marks
     assert mp.page.locator("#fm-profile-chart svg").first.bounding_box() is not None
     mp.assert_clean()
+
+
+def test_track_aircraft_moves_with_the_slider(  # type: ignore[no-untyped-def]
+    open_map, tmp_path: Path
+) -> None:
+    """A track's aircraft on the slider: one yellow ring in its own pane at every time, at the
+    position of the report the slider points at (the positions carry only their times; the
+    page's script styles them)."""
+    from flightmap.readers import read_track
+
+    name = Path(__file__).parents[1] / "data" / "tracks" / "fr24_anz1005.csv"
+    page = tmp_path / "track.html"
+    render.write_html(page, pipeline.render_page(None, [name]).html)
+    track = read_track(name).track.dropna(subset=["lat"])
+    mp = open_map(page)
+    seen = set()
+    for frac in (0.0, 0.3, 0.6, 0.95):
+        when = track["time"].iloc[int(frac * (len(track) - 1))].to_pydatetime()
+        _slider_to(mp, when)
+        assert mp.count(".fm-replay-aircraft.fm-replay-track") == 1, when
+        ring = mp.js(
+            """() => { const r = document.querySelector('.fm-replay-track');
+                return [r.getAttribute('stroke'), r.getAttribute('fill'),
+                        r.closest('.leaflet-pane').className, r.getAttribute('d')]; }"""
+        )
+        assert ring[:2] == ["#000000", "#ffd400"] and "fm-aircraft" in ring[2]
+        seen.add(ring[3])
+    assert len(seen) == 4  # drawn somewhere else at each time: it moves
+    mp.assert_clean()
