@@ -22,11 +22,12 @@ if TYPE_CHECKING:
 
 FILE_HELP = (
     "Track file: Flightradar24 CSV or KML, readsb/ADS-B Exchange trace JSON, OpenSky CSV or "
-    "REST JSON, or any CSV with time, lat and lon columns (gzip accepted)."
+    "REST JSON, Parquet written by `flightmap convert`, or any CSV with time, lat and lon "
+    "columns (gzip accepted)."
 )
 FORMAT_HELP = (
     "Input format, instead of detecting it: fr24_csv, fr24_kml, readsb_trace, opensky_csv, "
-    "opensky_rest, generic_csv."
+    "opensky_rest, parquet, generic_csv."
 )
 MAP_HELP = "Column mapping for a generic CSV, e.g. 'time=ts,lat=Latitude,lon=Longitude'."
 TZ_HELP = "Time zone of times written without one (UTC, Asia/Baku, +04:00)."
