@@ -38,6 +38,7 @@ RECORD_MEANING = {
     "fr24_kml": "the n-th fix: Point Placemark or gx:Track point, in document order",
     "readsb_trace": "the n-th entry of 'trace'",
     "opensky_rest": "the n-th state array, counted across responses",
+    "parquet": "record n of the file it was converted from, as convert wrote it",
 }
 
 FileArg = Annotated[Path, typer.Argument(help=FILE_HELP, metavar="FILE", show_default=False)]
