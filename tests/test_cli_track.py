@@ -197,11 +197,15 @@ def test_convert_failure_while_writing_keeps_old_file(
 def test_progress_bar_on_large_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Lower the threshold so the small fixtures count as large: the result must not change.
     monkeypatch.setattr(_source, "PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(_source, "stderr_is_terminal", lambda: True)
     for name in ("opensky_states.csv", "readsb_trace.json"):
         with_bar = read_track(DATA / name, progress=True)
         pd.testing.assert_frame_equal(with_bar.track, read_track(DATA / name).track)
     assert _source.wants_progress(_source.probe(DATA / "fr24_anz1005.csv"), True)
     assert not _source.wants_progress(_source.probe(DATA / "fr24_anz1005.csv"), False)
+    # Not on a terminal (a pipe, a log file): no bar, rich not imported.
+    monkeypatch.setattr(_source, "stderr_is_terminal", lambda: False)
+    assert not _source.wants_progress(_source.probe(DATA / "fr24_anz1005.csv"), True)
 
 
 def test_convert_output_has_the_usual_mode(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import gzip
 import io
 import json
 import re
+import sys
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -298,8 +299,18 @@ class _Progress:
 
 
 def wants_progress(inp: Input, progress: bool) -> bool:
-    """A progress bar is shown when asked for and the file is large enough to need one."""
-    return progress and inp.size >= PROGRESS_MIN_BYTES
+    """A progress bar is shown when asked for, the file is large enough to need one and
+    stderr is a terminal (else nothing would show: rich is not even imported, and a CSV
+    parser reads the file itself rather than through the bar's stream)."""
+    return progress and inp.size >= PROGRESS_MIN_BYTES and stderr_is_terminal()
+
+
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal, where a progress bar can be drawn."""
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
+        return False
 
 
 @contextmanager
