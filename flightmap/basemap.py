@@ -242,15 +242,49 @@ class Place(NamedTuple):
 @cache
 def places() -> tuple[Place, ...]:
     """Every place of ``data/basemap/places.csv``, in the file's order."""
+    return _as_places(_place_table(), slice(None))
+
+
+class _PlaceTable(NamedTuple):
+    """``places.csv`` as columns (numpy arrays, one item per place, in the file's order): a
+    map needs about 2,000 of its 20,000 places, and only those become :class:`Place` tuples."""
+
+    kind: np.ndarray
+    name: np.ndarray
+    code: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    rank: np.ndarray
+    minzoom: np.ndarray
+    maxzoom: np.ndarray
+
+    @classmethod
+    def of(cls, rows: Sequence[Place]) -> _PlaceTable:
+        """The table of ``rows`` (tests give a map places of their own with it)."""
+        cols = list(zip(*rows, strict=True)) if rows else [()] * len(Place._fields)
+        types = ["object"] * 3 + ["float64"] * 3 + ["int64"] * 2
+        return cls(*(np.array(c, dtype=t) for c, t in zip(cols, types, strict=True)))
+
+
+@cache
+def _place_table() -> _PlaceTable:
+    import pandas as pd  # the renderer's process has it already; not every import needs it
+
     path = data_dir() / "basemap" / "places.csv"
     with path.open(encoding="utf-8", newline="") as f:
-        rows = csv.reader(f)
-        if next(rows, None) != list(Place._fields):
+        if next(csv.reader(f), None) != list(Place._fields):
             raise ValueError(f"{path}: header is not {','.join(Place._fields)}")
-        return tuple(
-            Place(k, n, c, float(la), float(lo), float(r), int(z0), int(z1))
-            for k, n, c, la, lo, r, z0, z1 in rows
-        )
+    types = {"kind": "object", "name": "object", "code": "object", "lat": "float64"}
+    types |= {"lon": "float64", "rank": "float64", "minzoom": "int64", "maxzoom": "int64"}
+    # No NA parsing: "NA" is Namibia's country code, an empty code is "" (as the csv module).
+    frame = pd.read_csv(path, dtype=types, na_filter=False)
+    return _PlaceTable(*(frame[c].to_numpy() for c in Place._fields))
+
+
+def _as_places(table: _PlaceTable, rows: slice | np.ndarray) -> tuple[Place, ...]:
+    """The places of ``rows`` of the table, as :class:`Place` tuples with Python values."""
+    cols = [col[rows].tolist() for col in table]
+    return tuple(map(Place._make, zip(*cols, strict=True)))
 
 
 #: Cities of at least this many people are kept worldwide (they read at low zoom).
@@ -308,14 +342,14 @@ def places_for(bounds: Bounds) -> list[Place]:
         South-west and north-east ``(lat, lon)`` corners of the data, degrees.
     """
     (south, west), (north, east) = detail_box(bounds, PLACES_MARGIN_DEG)
-    world: list[Place] = []
-    cities: list[Place] = []
-    airports: list[Place] = []
-    for p in places():
-        if p.kind in ("sea", "country") or (p.kind == "city" and p.rank >= WORLD_CITY_POPULATION):
-            world.append(p)
-        elif south <= p.lat <= north and west <= p.lon <= east:
-            (airports if p.kind == "airport" else cities).append(p)
+    t = _place_table()
+    is_world = (t.kind == "sea") | (t.kind == "country")
+    is_world |= (t.kind == "city") & (t.rank >= WORLD_CITY_POPULATION)
+    inside = (south <= t.lat) & (t.lat <= north) & (west <= t.lon) & (t.lon <= east)
+    is_airport = t.kind == "airport"
+    world = list(_as_places(t, np.flatnonzero(is_world)))
+    cities = list(_as_places(t, np.flatnonzero(~is_world & inside & ~is_airport)))
+    airports = list(_as_places(t, np.flatnonzero(~is_world & inside & is_airport)))
     cities = sorted(cities, key=priority)[:MAX_LOCAL_CITIES]
     airports = sorted(airports, key=priority)[:MAX_LOCAL_AIRPORTS]
     return sorted([*world, *cities, *airports], key=priority)

@@ -232,7 +232,8 @@ def test_labels_are_escaped_in_the_page(monkeypatch: pytest.MonkeyPatch) -> None
     from flightmap.render._basemap import basemap_layers
 
     evil = '</script><img src=x onerror="alert(1)">{{7*7}}{% raw %}'
-    monkeypatch.setattr(basemap, "places", lambda: (Place("sea", evil, "", 42, 50, 0, 0, 99),))
+    rows = [Place("sea", evil, "", 42, 50, 0, 0, 99)]
+    monkeypatch.setattr(basemap, "_place_table", lambda: basemap._PlaceTable.of(rows))
     m = folium.Map(tiles=None)
     for layer in basemap_layers(CASE):
         layer.add_to(m)

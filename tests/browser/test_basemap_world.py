@@ -200,9 +200,8 @@ def test_hostile_place_name_stays_text(open_map, tmp_path, monkeypatch) -> None:
     """A name with markup is written as text: no element is made, no dialog opens."""
     evil = '<img src=x onerror="alert(1)">{{7*7}}</script>'
     original = basemap.places()
-    monkeypatch.setattr(
-        basemap, "places", lambda: (Place("sea", evil, "", 42.0, 50.5, 0, 0, 99), *original)
-    )
+    rows = [Place("sea", evil, "", 42.0, 50.5, 0, 0, 99), *original]
+    monkeypatch.setattr(basemap, "_place_table", lambda: basemap._PlaceTable.of(rows))
     page = tmp_path / "evil.html"
     _map(_case_bounds()).save(page)
     mp = open_map(page, viewport=VIEWPORT)
