@@ -1,5 +1,5 @@
-"""The command line's allocation settings (``flightmap.cli.tune_process``) reach numpy and
-Arrow in a fresh process, and never override what the user set."""
+"""The command line's allocation settings (``flightmap.cli.tune_process``) reach numpy, Arrow
+and the garbage collector in a fresh process, and never override what the user set."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ PROBE = (
     "from flightmap.cli import tune_process; tune_process()\n"
     "import numpy, pyarrow\n"
     "previous = numpy._core.multiarray._set_madvise_hugepage(True)\n"
-    "print(pyarrow.default_memory_pool().backend_name, bool(previous))\n"
+    "import gc\n"
+    "print(pyarrow.default_memory_pool().backend_name, bool(previous), gc.get_threshold()[0])\n"
 )
 
 
@@ -33,11 +34,11 @@ def _probe(**env: str) -> list[str]:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="numpy's huge-page advice is Linux only")
 def test_defaults_in_a_fresh_process() -> None:
-    assert _probe() == ["system", "False"]
+    assert _probe() == ["system", "False", "10000"]
 
 
 def test_the_users_settings_win() -> None:
-    backend, _ = _probe(ARROW_DEFAULT_MEMORY_POOL="mimalloc", NUMPY_MADVISE_HUGEPAGE="1")
+    backend, *_ = _probe(ARROW_DEFAULT_MEMORY_POOL="mimalloc", NUMPY_MADVISE_HUGEPAGE="1")
     assert backend == "mimalloc"
     if sys.platform == "linux":
         assert _probe(NUMPY_MADVISE_HUGEPAGE="1")[1] == "True"
