@@ -73,6 +73,7 @@ class Prepared:
     on_ground: B1
     category: NDArray[np.int8]  # CAT_* class of the emitter category
     carry: B1  # NIC/NACp may be carried forward onto this row
+    in_order: bool = False  # the input rows were already sorted: ``order`` is the identity
 
     @property
     def n(self) -> int:
@@ -104,6 +105,7 @@ class Prepared:
             on_ground=self.on_ground[sl],
             category=self.category[sl],
             carry=self.carry[sl],
+            in_order=self.in_order,
         )
 
     def chunks(self, max_rows: int) -> list[tuple[int, int]]:
@@ -188,14 +190,15 @@ def position_times_ns(df: pd.DataFrame, t_ns: I8) -> I8:
     return np.where(missing, t_ns, _time_ns(col))
 
 
-def _carry(df: pd.DataFrame, order: I8) -> B1:
-    """Rows onto which NIC and NACp may be carried forward (sorted order)."""
+def _carry(df: pd.DataFrame, order: I8 | None) -> B1:
+    """Rows onto which NIC and NACp may be carried forward (sorted order; ``order`` None: the
+    rows are in order)."""
     if s.SOURCE not in df.columns or not df[s.SOURCE].notna().any():
         return np.ones(len(df), dtype=bool)
     by_reader = df[s.SOURCE].isin(sorted(CARRIED_BY_READER)).to_numpy(dtype=bool, na_value=False)
     if not by_reader.any():
         return np.ones(len(df), dtype=bool)
-    return np.asarray(~by_reader[order], dtype=bool)
+    return np.asarray(~(by_reader if order is None else by_reader[order]), dtype=bool)
 
 
 def utc_times(df: pd.DataFrame) -> pd.Series:
@@ -230,9 +233,10 @@ def prepare(df: pd.DataFrame) -> Prepared:
         raise InputError("flight_id is missing", field=s.FLIGHT_ID)
     # Codes in order of first appearance (hashing; sorting 5M strings would cost more).
     codes, uniques = pd.factorize(fid)
-    codes = codes.astype("int64")
+    codes = np.asarray(codes, dtype="int64")
     time_sorted = len(t_ns) < 2 or bool(np.all(np.diff(t_ns) >= 0))
-    if time_sorted and (len(codes) < 2 or bool(np.all(np.diff(codes) >= 0))):
+    in_order = time_sorted and (len(codes) < 2 or bool(np.all(np.diff(codes) >= 0)))
+    if in_order:
         order = np.arange(len(codes), dtype="int64")  # one flight, or flights already grouped
     elif time_sorted:
         # In time order (what the readers produce): a stable sort on the code suffices. numpy
@@ -241,17 +245,19 @@ def prepare(df: pd.DataFrame) -> Prepared:
         order = np.argsort(small, kind="stable")
     else:
         order = np.lexsort((t_ns, codes))
-    flight = codes[order]
+    flight = codes if in_order else codes[order]
     n_flights = len(uniques)
     starts = np.searchsorted(flight, np.arange(n_flights), side="left").astype("int64")
     ends = np.searchsorted(flight, np.arange(n_flights), side="right").astype("int64")
 
     def take(a: Any) -> Any:
-        return a[order]
+        # Already in order (what the readers produce): the columns' own arrays, not copies
+        # (read-only views: nothing writes into a Prepared).
+        return a if in_order else a[order]
 
     t_sorted = take(t_ns)
     return Prepared(
-        order=order.astype("int64"),
+        order=np.asarray(order, dtype="int64"),
         flight=flight,
         flight_ids=[str(u) for u in uniques],
         starts=starts,
@@ -273,7 +279,8 @@ def prepare(df: pd.DataFrame) -> Prepared:
             if s.CATEGORY in df.columns
             else np.zeros(len(df), dtype="int8")
         ),
-        carry=_carry(df, order),
+        carry=_carry(df, None if in_order else order),
+        in_order=in_order,
     )
 
 

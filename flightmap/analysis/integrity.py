@@ -172,7 +172,9 @@ def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) ->
         # Factorised as stored (Arrow strings hash without building Python objects), then
         # renumbered by first appearance in (flight, time) order: ties go to the value seen first.
         raw, stored = pd.factorize(track[col])
-        raw = np.asarray(raw, dtype="int64")[p.order]
+        raw = np.asarray(raw, dtype="int64")
+        if not p.in_order:
+            raw = raw[p.order]
         ok = raw >= 0
         if not ok.any():
             continue
@@ -228,6 +230,8 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
 
     def gather(name: str) -> Any:
         values = np.concatenate([getattr(c, name) for c in parts])
+        if full.in_order:
+            return values
         res = np.empty(n, dtype=values.dtype)
         res[full.order] = values
         return res
