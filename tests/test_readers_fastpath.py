@@ -1,7 +1,8 @@
 """The readers' fast paths give what the value-by-value rules give, on hostile values.
 
 Nearly unique text (FR24 positions and times, numbers read as text) is cleaned on the whole
-column rather than once per distinct value, and FR24 positions are split by Arrow (issue 17).
+column rather than once per distinct value, and FR24 positions are split by Arrow, in one pass
+when every position is plain (issue 17).
 These tests hold the fast paths to the rules as written before: a pure-Python reference of the
 FR24 position rule, value by value, and both ways of :func:`flightmap.readers._text.on_uniques`
 on the same hostile text. ``benchmarks/reader_snapshot.py`` compares whole reads (every test
@@ -120,6 +121,31 @@ def _write_fr24(path: Path, rows: list[tuple[str, str, str]]) -> Path:
         lines.append(f'{ts},"{utc}",AHY8243,"{pos}",{1000 + i},300,90')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+# Positions every one of which is plain (two decimal numbers and a comma): the one-pass path.
+PLAIN_POSITIONS = ["40.5,49.9", "91,0", "-0,-180", "+40.5,+5", "45.5,180.0001", "-90.5,10", ""]
+
+
+def test_plain_fr24_positions_take_the_arrow_path_and_follow_the_reference(
+    tmp_path: Path,
+) -> None:
+    from flightmap.readers.fr24 import _plain_lat_lon
+
+    present = [p for p in PLAIN_POSITIONS if p]
+    assert _plain_lat_lon(pd.Series(present, dtype=s.STR_DTYPE)) is not None
+    for other in POSITIONS:  # one value that is not plain sends the column the slow way
+        if other not in PLAIN_POSITIONS:
+            assert _plain_lat_lon(pd.Series([*present, other], dtype=s.STR_DTYPE)) is None
+    rows = [(str(1635481576 + 60 * i), "", p) for i, p in enumerate(PLAIN_POSITIONS * 3)]
+    res = read_track(_write_fr24(tmp_path / "plain.csv", rows))
+    track = res.track.set_index(s.RECORD)
+    flags = res.flags[res.flags["field"] == "Position"]
+    for i, (_, _, pos) in enumerate(rows):
+        lat, lon, problems = reference_position(pos)
+        got = track.loc[i + 2, [s.LAT, s.LON]].to_numpy(dtype=float)
+        np.testing.assert_array_equal(got, [lat, lon], err_msg=repr(pos))
+        assert sorted(flags[flags[s.RECORD] == i + 2]["problem"]) == sorted(problems), repr(pos)
 
 
 @pytest.mark.parametrize("repeat", [1, 40], ids=["distinct", "repeated"])
