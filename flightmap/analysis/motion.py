@@ -148,21 +148,30 @@ def window_rules(
     a = np.maximum(a, 0)
     span_ms = key[sel] - key[a]
     ok &= (span_ms >= params.window_s * 1000) & (span_ms <= params.window_max_s * 1000)
-    ra, rb, first = ui[a[ok]], ui[sel[ok]], first[ok]
-    cs_bad = np.concatenate(([0], np.cumsum(bad)))
-    clean = (cs_bad[rb + 1] - cs_bad[ra]) == 0
-    ra, rb, first = ra[clean], rb[clean], first[clean]
-    last = np.searchsorted(ui, rb)  # positions in ui of the window ends
+    last, first = sel[ok], first[ok]  # positions in ui of the window ends, first fixes
+    ra, rb = ui[a[ok]], ui[last]
+    if bad.any():
+        cs_bad = np.concatenate(([0], np.cumsum(bad)))
+        clean = (cs_bad[rb + 1] - cs_bad[ra]) == 0
+        ra, rb, first, last = ra[clean], rb[clean], first[clean], last[clean]
     dist, brg = _short_leg(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb])
     v = dist / ((p.tp[rb] - p.tp[ra]) / NS) / KT_MS
-    # Reported velocity over the reports (ra, rb]: means from cumulative sums.
+    # Reported velocity over the reports (ra, rb]: means from cumulative sums (the counts are
+    # the rows when every ground speed counts, as on most tracks).
     gs_ok = np.isfinite(p.gs) & ~gs_false
-    cs_gs = np.concatenate(([0.0], np.cumsum(np.where(gs_ok, p.gs, 0.0))))
-    cn_gs = np.concatenate(([0], np.cumsum(gs_ok)))
-    n_gs = cn_gs[rb + 1] - cn_gs[ra + 1]
+    if gs_ok.all():
+        cs_gs = np.concatenate(([0.0], np.cumsum(p.gs)))
+        n_gs = rb - ra
+    else:
+        cs_gs = np.concatenate(([0.0], np.cumsum(np.where(gs_ok, p.gs, 0.0))))
+        cn_gs = np.concatenate(([0], np.cumsum(gs_ok)))
+        n_gs = cn_gs[rb + 1] - cn_gs[ra + 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         gs = (cs_gs[rb + 1] - cs_gs[ra + 1]) / n_gs
-    airborne = ~p.on_ground[ra] & ~p.on_ground[rb]
+    if p.on_ground.any():
+        airborne = ~p.on_ground[ra] & ~p.on_ground[rb]
+    else:
+        airborne = np.ones(rb.size, dtype=bool)
     with np.errstate(invalid="ignore"):
         diff = np.abs(v - gs)
         speed_bad = diff > np.fmax(params.mismatch_kt, params.mismatch_frac * np.fmax(v, gs))
@@ -171,21 +180,33 @@ def window_rules(
     k = np.flatnonzero(track_bad)
     if k.size:  # the circular mean of the reported tracks over the reports (ra, rb]
         tr_ok = np.isfinite(p.track)
-        rad = np.radians(np.where(tr_ok, p.track, 0.0))
-        cs_s = np.concatenate(([0.0], np.cumsum(np.where(tr_ok, np.sin(rad), 0.0))))
-        cs_c = np.concatenate(([0.0], np.cumsum(np.where(tr_ok, np.cos(rad), 0.0))))
-        cn_tr = np.concatenate(([0], np.cumsum(tr_ok)))
+        all_ok = bool(tr_ok.all())  # every track reported: no masking, every window has one
+        rad = np.radians(p.track if all_ok else np.where(tr_ok, p.track, 0.0))
+        sin, cos = np.sin(rad), np.cos(rad)
+        if not all_ok:
+            sin[~tr_ok] = 0.0
+            cos[~tr_ok] = 0.0
+        cs_s = np.concatenate(([0.0], np.cumsum(sin)))
+        cs_c = np.concatenate(([0.0], np.cumsum(cos)))
         a1, b1 = ra[k] + 1, rb[k] + 1
         mean = np.degrees(np.arctan2(cs_s[b1] - cs_s[a1], cs_c[b1] - cs_c[a1])) % 360
-        turn[k] = np.where(cn_tr[b1] > cn_tr[a1], angle_deg(brg[k], mean), np.nan)
+        turn[k] = angle_deg(brg[k], mean)
+        if not all_ok:
+            cn_tr = np.concatenate(([0], np.cumsum(tr_ok)))
+            turn[k[cn_tr[b1] <= cn_tr[a1]]] = np.nan
     with np.errstate(invalid="ignore"):
         track_bad &= turn > params.track_mismatch_deg
     speed_bad &= airborne
     track_bad &= airborne
-    alt = np.fmin(_alt(p, ra), _alt(p, rb))
-    limit = min_speed_kt(p, params, rb, alt)
+    # slow_drift: only windows slower than the higher of the two minimum speeds can fire.
     with np.errstate(invalid="ignore"):
-        slow = airborne & (v < limit)
+        ks = np.flatnonzero(airborne & (v < max(params.slow_gs_kt, params.slow_any_gs_kt)))
+    slow = np.zeros(rb.size, dtype=bool)
+    if ks.size:
+        alt = np.fmin(_alt(p, ra[ks]), _alt(p, rb[ks]))
+        limit = min_speed_kt(p, params, rb[ks], alt)
+        with np.errstate(invalid="ignore"):
+            slow[ks] = v[ks] < limit
 
     def spread(name: str, hit: B1, values: F8) -> None:
         """``values`` of the windows that ``hit`` onto the fixes of their steps."""

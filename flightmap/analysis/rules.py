@@ -28,7 +28,7 @@ from flightmap.analysis._prep import (
 from flightmap.analysis.gaps import frozen_runs
 from flightmap.analysis.motion import min_speed_kt, supported, window_rules
 from flightmap.analysis.params import IntegrityParams
-from flightmap.geodesy import KT_MS, distances_m, haversine_m
+from flightmap.geodesy import EARTH_MEAN_RADIUS_M, KT_MS, distances_m, haversine_m
 
 __all__ = [
     "DEGRADED",
@@ -222,15 +222,40 @@ def _spikes(values: F8, flight: I8) -> F8:
     return np.asarray(np.abs(values - ref))
 
 
+def _chain_haversine_m(lat: F8, lon: F8) -> F8:
+    """:func:`flightmap.geodesy.haversine_m` of the legs between consecutive points, the same
+    operations in the same order (so the same values), with each point's radians and cosine
+    of latitude computed once instead of once per leg end.
+
+    >>> lat, lon = np.array([0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0])
+    >>> d = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    >>> bool((_chain_haversine_m(lat, lon) == d).all())
+    True
+    """
+    la, lo = np.radians(lat), np.radians(lon)
+    cos_la = np.cos(la)
+    h = (
+        np.sin((la[1:] - la[:-1]) / 2) ** 2
+        + cos_la[:-1] * cos_la[1:] * np.sin((lo[1:] - lo[:-1]) / 2) ** 2
+    )
+    return np.asarray(2 * EARTH_MEAN_RADIUS_M * np.arcsin(np.sqrt(h)), dtype="float64")
+
+
 def _legs(
-    lat: tuple[F8, F8], lon: tuple[F8, F8], t: tuple[I8, I8], tp: tuple[I8, I8] | None
+    lat: tuple[F8, F8],
+    lon: tuple[F8, F8],
+    t: tuple[I8, I8],
+    tp: tuple[I8, I8] | None,
+    d: F8 | None = None,
 ) -> tuple[F8, F8, F8]:
     """Distance (m), speed (kt) and duration (s) of legs given by the values at their two ends.
 
     The duration is between the times the positions were measured (``tp``), where they
-    advance; else (or without ``tp``) between the report times ``t``.
+    advance; else (or without ``tp``) between the report times ``t``. ``d``: the distances,
+    when already known.
     """
-    d = haversine_m(lat[0], lon[0], lat[1], lon[1])
+    if d is None:
+        d = haversine_m(lat[0], lon[0], lat[1], lon[1])
     dt_report = t[1] - t[0]
     if tp is None:  # one time per report
         dt = dt_report / NS
@@ -332,8 +357,12 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
     masks["frozen"] = frozen
     fresh = np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale & ~frozen
     fi = np.flatnonzero(fresh)
-    # The fresh rows' values, gathered once; legs are then slices of them.
-    lat, lon, fl = p.lat[fi], p.lon[fi], p.flight[fi]
+    # The fresh rows' values, gathered once (all rows fresh: the arrays themselves); legs are
+    # then slices of them.
+    if fi.size == n:
+        lat, lon, fl = p.lat, p.lon, p.flight
+    else:
+        lat, lon, fl = p.lat[fi], p.lon[fi], p.flight[fi]
     repeat = np.zeros(fi.size, dtype=bool)
     if fi.size >= 2:
         repeat[1:] = (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (fl[1:] == fl[:-1])
@@ -346,13 +375,14 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
     if ui.size >= 2:
         a, b = ui[:-1], ui[1:]
         same = fl[1:] == fl[:-1]
-        t_u = p.t[ui]
+        t_u = p.t if ui.size == n else p.t[ui]
         tp_u = None if p.tp is p.t else p.tp[ui]
         d, v, dt = _legs(
             (lat[:-1], lat[1:]),
             (lon[:-1], lon[1:]),
             (t_u[:-1], t_u[1:]),
             None if tp_u is None else (tp_u[:-1], tp_u[1:]),
+            _chain_haversine_m(lat, lon),
         )
         speed[b[same]] = v[same]
         stats["leg_m"][b[same]] = d[same]
@@ -361,8 +391,9 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
         limit = speed_limit_kt(params, np.fmax(_altitude(p, a[jumps]), _altitude(p, b[jumps])))
         jumps = jumps[v[jumps] > limit]
         jump_u, tele_u, lead_rows, lead_legs = _mark_jumps(p, params, ui, jumps)
-        masks["jump"][fi] = jump_u[leader]
-        masks["teleport"][fi] = tele_u[leader]
+        if jumps.size:  # else no jump nor teleport
+            masks["jump"][fi] = jump_u[leader]
+            masks["teleport"][fi] = tele_u[leader]
         # The sentences quote the impossible legs: measure them on the ellipsoid.
         legs = np.flatnonzero(same & (jump_u | tele_u)[1:])
         exact = distances_m(p.lat[a[legs]], p.lon[a[legs]], p.lat[b[legs]], p.lon[b[legs]])
@@ -380,18 +411,21 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
                 )
         # Compare with the reported ground speed only on legs between positions not already
         # shown impossible, using ground speeds not already shown false.
+        # Only legs of the right duration are compared (few on tracks of a report every 4 s).
         bad_u = jump_u | tele_u
+        legs_ok = same & (dt >= params.mismatch_min_leg_s) & (dt <= params.mismatch_max_leg_s)
+        if jumps.size:
+            legs_ok &= ~bad_u[:-1] & ~bad_u[1:]
+        k = np.flatnonzero(legs_ok)
         gs = np.where(masks["slow_at_altitude"] | masks["too_fast"], np.nan, p.gs)
-        ga, gb = gs[a], gs[b]
+        ga, gb = gs[a[k]], gs[b[k]]
         gmean = np.where(np.isnan(ga), gb, np.where(np.isnan(gb), ga, (ga + gb) / 2.0))
         with np.errstate(invalid="ignore"):
-            diff = np.abs(v - gmean)
-            legs_ok = same & ~bad_u[:-1] & ~bad_u[1:]
-            legs_ok &= (dt >= params.mismatch_min_leg_s) & (dt <= params.mismatch_max_leg_s)
-            mm = legs_ok & (diff > np.fmax(params.mismatch_kt, params.mismatch_frac * gmean))
-        masks["speed_mismatch"][b[mm]] = True
+            diff = np.abs(v[k] - gmean)
+            mm = diff > np.fmax(params.mismatch_kt, params.mismatch_frac * gmean)
+        masks["speed_mismatch"][b[k[mm]]] = True
         masks["speed_mismatch"] = support(masks["speed_mismatch"])
-        stats["mismatch_kt"][b[mm]] = diff[mm]
+        stats["mismatch_kt"][b[k[mm]]] = diff[mm]
     win = window_rules(
         p,
         params,
@@ -408,7 +442,11 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
     carry_all = bool(p.carry.all())
     carried = []
     for values in (p.nic, p.nacp):
-        src = ffill_within(np.isfinite(values), p.flight, p.t, max_age)
+        known = np.isfinite(values)
+        if not known.any():  # the formats without NIC or NACp: nothing to carry
+            carried.append(np.full(n, np.nan))
+            continue
+        src = ffill_within(known, p.flight, p.t, max_age)
         filled = np.where(src >= 0, values[np.maximum(src, 0)], np.nan)
         # Rows of readers that carry values forward themselves keep their NA ("no longer known").
         carried.append(filled if carry_all else np.where(p.carry, filled, values))
