@@ -347,12 +347,40 @@ def places_for(bounds: Bounds) -> list[Place]:
     is_world |= (t.kind == "city") & (t.rank >= WORLD_CITY_POPULATION)
     inside = (south <= t.lat) & (t.lat <= north) & (west <= t.lon) & (t.lon <= east)
     is_airport = t.kind == "airport"
-    world = list(_as_places(t, np.flatnonzero(is_world)))
-    cities = list(_as_places(t, np.flatnonzero(~is_world & inside & ~is_airport)))
-    airports = list(_as_places(t, np.flatnonzero(~is_world & inside & is_airport)))
-    cities = sorted(cities, key=priority)[:MAX_LOCAL_CITIES]
-    airports = sorted(airports, key=priority)[:MAX_LOCAL_AIRPORTS]
+    world = _as_places(t, np.flatnonzero(is_world))
+    cities = _as_places(
+        t, _first(t, np.flatnonzero(~is_world & inside & ~is_airport), MAX_LOCAL_CITIES)
+    )
+    airports = _as_places(
+        t, _first(t, np.flatnonzero(~is_world & inside & is_airport), MAX_LOCAL_AIRPORTS)
+    )
     return sorted([*world, *cities, *airports], key=priority)
+
+
+def _first(t: _PlaceTable, rows: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` first of ``rows`` (table indices) in :func:`priority` order, sorted on the
+    columns: a wide map has some 10,000 cities around its data, and only 800 become tuples."""
+    if len(rows) <= n:
+        return rows
+    keys = zip(
+        tiers(t.kind[rows], t.rank[rows]).tolist(),
+        (-t.rank[rows]).tolist(),
+        t.name[rows].tolist(),
+        t.code[rows].tolist(),
+        rows.tolist(),  # the file's order last, as a stable sort keeps it
+        strict=True,
+    )
+    return np.array([key[-1] for key in sorted(keys)[:n]], dtype=np.intp)
+
+
+def tiers(kind: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """The first item of :func:`priority` for arrays of kinds and ranks (the same tiers)."""
+    big = rank >= WORLD_CITY_POPULATION
+    return np.select(
+        [kind == "sea", kind == "country", kind == "airport"],
+        [0, np.where(rank >= 1.0, 2, 5), np.where(big, 3, 6)],
+        np.where(big, 1, np.where(rank >= 200_000, 4, 7)),
+    )
 
 
 def focus_cities(candidates: Sequence[Place], focus: Sequence[tuple[float, float]]) -> list[Place]:

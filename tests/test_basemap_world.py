@@ -215,6 +215,38 @@ def test_local_places_are_capped() -> None:
 # --- the page ----------------------------------------------------------------------------------
 
 
+def test_places_are_chosen_as_by_sorting_them_all() -> None:
+    """places_for sorts the columns of the candidates and makes tuples of the chosen only: the
+    same list as sorting every candidate Place by priority, on a wide map (caps reached)."""
+    everything = basemap.places()
+    table = basemap._place_table()
+    assert basemap.tiers(table.kind, table.rank).tolist() == [
+        basemap.priority(p)[0] for p in everything
+    ]
+    bounds = ((14.6, -40.7), (74.6, 76.4))
+    (south, west), (north, east) = basemap.detail_box(bounds, basemap.PLACES_MARGIN_DEG)
+    big = basemap.WORLD_CITY_POPULATION
+    world = [
+        p
+        for p in everything
+        if p.kind in ("sea", "country") or (p.kind == "city" and p.rank >= big)
+    ]
+    near = [
+        p
+        for p in everything
+        if p not in world and south <= p.lat <= north and west <= p.lon <= east
+    ]
+    cities = sorted((p for p in near if p.kind != "airport"), key=basemap.priority)
+    airports = sorted((p for p in near if p.kind == "airport"), key=basemap.priority)
+    assert len(cities) > 5 * basemap.MAX_LOCAL_CITIES and len(airports) > basemap.MAX_LOCAL_AIRPORTS
+    expected = [
+        *world,
+        *cities[: basemap.MAX_LOCAL_CITIES],
+        *airports[: basemap.MAX_LOCAL_AIRPORTS],
+    ]
+    assert basemap.places_for(bounds) == sorted(expected, key=basemap.priority)
+
+
 def test_page_budget() -> None:
     from flightmap.render._basemap import labels_payload, page_json, world_payload
 
