@@ -90,10 +90,17 @@ def frozen_runs(p: Prepared, params: IntegrityParams) -> tuple[B1, F8]:
     cand = np.flatnonzero(np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale)
     if cand.size < 2:
         return out, since
-    lat, lon, fl, t = p.lat[cand], p.lon[cand], p.flight[cand], p.t[cand]
+    if cand.size == p.n:  # every row a candidate: the arrays themselves
+        lat, lon, fl = p.lat, p.lon, p.flight
+    else:
+        lat, lon, fl = p.lat[cand], p.lon[cand], p.flight[cand]
+    same = (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (fl[1:] == fl[:-1])
+    if not same.any():  # no position repeated: nothing frozen
+        return out, since
+    t = p.t[cand]
     moving = ~p.on_ground[cand] & ~(p.gs[cand] < params.moving_gs_kt)
     rep = np.zeros(cand.size, dtype=bool)
-    rep[1:] = (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (fl[1:] == fl[:-1]) & moving[1:]
+    rep[1:] = same & moving[1:]
     first = np.flatnonzero(~rep)
     run = np.cumsum(~rep) - 1
     last = np.append(first[1:], cand.size) - 1
@@ -121,10 +128,11 @@ def gap_thresholds(p: Prepared, fix: B1, params: IntegrityParams) -> tuple[F8, F
     fi = np.flatnonzero(fix)
     median = np.full(n_flights, np.nan)
     if fi.size >= 2:
-        same = p.flight[fi[1:]] == p.flight[fi[:-1]]
-        dt = (p.t[fi[1:]] - p.t[fi[:-1]])[same] / NS
+        fl, t = (p.flight, p.t) if fi.size == p.n else (p.flight[fi], p.t[fi])
+        same = fl[1:] == fl[:-1]
+        dt = (t[1:] - t[:-1])[same] / NS
         if dt.size:
-            med = pd.Series(dt).groupby(p.flight[fi[1:]][same]).median()
+            med = pd.Series(dt).groupby(fl[1:][same]).median()
             median[med.index.to_numpy()] = med.to_numpy()
     threshold = np.fmax(params.min_gap_s, params.gap_cadence_factor * median)
     return median, threshold
@@ -151,12 +159,18 @@ def locate_gaps(
     """
     thr_ns = (threshold_s * NS).astype("int64")
     fi = np.flatnonzero(fix)
-    fl_fi = p.flight[fi]
+    all_fix = fi.size == p.n
+    fl_fi = p.flight if all_fix else p.flight[fi]
     parts: list[tuple[I8, I8, I8, I8]] = []  # (first row inside, end row excl., before, after)
     if fi.size >= 2:
         a, b = fi[:-1], fi[1:]
-        big = (fl_fi[1:] == fl_fi[:-1]) & ((p.t[b] - p.t[a]) >= thr_ns[p.flight[a]])
-        parts.append((a[big] + 1, b[big], a[big], b[big]))
+        t_fi = p.t if all_fix else p.t[fi]
+        dt = t_fi[1:] - t_fi[:-1]
+        # Only the intervals as long as the lowest threshold can be gaps: look at those.
+        k = np.flatnonzero(dt >= thr_ns.min())
+        fl_a = fl_fi[k]
+        k = k[(fl_fi[k + 1] == fl_a) & (dt[k] >= thr_ns[fl_a])]
+        parts.append((a[k] + 1, b[k], a[k], b[k]))
     codes = np.arange(len(p.flight_ids))
     lo = np.searchsorted(fl_fi, codes, side="left")
     hi = np.searchsorted(fl_fi, codes, side="right")
@@ -178,12 +192,15 @@ def locate_gaps(
     sort = np.argsort(start_row, kind="stable")
     start_row, end_row, before, after = (x[sort] for x in (start_row, end_row, before, after))
 
-    has_pos = np.isfinite(p.lat) & np.isfinite(p.lon)
     reports = end_row - start_row
-    without = _count(~has_pos, start_row, end_row)
-    stale = _count(has_pos & p.stale, start_row, end_row)
-    n_frozen = _count(frozen, start_row, end_row)
-    spoofed = _count(untrusted, start_row, end_row)
+    if start_row.size:
+        has_pos = np.isfinite(p.lat) & np.isfinite(p.lon)
+        without = _count(~has_pos, start_row, end_row)
+        stale = _count(has_pos & p.stale, start_row, end_row)
+        n_frozen = _count(frozen, start_row, end_row)
+        spoofed = _count(untrusted, start_row, end_row)
+    else:  # no gap: nothing to count
+        without = stale = n_frozen = spoofed = np.zeros(0, dtype="int64")
 
     fl = p.flight[start_row]
     t_start = np.where(before >= 0, p.t[np.maximum(before, 0)], p.t[start_row])

@@ -247,8 +247,7 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
     out[RULE_BITS] = gather("bits")
     out[FIX] = gather("fix")
     gap_id = gather("gap_id")
-    out[GAP_ID] = pd.array(np.where(gap_id >= 0, gap_id, 0), dtype="Int64")
-    out[GAP_ID] = out[GAP_ID].mask(gap_id < 0)
+    out[GAP_ID] = pd.arrays.IntegerArray(np.where(gap_id >= 0, gap_id, 0), gap_id < 0)
     out[INTERVAL_ID] = gather("interval_id")
     out[POSITION_SPEED_KT] = gather("speed_kt")
     out[NIC_CF] = gather("nic")
@@ -318,7 +317,10 @@ def chunk_states(p: Prepared, params: IntegrityParams) -> ChunkStates:
     untrusted = spoof & has_pos
     fix = rows.fresh & ~untrusted
     cadence, thr = gap_thresholds(p, fix, params)
-    limit = speed_limit_kt(params, _altitude(p, np.arange(p.n)))
+
+    def limit(at: I8) -> F8:
+        return speed_limit_kt(params, _altitude(p, at))
+
     # From the last trusted fix to the next fresh position, trusted or not: a spoofed one
     # reappearing is what the rule looks for.
     rows.stats["reappear_deg"] = reappear(p, params, fix, rows.fresh & has_pos, thr, limit)

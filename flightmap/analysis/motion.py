@@ -17,6 +17,7 @@ Nothing here builds intervals or sentences (:mod:`.integrity`, :mod:`.wording`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -246,14 +247,20 @@ def _alt(p: Prepared, rows: I8) -> F8:
 
 
 def reappear(
-    p: Prepared, params: IntegrityParams, fix: B1, fresh: B1, threshold_s: F8, limit_kt: F8
+    p: Prepared,
+    params: IntegrityParams,
+    fix: B1,
+    fresh: B1,
+    threshold_s: F8,
+    limit_kt: Callable[[I8], F8],
 ) -> F8:
     """Per row, the bearing difference (degrees) of a position that ends a gap at a reachable
     place that the reported velocity does not explain (NaN elsewhere).
 
     A gap here runs from a ``fix`` to the next ``fresh`` position of the flight (trusted or
     not) at least the flight's gap threshold later. That position fires when it lies more
-    than ``reappear_min_m`` away, at a speed within ``limit_kt`` (faster is a ``jump``), on a
+    than ``reappear_min_m`` away, at a speed within ``limit_kt`` (a function giving the limit
+    at rows: faster is a ``jump``), on a
     bearing more than ``reappear_deg`` from both the last track reported before the gap and
     the first one reported after it.
     """
@@ -261,11 +268,15 @@ def reappear(
     fi = np.flatnonzero(fresh)
     if fi.size < 2:
         return out
-    a, b = fi[:-1], fi[1:]
-    trusted = fix[a]
-    a, b = a[trusted], b[trusted]
-    long_gap = (p.flight[a] == p.flight[b]) & ((p.t[b] - p.t[a]) >= threshold_s[p.flight[a]] * NS)
-    a, b = a[long_gap], b[long_gap]
+    fl, t = (p.flight, p.t) if fi.size == p.n else (p.flight[fi], p.t[fi])
+    dt = t[1:] - t[:-1]
+    # Only the intervals as long as the lowest threshold can be gaps: look at those.
+    thr_ns = threshold_s * NS
+    lowest = np.fmin.reduce(thr_ns) if thr_ns.size else np.inf
+    k = np.flatnonzero(dt >= (-np.inf if np.isnan(lowest) else lowest))
+    k = k[fix[fi[k]]]
+    k = k[(fl[k] == fl[k + 1]) & (dt[k] >= thr_ns[fl[k]])]
+    a, b = fi[k], fi[k + 1]
     if not a.size:
         return out
     dist = haversine_m(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
@@ -279,7 +290,7 @@ def reappear(
     d1 = angle_deg(brg, p.track[np.maximum(before, 0)])
     d2 = angle_deg(brg, p.track[np.maximum(after, 0)])
     with np.errstate(invalid="ignore"):
-        hit = has & (dist > params.reappear_min_m) & (speed <= limit_kt[b])
+        hit = has & (dist > params.reappear_min_m) & (speed <= limit_kt(b))
         hit &= (d1 > params.reappear_deg) & (d2 > params.reappear_deg)
     out[b[hit]] = np.fmin(d1, d2)[hit]
     return out
