@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,22 @@ def test_the_users_settings_win() -> None:
     assert backend == "mimalloc"
     if sys.platform == "linux":
         assert _probe(NUMPY_MADVISE_HUGEPAGE="1")[1] == "True"
+
+
+def test_the_process_ends_without_collecting_and_its_output_is_whole(tmp_path: Path) -> None:
+    """``main`` freezes the collector's objects once the command is done (end_quickly): the
+    atexit handlers still run, the output is flushed and the page written whole."""
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['flightmap', 'render', '-o', sys.argv[1]]\n"
+        "from flightmap.cli import main\n"
+        "main()\n"
+    )
+    page = tmp_path / "page.html"
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(page)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "frozen True"
+    assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")

@@ -20,7 +20,7 @@ from flightmap.cli import analyse, case, newcase, snapshot, track
 from flightmap.errors import InputError
 from flightmap.limits import parse_size, set_max_input_bytes
 
-__all__ = ["app", "main", "tune_process"]
+__all__ = ["app", "end_quickly", "main", "tune_process"]
 
 app = typer.Typer(
     name="flightmap",
@@ -162,3 +162,18 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("flightmap: interrupted", err=True)
         raise SystemExit(130) from None
+    finally:
+        end_quickly()
+
+
+def end_quickly() -> None:
+    """Let the process end without the garbage collector's passes over every object.
+
+    At exit Python collects cyclic garbage several times while it tears the modules down, each
+    pass over every object pandas, folium and flightmap created (some 80,000 after the imports
+    alone): about 60-90 ms of every command, after its work is done. Frozen objects are left to
+    the operating system instead; everything else happens as usual (files were closed and
+    synced by the commands, atexit handlers run, output streams are flushed, objects not in a
+    reference cycle are freed as their modules are cleared).
+    """
+    gc.freeze()
