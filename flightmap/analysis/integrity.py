@@ -132,19 +132,28 @@ class TrackAnalysis:
     params: IntegrityParams = field(default_factory=IntegrityParams)
 
 
-def _most_frequent(flight: I8, code: I8, n_f: int, n_codes: int) -> tuple[I8, I8]:
-    """Per flight that has any code, the most frequent code (ties: the smallest).
+def _most_frequent(
+    flight: I8, code: I8, n_f: int, n_codes: int, weight: I8 | None = None
+) -> tuple[I8, I8]:
+    """Per flight that has any code, the most frequent code (ties: the smallest); ``weight``:
+    how many times each (flight, code) item counts (once when omitted).
 
     >>> _most_frequent(np.array([0, 0, 0, 2]), np.array([1, 0, 1, 0]), 3, 2)
     (array([0, 2]), array([1, 0]))
+    >>> _most_frequent(np.array([0, 0, 2]), np.array([1, 0, 0]), 3, 2, np.array([2, 1, 1]))
+    (array([0, 2]), array([1, 0]))
     """
     if n_f * n_codes <= 1 << 24:
-        counts = np.bincount(flight * n_codes + code, minlength=n_f * n_codes)
+        counts = np.bincount(flight * n_codes + code, weight, minlength=n_f * n_codes)
         counts = counts.reshape(n_f, n_codes)
         found = np.flatnonzero(counts.max(axis=1) > 0)
         return found, counts[found].argmax(axis=1)
     # Many flights and many values (a large multi-aircraft file): count the pairs that occur.
-    pairs, counts = np.unique(flight * n_codes + code, return_counts=True)
+    if weight is None:
+        pairs, counts = np.unique(flight * n_codes + code, return_counts=True)
+    else:
+        pairs, inverse = np.unique(flight * n_codes + code, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weight, minlength=pairs.size)
     f, c = pairs // n_codes, pairs % n_codes
     order = np.lexsort((c, -counts, f))
     first = np.r_[True, f[order][1:] != f[order][:-1]]
@@ -161,7 +170,7 @@ def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) ->
             "start": pd.to_datetime(p.t[p.starts], unit="ns", utc=True),
             "end": pd.to_datetime(p.t[p.ends - 1], unit="ns", utc=True),
             "points": p.ends - p.starts,
-            "fixes": np.bincount(p.flight[fix], minlength=n_f),
+            "fixes": p.ends - p.starts if fix.all() else np.bincount(p.flight[fix], minlength=n_f),
             "cadence_s": cadence,
             "threshold_s": thr,
         }
@@ -175,13 +184,21 @@ def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) ->
         raw = np.asarray(raw, dtype="int64")
         if not p.in_order:
             raw = raw[p.order]
-        ok = raw >= 0
+        # Counted run by run (a value repeats over a flight's rows): runs of one value and flight.
+        brk = np.ones(raw.size, dtype=bool)
+        brk[1:] = (raw[1:] != raw[:-1]) | (p.flight[1:] != p.flight[:-1])
+        rs = np.flatnonzero(brk)
+        length = np.diff(np.append(rs, raw.size))
+        ok = raw[rs] >= 0
         if not ok.any():
             continue
-        codes, seen = pd.factorize(raw[ok])
+        rs, length = rs[ok], length[ok]
+        codes, seen = pd.factorize(raw[rs])
         uniques = np.asarray(stored, dtype=object)[seen]
         col_values = np.full(n_f, None, dtype=object)
-        best_flight, best_code = _most_frequent(p.flight[ok], np.asarray(codes), n_f, len(uniques))
+        best_flight, best_code = _most_frequent(
+            p.flight[rs], np.asarray(codes), n_f, len(uniques), length
+        )
         col_values[best_flight] = uniques[best_code]
         out[col] = pd.Series(col_values, dtype=s.STR_DTYPE)
     return out
