@@ -438,7 +438,7 @@ def _intervals(
     g_silent = (gaps["reports"].to_numpy() == 0) if len(gaps) else np.zeros(0, dtype=bool)
 
     def ins(values: Any, marker: Any) -> Any:
-        return np.insert(values, g_rows, marker)
+        return np.insert(values, g_rows, marker) if len(gaps) else values
 
     # A gap filled with spoofed positions starts where they do: the spoofed interval, which
     # lists the gap, then begins at the first false position, not at the last true one.
@@ -471,10 +471,15 @@ def _intervals(
     points = np.add.reduceat(el_row, si)
     ibits = np.bitwise_or.reduceat(el_bits, si)
 
-    iid = (np.cumsum(brk) - 1)[el_row == 1]  # interval of every report (sorted order)
+    iid = np.cumsum(brk) - 1  # interval of every element, then of every report (sorted order)
+    if len(gaps):
+        iid = iid[el_row == 1]
     per_rule = _rule_stats(p, rows, bits, iid, si.size)
-    g_lo = np.fmin.reduceat(np.where(el_gap >= 0, el_gap, np.nan), si)
-    g_hi = np.fmax.reduceat(np.where(el_gap >= 0, el_gap, np.nan), si)
+    if len(gaps):
+        g_lo = np.fmin.reduceat(np.where(el_gap >= 0, el_gap, np.nan), si)
+        g_hi = np.fmax.reduceat(np.where(el_gap >= 0, el_gap, np.nan), si)
+    else:
+        g_lo = g_hi = np.full(si.size, np.nan)
     codes_out, sentences = _sentences(ibits, per_rule, gaps, g_lo, g_hi, params)
     frame = pd.DataFrame(
         {
@@ -568,10 +573,14 @@ def _rule_stats(
     fired = np.flatnonzero(bits != 0)
     sub_iid = iid[fired]
 
-    def agg(mask: B1, values: F8 | None = None) -> dict[str, F8]:
+    def agg(mask: B1, values: F8 | None = None, *, at_fired: bool = False) -> dict[str, F8]:
+        """``values``: per row (``at_fired``: per fired row only)."""
         m = mask[fired]
         ii = sub_iid[m]
-        vv = (values if values is not None else np.zeros(p.n))[fired][m]
+        if values is None:
+            vv = np.zeros(ii.size)
+        else:
+            vv = (values if at_fired else values[fired])[m]
         lo, hi = np.full(n_int, np.nan), np.full(n_int, np.nan)
         np.fmin.at(lo, ii, vv)
         np.fmax.at(hi, ii, vv)
@@ -584,7 +593,9 @@ def _rule_stats(
     out["nacp_lost"] = agg(m["nacp_lost"], rows.nacp)
     out["nacp_low"] = agg(m["nacp_low"], rows.nacp)
     out["speed_mismatch"] = agg(m["speed_mismatch"], rows.stats["mismatch_kt"])
-    out["alt_divergence"] = agg(m["alt_divergence"], np.abs(p.alt_geom - p.alt_baro))
+    out["alt_divergence"] = agg(
+        m["alt_divergence"], np.abs(p.alt_geom[fired] - p.alt_baro[fired]), at_fired=True
+    )
     out["jump"] = agg(m["jump"], rows.stats["leg_m"])
     out["jump"]["speed"] = agg(m["jump"], rows.speed_kt)["max"]
     out["teleport"] = agg(m["teleport"], rows.stats["leg_m"])
@@ -603,11 +614,11 @@ def _rule_stats(
     gs = agg(vm, st["window_gs_kt"])
     out["velocity_mismatch"]["gs_lo"], out["velocity_mismatch"]["gs_hi"] = gs["min"], gs["max"]
     out["slow_drift"] = agg(m["slow_drift"], st["slow_drift"])
-    out["slow_drift"]["alt"] = agg(m["slow_drift"], _altitude(p, np.arange(p.n)))["max"]
+    out["slow_drift"]["alt"] = agg(m["slow_drift"], _altitude(p, fired), at_fired=True)["max"]
     out["slow_drift"]["gs"] = agg(m["slow_drift"], st["window_gs_kt"])["max"]
     out["reappear"] = agg(m["reappear"], st["reappear_deg"])
-    frozen = agg(m["frozen"], p.t.astype("float64"))
-    first = agg(m["frozen"], np.arange(p.n, dtype="float64"))["min"]
+    frozen = agg(m["frozen"], p.t[fired].astype("float64"), at_fired=True)
+    first = agg(m["frozen"], fired.astype("float64"), at_fired=True)["min"]
     idx = np.where(np.isnan(first), 0, first).astype("int64")
     out["frozen"] = {
         "count": frozen["count"],
