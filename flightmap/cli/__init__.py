@@ -9,7 +9,6 @@ traceback.
 from __future__ import annotations
 
 import functools
-import gc
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 import typer
 
 from flightmap.cli import analyse, case, newcase, snapshot, track
+from flightmap.cli.process import end_quickly, tune_process
 from flightmap.errors import InputError
 from flightmap.limits import parse_size, set_max_input_bytes
 
@@ -122,38 +122,6 @@ def _root(
         set_max_input_bytes(None)
 
 
-#: Container allocations between two collections of the youngest generation (Python: 700).
-GC_YOUNG_THRESHOLD = 10_000
-
-
-def tune_process() -> None:
-    """Allocation settings for a command-line process, set before numpy and pyarrow load.
-
-    Before numpy is imported, its huge-page advice is turned off for this process (unless
-    ``NUMPY_MADVISE_HUGEPAGE`` is set): numpy asks the kernel for transparent huge pages on
-    every array of 4 MB or more, and where the kernel then defragments memory on the spot
-    (``/sys/kernel/mm/transparent_hugepage/defrag`` = ``madvise``, a common default) the
-    analysis' short-lived arrays cost more in page faults than huge pages save: a 1M-point
-    ``render`` spent 1.3-2.5 s of system time with the advice and 0.4 s without (3.6 s
-    against 5.0-7.0 s, benchmarks/README.md). For the same reason Arrow allocates with the
-    system allocator (unless ``ARROW_DEFAULT_MEMORY_POOL`` is set): with its default, mimalloc,
-    the same render's system time jumped from 0.4 s to 1.5-2.8 s in one run out of three on
-    this shared machine, never with the system allocator (which every pyarrow build has).
-    A variable the user set is left as it is; in a process that imported numpy or pyarrow
-    already (a notebook, the tests) the settings change nothing.
-
-    Python's cyclic garbage collector runs its youngest generation every
-    :data:`GC_YOUNG_THRESHOLD` container allocations instead of every 700: the imports of
-    pandas and folium alone allocate some 200,000 objects and were collected about 300 times,
-    40-80 ms of the default ``render`` (0.74 s -> 0.70 s). The data itself lives in numpy and
-    Arrow buffers, outside the collector; cycles are still collected, a little later.
-    """
-    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
-
-
 def main() -> None:
     """Entry point of the ``flightmap`` console script and ``python -m flightmap``."""
     tune_process()
@@ -164,16 +132,3 @@ def main() -> None:
         raise SystemExit(130) from None
     finally:
         end_quickly()
-
-
-def end_quickly() -> None:
-    """Let the process end without the garbage collector's passes over every object.
-
-    At exit Python collects cyclic garbage several times while it tears the modules down, each
-    pass over every object pandas, folium and flightmap created (some 80,000 after the imports
-    alone): about 60-90 ms of every command, after its work is done. Frozen objects are left to
-    the operating system instead; everything else happens as usual (files were closed and
-    synced by the commands, atexit handlers run, output streams are flushed, objects not in a
-    reference cycle are freed as their modules are cleared).
-    """
-    gc.freeze()
