@@ -129,7 +129,7 @@ class Prepared:
 
 
 def _float(df: pd.DataFrame, col: str) -> F8:
-    if col not in df.columns:
+    if col not in df.columns or not df[col].notna().any():  # absent, or all missing
         return np.full(len(df), np.nan)
     return np.asarray(df[col].to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
 
@@ -190,6 +190,33 @@ def position_times_ns(df: pd.DataFrame, t_ns: I8) -> I8:
     return np.where(missing, t_ns, _time_ns(col))
 
 
+def string_runs(values: pd.Series) -> I8 | None:
+    """The rows where a run of equal values starts (a missing value: a run of its own) in an
+    Arrow-backed string column, found by comparing neighbours (cheaper than hashing every
+    row); None for other storage, or when a sample shows runs too short to be worth it.
+
+    >>> string_runs(pd.Series(["a", "a", None, "b", "b"], dtype="string[pyarrow]")).tolist()
+    [0, 2, 3]
+    """
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or len(values) < 2:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.array)  # the column's own Arrow data, not a copy
+
+    def breaks(a: Any) -> B1:
+        ne = pc.fill_null(pc.not_equal(a[1:], a[:-1]), True)
+        out = np.ones(len(a), dtype=bool)
+        out[1:] = ne.to_numpy(zero_copy_only=False)
+        return out
+
+    if np.count_nonzero(breaks(arr[:4096])) > 256:  # interleaved values: hash instead
+        return None
+    return np.flatnonzero(breaks(arr))
+
+
 def _carry(df: pd.DataFrame, order: I8 | None) -> B1:
     """Rows onto which NIC and NACp may be carried forward (sorted order; ``order`` None: the
     rows are in order)."""
@@ -233,11 +260,17 @@ def prepare(df: pd.DataFrame) -> Prepared:
     fid = df[s.FLIGHT_ID]
     if fid.isna().any():
         raise InputError("flight_id is missing", field=s.FLIGHT_ID)
-    # Codes in order of first appearance (hashing; sorting 5M strings would cost more).
-    codes, uniques = pd.factorize(fid)
+    # Codes in order of first appearance (hashing; sorting 5M strings would cost more), of
+    # the runs' values only when the rows come flight by flight.
+    runs = string_runs(fid)
+    if runs is None:
+        codes, uniques = pd.factorize(fid)
+    else:
+        run_codes, uniques = pd.factorize(fid.take(runs))
+        codes = np.repeat(run_codes, np.diff(np.append(runs, len(fid))))
     codes = np.asarray(codes, dtype="int64")
-    time_sorted = len(t_ns) < 2 or bool(np.all(np.diff(t_ns) >= 0))
-    in_order = time_sorted and (len(codes) < 2 or bool(np.all(np.diff(codes) >= 0)))
+    time_sorted = len(t_ns) < 2 or bool(np.all(t_ns[1:] >= t_ns[:-1]))
+    in_order = time_sorted and (len(codes) < 2 or bool(np.all(codes[1:] >= codes[:-1])))
     if in_order:
         order = np.arange(len(codes), dtype="int64")  # one flight, or flights already grouped
     elif time_sorted:

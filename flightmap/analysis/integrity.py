@@ -31,7 +31,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from flightmap import schema as s
-from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, prepare
+from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, prepare, string_runs
 from flightmap.analysis.gaps import gap_thresholds, locate_gaps
 from flightmap.analysis.motion import reappear
 from flightmap.analysis.params import IntegrityParams
@@ -178,22 +178,33 @@ def _flights(track: pd.DataFrame, p: Prepared, fix: B1, cadence: F8, thr: F8) ->
     for col in (s.CALLSIGN, s.ICAO24):
         if col not in track.columns or not track[col].notna().any():
             continue
-        # Factorised as stored (Arrow strings hash without building Python objects), then
-        # renumbered by first appearance in (flight, time) order: ties go to the value seen first.
-        raw, stored = pd.factorize(track[col])
-        raw = np.asarray(raw, dtype="int64")
-        if not p.in_order:
-            raw = raw[p.order]
-        # Counted run by run (a value repeats over a flight's rows): runs of one value and flight.
-        brk = np.ones(raw.size, dtype=bool)
-        brk[1:] = (raw[1:] != raw[:-1]) | (p.flight[1:] != p.flight[:-1])
-        rs = np.flatnonzero(brk)
-        length = np.diff(np.append(rs, raw.size))
-        ok = raw[rs] >= 0
+        # Counted run by run (a value repeats over a flight's rows): runs of one value and
+        # flight. Factorised as stored (Arrow strings hash without building Python objects),
+        # then renumbered by first appearance in (flight, time) order: ties go to the value
+        # seen first. Rows in order: only the runs' values are factorised.
+        runs = string_runs(track[col]) if p.in_order else None
+        if runs is not None:
+            brk = np.zeros(p.n, dtype=bool)
+            brk[runs] = True
+            brk[p.starts] = True
+            rs = np.flatnonzero(brk)
+            raw, stored = pd.factorize(track[col].take(rs))
+            raw_rs = np.asarray(raw, dtype="int64")
+        else:
+            raw, stored = pd.factorize(track[col])
+            raw = np.asarray(raw, dtype="int64")
+            if not p.in_order:
+                raw = raw[p.order]
+            brk = np.ones(raw.size, dtype=bool)
+            brk[1:] = (raw[1:] != raw[:-1]) | (p.flight[1:] != p.flight[:-1])
+            rs = np.flatnonzero(brk)
+            raw_rs = raw[rs]
+        length = np.diff(np.append(rs, p.n))
+        ok = raw_rs >= 0
         if not ok.any():
             continue
         rs, length = rs[ok], length[ok]
-        codes, seen = pd.factorize(raw[rs])
+        codes, seen = pd.factorize(raw_rs[ok])
         uniques = np.asarray(stored, dtype=object)[seen]
         col_values = np.full(n_f, None, dtype=object)
         best_flight, best_code = _most_frequent(
