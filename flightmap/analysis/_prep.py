@@ -129,7 +129,9 @@ class Prepared:
 
 
 def _float(df: pd.DataFrame, col: str) -> F8:
-    if col not in df.columns or not df[col].notna().any():  # absent, or all missing
+    if col not in df.columns:
+        return np.full(len(df), np.nan)
+    if df[col].dtype != np.float64 and not df[col].notna().any():  # nullable, all missing
         return np.full(len(df), np.nan)
     return np.asarray(df[col].to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
 

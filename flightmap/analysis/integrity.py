@@ -271,15 +271,20 @@ def analyse(track: pd.DataFrame, params: IntegrityParams | None = None) -> Track
     for c, off in zip(parts, offsets, strict=False):
         c.interval_id += off
     out = track.copy(deep=False)  # copy-on-write: adding columns leaves ``track`` unchanged
+
+    def column(values: Any) -> pd.Series:
+        # The new arrays are ours: a Series over them, so that pandas does not copy them again.
+        return pd.Series(values, index=out.index, copy=False)
+
     out[STATE] = _categorical(gather("state"))
-    out[RULE_BITS] = gather("bits")
-    out[FIX] = gather("fix")
+    out[RULE_BITS] = column(gather("bits"))
+    out[FIX] = column(gather("fix"))
     gap_id = gather("gap_id")
     out[GAP_ID] = pd.arrays.IntegerArray(np.where(gap_id >= 0, gap_id, 0), gap_id < 0)
-    out[INTERVAL_ID] = gather("interval_id")
-    out[POSITION_SPEED_KT] = gather("speed_kt")
-    out[NIC_CF] = gather("nic")
-    out[NAC_P_CF] = gather("nacp")
+    out[INTERVAL_ID] = column(gather("interval_id"))
+    out[POSITION_SPEED_KT] = column(gather("speed_kt"))
+    out[NIC_CF] = column(gather("nic"))
+    out[NAC_P_CF] = column(gather("nacp"))
 
     def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
