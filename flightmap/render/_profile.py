@@ -32,12 +32,20 @@ _VEGA_JS = [
 #: Vega-Lite encodings of a profile's time axis (field ``t``, UTC) and of a time in a tooltip.
 # 24-hour UTC labels, written by an expression: Vega-Lite drops a format with
 # formatType "utc" unless a config flag is set, and falls back to 12-hour labels ("05 PM").
+# A tick at midnight names its day ("26 Dec"), on the first of a month the month ("Apr"), at
+# the new year the year: a chart spanning days or years (a case and a track of another year)
+# reads "2022 Apr Jul Oct 2023", not "00:00" ten times.
+UTC_LABEL = (
+    "utchours(datum.value) || utcminutes(datum.value) ? utcFormat(datum.value, '%H:%M')"
+    " : utcdate(datum.value) > 1 ? utcFormat(datum.value, '%d %b')"
+    " : utcmonth(datum.value) ? utcFormat(datum.value, '%b') : utcFormat(datum.value, '%Y')"
+)
 UTC_X: dict[str, Any] = {
     "field": "t",
     "type": "temporal",
     "title": "UTC",
     "scale": {"type": "utc"},
-    "axis": {"labelExpr": "utcFormat(datum.value, '%H:%M')", "labelOverlap": True},
+    "axis": {"labelExpr": UTC_LABEL, "labelOverlap": True},
 }
 UTC_WHEN: dict[str, Any] = {
     "field": "t",

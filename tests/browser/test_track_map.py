@@ -80,3 +80,42 @@ def test_hostile_callsign_opens_no_dialog(open_map, tmp_path: Path) -> None:  # 
     assert mp.dialogs == []
     assert HOSTILE in mp.js("() => document.body.innerText")
     mp.assert_clean()
+
+
+def _axis_labels(mp) -> list[str]:  # type: ignore[no-untyped-def]
+    """The profile's time-axis labels, left to right (the texts under the chart's plot)."""
+    return list(
+        mp.js(
+            "() => [...document.querySelectorAll('#fm-profile-chart svg g.role-axis-label text')]"
+            ".filter(t => t.closest('g.role-axis').getAttribute('aria-label')"
+            ".includes('X-axis')).map(t => t.textContent)"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("times", "expected"),
+    [
+        # A flight across midnight and the next day: hours, and the day at each midnight.
+        (["2024-12-24T20:00:00Z", "2024-12-25T09:00:00Z", "2024-12-26T09:00:00Z"], "25 Dec"),
+        # Two flights years apart (a case and an old track): the years.
+        (["2021-10-29T04:26:16Z", "2021-10-29T04:30:00Z", "2024-12-25T05:00:00Z"], "2023"),
+    ],
+    ids=["days", "years"],
+)
+def test_profile_time_axis_names_days_and_years(
+    open_map, tmp_path: Path, times: list[str], expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "t.csv"
+    rows = [f"{t},{40.4 + i},{49.9 + i},30000,450,TST{i}" for i, t in enumerate(times)]
+    src.write_text("time,lat,lon,alt_baro_ft,gs_kt,callsign\n" + "\n".join(rows) + "\n")
+    html = tmp_path / "t.html"
+    render.write_html(
+        html, render.render_html(render.build_map(None, analyse(read_track(src).track)))
+    )
+    mp = open_map(html, wait_for="#fm-profile-chart svg")
+    labels = _axis_labels(mp)
+    assert expected in labels, labels
+    # A midnight tick names its day or year: "00:00" at every tick of a long span was the fault.
+    assert "00:00" not in labels and len(set(labels)) >= 3, labels
+    mp.assert_clean()
