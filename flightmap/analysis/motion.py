@@ -155,7 +155,8 @@ def window_rules(
         cs_bad = np.concatenate(([0], np.cumsum(bad)))
         clean = (cs_bad[rb + 1] - cs_bad[ra]) == 0
         ra, rb, first, last = ra[clean], rb[clean], first[clean], last[clean]
-    dist, brg = _short_leg(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb])
+    dx, dy = _plane_xy(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb])
+    dist = np.hypot(dx, dy) * EARTH_MEAN_RADIUS_M
     v = dist / ((p.tp[rb] - p.tp[ra]) / NS) / KT_MS
     # Reported velocity over the reports (ra, rb]: means from cumulative sums (the counts are
     # the rows when every ground speed counts, as on most tracks).
@@ -190,8 +191,19 @@ def window_rules(
         cs_s = np.concatenate(([0.0], np.cumsum(sin)))
         cs_c = np.concatenate(([0.0], np.cumsum(cos)))
         a1, b1 = ra[k] + 1, rb[k] + 1
-        mean = np.degrees(np.arctan2(cs_s[b1] - cs_s[a1], cs_c[b1] - cs_c[a1])) % 360
-        turn[k] = angle_deg(brg[k], mean)
+        east, north = cs_s[b1] - cs_s[a1], cs_c[b1] - cs_c[a1]
+        # The angles only where they may exceed the threshold: the cosine of the angle between
+        # the two directions against the threshold's, with a margin far above rounding.
+        j: I8 | slice = slice(None)
+        if 0.0 <= params.track_mismatch_deg <= 180.0:
+            cos_min = np.cos(np.radians(params.track_mismatch_deg)) + 1e-9
+            dot = dx[k] * east + dy[k] * north
+            close = dot > cos_min * np.hypot(dx[k], dy[k]) * np.hypot(east, north)
+            j = np.flatnonzero(~close)
+        kj = k[j]
+        brg = np.degrees(np.arctan2(dx[kj], dy[kj])) % 360.0
+        mean = np.degrees(np.arctan2(east[j], north[j])) % 360
+        turn[kj] = angle_deg(brg, mean)
         if not all_ok:
             cn_tr = np.concatenate(([0], np.cumsum(tr_ok)))
             turn[k[cn_tr[b1] <= cn_tr[a1]]] = np.nan
@@ -235,10 +247,17 @@ def _short_leg(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> tuple[F8, F8]:
     >>> round(float(d[0])), float(b[0])
     (11120, 90.0)
     """
-    dy = np.radians(lat2 - lat1)
-    dx = np.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0) * np.cos(np.radians(lat1 + lat2) / 2)
+    dx, dy = _plane_xy(lat1, lon1, lat2, lon2)
     dist = np.hypot(dx, dy) * EARTH_MEAN_RADIUS_M
     return np.asarray(dist), np.asarray(np.degrees(np.arctan2(dx, dy)) % 360.0)
+
+
+def _plane_xy(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> tuple[F8, F8]:
+    """East and north components (radians of arc) of legs on the local plane of
+    :func:`_short_leg`."""
+    dy = np.radians(lat2 - lat1)
+    dx = np.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0) * np.cos(np.radians(lat1 + lat2) / 2)
+    return np.asarray(dx), np.asarray(dy)
 
 
 def _alt(p: Prepared, rows: I8) -> F8:
