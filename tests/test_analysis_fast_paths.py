@@ -19,6 +19,8 @@ from flightmap.analysis import analyse
 from flightmap.analysis._prep import NS, prepare
 from flightmap.analysis.gaps import _group_medians
 from flightmap.analysis.integrity import _most_frequent
+from flightmap.analysis.motion import window_rules
+from flightmap.analysis.params import IntegrityParams
 from flightmap.analysis.rules import _chain_haversine_m
 from flightmap.geodesy import haversine_m
 from flightmap.readers import read_track
@@ -97,3 +99,22 @@ def test_shuffled_track_analyses_as_sorted(name: str) -> None:
             cols = ["row_before", "row_after"]
             x, y = x.drop(columns=cols), y.drop(columns=cols)
         pd.testing.assert_frame_equal(y, x, check_exact=True)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 10.0, 45.0, 90.0, 179.0, 180.0])
+def test_track_mismatch_filter_keeps_every_firing_window(threshold: float) -> None:
+    # With a negative threshold every window's turn is computed (no cosine pre-test): those
+    # above ``threshold`` are exactly what the pre-tested computation reports.
+    fired = 0
+    for path in sorted(CORPUS.glob("*.gz"))[:8]:
+        p = prepare(read_track(path).track)
+        ui = np.arange(p.n)
+        none = np.zeros(p.n, dtype=bool)
+        every = window_rules(p, IntegrityParams(track_mismatch_deg=-1.0), ui, none, none)
+        got = window_rules(p, IntegrityParams(track_mismatch_deg=threshold), ui, none, none)
+        full = every["track_diff_deg"]
+        with np.errstate(invalid="ignore"):
+            expected = np.where(full > threshold, full, np.nan)
+        np.testing.assert_array_equal(got["track_diff_deg"], expected)
+        fired += int(np.isfinite(expected).sum())
+    assert fired > 0 or threshold >= 179.0  # some windows turn by 0, 10, 45 and 90 degrees
