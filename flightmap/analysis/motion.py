@@ -18,9 +18,10 @@ Nothing here builds intervals or sentences (:mod:`.integrity`, :mod:`.wording`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+from numpy.typing import NDArray
 
 from flightmap.analysis._prep import (
     B1,
@@ -152,7 +153,7 @@ def window_rules(
     last, first = sel[ok], first[ok]  # positions in ui of the window ends, first fixes
     ra, rb = ui[a[ok]], ui[last]
     if bad.any():
-        cs_bad = np.concatenate(([0], np.cumsum(bad)))
+        cs_bad = _cumsum0(bad, "int64")
         clean = (cs_bad[rb + 1] - cs_bad[ra]) == 0
         ra, rb, first, last = ra[clean], rb[clean], first[clean], last[clean]
     dx, dy = _plane_xy(p.lat[ra], p.lon[ra], p.lat[rb], p.lon[rb])
@@ -162,11 +163,11 @@ def window_rules(
     # the rows when every ground speed counts, as on most tracks).
     gs_ok = np.isfinite(p.gs) & ~gs_false
     if gs_ok.all():
-        cs_gs = np.concatenate(([0.0], np.cumsum(p.gs)))
+        cs_gs = _cumsum0(p.gs, "float64")
         n_gs = rb - ra
     else:
-        cs_gs = np.concatenate(([0.0], np.cumsum(np.where(gs_ok, p.gs, 0.0))))
-        cn_gs = np.concatenate(([0], np.cumsum(gs_ok)))
+        cs_gs = _cumsum0(np.where(gs_ok, p.gs, 0.0), "float64")
+        cn_gs = _cumsum0(gs_ok, "int64")
         n_gs = cn_gs[rb + 1] - cn_gs[ra + 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         gs = (cs_gs[rb + 1] - cs_gs[ra + 1]) / n_gs
@@ -188,8 +189,7 @@ def window_rules(
         if not all_ok:
             sin[~tr_ok] = 0.0
             cos[~tr_ok] = 0.0
-        cs_s = np.concatenate(([0.0], np.cumsum(sin)))
-        cs_c = np.concatenate(([0.0], np.cumsum(cos)))
+        cs_s, cs_c = _cumsum0(sin, "float64"), _cumsum0(cos, "float64")
         a1, b1 = ra[k] + 1, rb[k] + 1
         east, north = cs_s[b1] - cs_s[a1], cs_c[b1] - cs_c[a1]
         # The angles only where they may exceed the threshold: the cosine of the angle between
@@ -205,7 +205,7 @@ def window_rules(
         mean = np.degrees(np.arctan2(east[j], north[j])) % 360
         turn[kj] = angle_deg(brg, mean)
         if not all_ok:
-            cn_tr = np.concatenate(([0], np.cumsum(tr_ok)))
+            cn_tr = _cumsum0(tr_ok, "int64")
             turn[k[cn_tr[b1] <= cn_tr[a1]]] = np.nan
     with np.errstate(invalid="ignore"):
         track_bad &= turn > params.track_mismatch_deg
@@ -238,6 +238,18 @@ def window_rules(
     return out
 
 
+def _cumsum0(values: NDArray[Any], dtype: str) -> NDArray[Any]:
+    """``np.concatenate(([0], np.cumsum(values)))`` (the same sums) without the copy.
+
+    >>> _cumsum0(np.array([True, False, True]), "int64").tolist()
+    [0, 1, 1, 2]
+    """
+    out = np.empty(values.size + 1, dtype=dtype)
+    out[0] = 0
+    np.cumsum(values, out=out[1:])
+    return out
+
+
 def _short_leg(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> tuple[F8, F8]:
     """Distance (m) and bearing (degrees) of legs of a few tens of kilometres, on the local
     plane (equirectangular, mean Earth radius): within 0.1 % of the great circle for legs under
@@ -256,7 +268,13 @@ def _plane_xy(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> tuple[F8, F8]:
     """East and north components (radians of arc) of legs on the local plane of
     :func:`_short_leg`."""
     dy = np.radians(lat2 - lat1)
-    dx = np.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0) * np.cos(np.radians(lat1 + lat2) / 2)
+    # (lon2 - lon1 + 180) % 360 - 180, the remainder taken only where it changes the value
+    # (x % 360 is x itself for x in [0, 360)): the same values, without the slow remainder.
+    x = lon2 - lon1 + 180.0
+    wrap = (x < 0.0) | (x >= 360.0)
+    if wrap.any():
+        x[wrap] = x[wrap] % 360.0
+    dx = np.radians(x - 180.0) * np.cos(np.radians(lat1 + lat2) / 2)
     return np.asarray(dx), np.asarray(dy)
 
 
