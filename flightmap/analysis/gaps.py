@@ -87,10 +87,12 @@ def frozen_runs(p: Prepared, params: IntegrityParams) -> tuple[B1, F8]:
     """:func:`frozen_mask` and, on frozen rows, the time (ns) of the fix that froze (else NaN)."""
     out = np.zeros(p.n, dtype=bool)
     since = np.full(p.n, np.nan)
-    cand = np.flatnonzero(np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale)
+    ok = np.isfinite(p.lat) & np.isfinite(p.lon) & ~p.stale
+    every = bool(ok.all())  # every row a candidate: the arrays themselves
+    cand = np.arange(p.n) if every else np.flatnonzero(ok)
     if cand.size < 2:
         return out, since
-    if cand.size == p.n:  # every row a candidate: the arrays themselves
+    if every:
         lat, lon, fl = p.lat, p.lon, p.flight
     else:
         lat, lon, fl = p.lat[cand], p.lon[cand], p.flight[cand]

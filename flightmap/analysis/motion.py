@@ -47,7 +47,7 @@ _FLIGHT_SHIFT = 40  # 2**40 ms is 34 years: (flight << 40) + ms sorts by flight,
 
 def _keys(flight: I8, t: I8, t0: int) -> I8:
     """Sortable (flight, time in ms) keys of rows sorted by flight then time."""
-    return np.asarray((flight.astype("int64") << _FLIGHT_SHIFT) + (t - t0) // 1_000_000)
+    return np.asarray((flight.astype("int64", copy=False) << _FLIGHT_SHIFT) + (t - t0) // 1_000_000)
 
 
 def supported(
@@ -137,8 +137,9 @@ def window_rules(
     out["window_gs_kt"] = np.full(p.n, np.nan)
     if ui.size < 2:
         return out
-    tp = p.tp[ui]
-    key = _keys(p.flight[ui], tp, int(tp.min()))
+    every = ui.size == p.n  # every row a distinct fix: the arrays themselves
+    tp, fl = (p.tp, p.flight) if every else (p.tp[ui], p.flight[ui])
+    key = _keys(fl, tp, int(tp.min()))
     # Windows end at the last fix of every step of window_s / WINDOW_STEPS (10 s): on 1 Hz
     # data that is a tenth of the work, and each window's verdict holds for the fixes of its
     # step (after the previous window's end).

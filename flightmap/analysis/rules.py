@@ -384,8 +384,12 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
             None if tp_u is None else (tp_u[:-1], tp_u[1:]),
             _chain_haversine_m(lat, lon),
         )
-        speed[b[same]] = v[same]
-        stats["leg_m"][b[same]] = d[same]
+        if ui.size == n:  # legs from every row to the next
+            speed[1:] = np.where(same, v, np.nan)
+            stats["leg_m"][1:] = np.where(same, d, np.nan)
+        else:
+            speed[b[same]] = v[same]
+            stats["leg_m"][b[same]] = d[same]
         with np.errstate(invalid="ignore"):  # faster than the lowest limit, then aloft or not
             jumps = np.flatnonzero(same & (d > params.min_jump_m) & (v > params.max_speed_kt))
         limit = speed_limit_kt(params, np.fmax(_altitude(p, a[jumps]), _altitude(p, b[jumps])))
