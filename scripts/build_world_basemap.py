@@ -43,6 +43,7 @@ from shapely.geometry.polygon import orient
 from shapely.ops import polylabel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import antimeridian_cut as ac
 import build_basemap as bb
 
 from flightmap.simplify import encode_polyline
@@ -146,24 +147,28 @@ def wheel_text(wheel: Path, member: str) -> str:
 
 
 def polygons(topology: dict[str, Any], name: str) -> list[Polygon]:
-    """Every polygon of the TopoJSON object ``name``, as stored (not always valid).
+    """Every polygon of the TopoJSON object ``name``, cut at the antimeridian (not always valid).
 
+    world-atlas rings that cross the antimeridian jump from +180 to -180 between two points;
+    read as planar they would cover a band right round the globe, so they are cut into parts
+    on each side (``antimeridian_cut.split_polygon``; Antarctica, round the pole, as stored).
     Repair comes after clipping (see ``build_basemap.clip_polygons``): ``make_valid`` of the
     whole quantized Afro-Eurasian polygon, which self-intersects near 40.17 E, 65.05 N, makes
     a bogus polygon over the Norwegian Sea.
     """
-    return [
+    return ac.split_polygons(
         part
         for _, _, geometry in bb.topology_features(topology, name)
         if geometry is not None
         for part in bb.polygon_parts(geometry)
-    ]
+    )
 
 
 def border_lines(topology: dict[str, Any], name: str = "countries") -> list[LineString]:
     """Arcs that two different countries share: land borders, without the coastline.
 
-    This is topojson-client's ``mesh(topology, object, (a, b) => a !== b)``.
+    This is topojson-client's ``mesh(topology, object, (a, b) => a !== b)``; an arc that
+    crosses the antimeridian is cut there (none does in world-atlas 2.0.2).
     """
     used: Counter[int] = Counter()
     for geometry in topology["objects"][name]["geometries"]:
@@ -171,7 +176,12 @@ def border_lines(topology: dict[str, Any], name: str = "countries") -> list[Line
         rings = arcs if geometry["type"] == "Polygon" else [r for p in arcs for r in p]
         used.update({i if i >= 0 else ~i for ring in rings for i in ring})
     decoded = bb.decode_arcs(topology)
-    return [LineString(decoded[i]) for i in sorted(used) if used[i] > 1 and len(decoded[i]) > 1]
+    return [
+        part
+        for i in sorted(used)
+        if used[i] > 1 and len(decoded[i]) > 1
+        for part in ac.split_line(LineString(decoded[i]))
+    ]
 
 
 def _ring_code(coords: Iterable[tuple[float, ...]], decimals: int) -> str | None:
@@ -378,11 +388,15 @@ def airports(wheel: Path, city_rows: list[dict[str, Any]]) -> list[dict[str, Any
 
 
 def countries(world_atlas: Path) -> list[dict[str, Any]]:
-    """Country names at the pole of inaccessibility of each country's largest polygon (1:50m)."""
+    """Country names at the pole of inaccessibility of each country's largest polygon (1:50m).
+
+    Polygons are cut at the antimeridian first: uncut, Fiji's Rabi Island spans 360 deg of
+    longitude and would be its largest polygon, with the label in the Atlantic.
+    """
     rows = []
     topo = bb.read_topology(world_atlas, "countries-50m.json")
     for iso, props, geometry in bb.topology_features(topo, "countries"):
-        parts = bb.polygon_parts(geometry) if geometry is not None else []
+        parts = ac.split_polygons(bb.polygon_parts(geometry)) if geometry is not None else []
         if not parts or not props.get("name"):
             continue
         largest = max(

@@ -6,6 +6,7 @@ decoding the encoded polylines here, independently of the page's JavaScript deco
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -104,6 +105,14 @@ def test_readme_states_the_bytes_of_every_shipped_file() -> None:
         assert int(m.group(1).replace(",", "")) == (BASEMAP / name).stat().st_size, name
 
 
+def test_readme_states_the_sha256_of_every_shipped_file() -> None:
+    text = README.read_text(encoding="utf-8")
+    for name in SHIPPED:
+        m = re.search(rf"`{re.escape(name)}`[^\n]*? bytes \| `([0-9a-f]{{64}})` \|", text)
+        assert m, f"README has no SHA-256 for {name}"
+        assert m.group(1) == hashlib.sha256((BASEMAP / name).read_bytes()).hexdigest(), name
+
+
 def test_files_stay_under_the_large_file_limit() -> None:
     # The repository refuses files over 1,024 KB (check-added-large-files, as folium's).
     for name in SHIPPED:
@@ -163,6 +172,118 @@ def test_lakes_come_with_the_land() -> None:
     # Lake Sevan (40.4 N, 45.3 E) is land in the Caucasus extract but a lake here.
     assert _lakes(CASE).contains(shapely.Point(45.3, 40.4))
     assert _land(CASE).contains(shapely.Point(45.3, 40.4))
+
+
+# --- the antimeridian --------------------------------------------------------------------------
+
+
+def _tile_land(name: str, key: str) -> Any:
+    """The land of one tile of a shipped world file, as one shapely geometry (lon, lat)."""
+    doc = json.loads((BASEMAP / name).read_text(encoding="utf-8"))
+    polys = [
+        shapely.make_valid(
+            Polygon(decode(p[0], doc["decimals"]), [decode(r, doc["decimals"]) for r in p[1:]])
+        )
+        for p in doc["tiles"].get(key, {}).get("land", [])
+    ]
+    return shapely.union_all(polys) if polys else Polygon()
+
+
+def _files_with(lon: float) -> tuple[str, ...]:
+    return (
+        "world-110m.json",
+        "world-50m.json",
+        "world-10m-west.json" if lon < 0 else "world-10m-east.json",
+    )
+
+
+def _key(lat: float, lon: float) -> str:
+    return f"{int(lon // 10 * 10)},{int(lat // 10 * 10)}"
+
+
+# (lat, lon) of open water in the rows that the uncut Chukotka, Wrangel Island and Fiji rings
+# filled right round the globe (60-70 N and 10-20 S), and of land on both sides of 180 deg.
+OPEN_WATER = {
+    "Bering Sea": (61.5, -168.5),
+    "Bering Sea, west": (58.0, 178.0),
+    "Chukchi Sea": (72.0, -165.0),
+    "Norwegian Sea": (69.0, 2.0),
+    "North Atlantic": (62.0, -30.0),
+    "Labrador Sea": (60.5, -55.0),
+    "South Pacific off Samoa": (-17.0, -168.0),
+    "Coral Sea": (-16.5, 155.0),
+}
+LAND = {
+    "Chukotka, east of 180": (66.0, -175.0),
+    "Chukotka, west of 180": (66.0, 175.0),
+    "Wrangel Island, east of 180": (71.2, -179.5),
+    "Wrangel Island, west of 180": (71.2, 179.5),
+    "Viti Levu": (-17.8, 178.0),
+    "Siberia": (65.0, 105.0),
+    "Finland": (63.0, 27.0),
+    "Alaska": (65.0, -152.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPEN_WATER))
+def test_no_band_of_land_round_the_globe(name: str) -> None:
+    lat, lon = OPEN_WATER[name]
+    for file in _files_with(lon):
+        assert not _tile_land(file, _key(lat, lon)).contains(shapely.Point(lon, lat)), file
+
+
+@pytest.mark.parametrize("name", sorted(LAND))
+def test_land_on_both_sides_of_the_antimeridian(name: str) -> None:
+    lat, lon = LAND[name]
+    for file in _files_with(lon):
+        assert _tile_land(file, _key(lat, lon)).contains(shapely.Point(lon, lat)), file
+
+
+def test_open_ocean_tiles_hold_no_ring_over_most_of_the_tile() -> None:
+    # Before the cut, -170,60 held the box 60-64.98 N x 170-160 W (Bering Sea) and -170,-20 two
+    # ocean rectangles. Now the largest land polygon there is a real coast: Alaska's and
+    # Chukotka's in -170,60, none or islets of Samoa, Tonga, Fiji in the two southern tiles.
+    for file in (*WORLD_FILES[:2], "world-10m-west.json"):
+        tile = _tile_land(file, "-170,60")
+        assert not tile.contains(shapely.box(-169.5, 60.0, -167.0, 62.0)), file
+        assert _tile_land(file, "-170,-20").area < 0.5, file
+    for file in ("world-110m.json", "world-50m.json", "world-10m-east.json"):
+        assert _tile_land(file, "170,-20").area < 2.0, file  # Fiji west of 180: about 1.5 sq deg
+
+
+def test_antarctica_still_fills_its_tiles() -> None:
+    # Its ring goes right round the pole and is kept as stored: land from coast to about 84.7 S
+    # (past the 85.05 S edge of a Web Mercator map at 1:50m and 1:10m) in every tile of the
+    # rows -90 and -80 except where the Ross Sea reaches further south at 1:110m.
+    for lon in range(-165, 170, 10):
+        for file in _files_with(lon):
+            assert _tile_land(file, _key(-84.0, lon)).contains(shapely.Point(lon, -84.0)), (
+                file,
+                lon,
+            )
+    for file in WORLD_FILES:
+        keys = json.loads((BASEMAP / file).read_text(encoding="utf-8"))["tiles"]
+        assert sum(k.endswith(",-90") for k in keys) == (
+            18 if file.startswith("world-10m") else 36
+        ), file
+
+
+def test_country_labels_of_countries_across_the_antimeridian() -> None:
+    places = {(p.kind, p.name): p for p in basemap.places()}
+    fiji = places[("country", "Fiji")]
+    # The largest 1:50m polygon of Fiji is Viti Levu (about 0.9 sq deg), not Rabi Island
+    # read as 360 deg wide (12.2 sq deg, label at 16.5 S 52.1 W in the Atlantic).
+    assert fiji.rank == pytest.approx(0.9)
+    assert _land(((fiji.lat, fiji.lon), (fiji.lat, fiji.lon))).contains(
+        shapely.Point(fiji.lon, fiji.lat)
+    )
+    russia = places[("country", "Russia")]
+    # Russia's main polygon, Kaliningrad and the islands aside: about 17 million km2, some
+    # 2,800 sq deg at its latitudes; its label east of the Urals (60 E), on land.
+    assert 2500 < russia.rank < 3100 and russia.lon > 60 and 55 < russia.lat < 70
+    assert _land(((russia.lat, russia.lon), (russia.lat, russia.lon))).contains(
+        shapely.Point(russia.lon, russia.lat)
+    )
 
 
 # --- selection for a page ----------------------------------------------------------------------
@@ -328,3 +449,36 @@ def test_split_world_halves_at_the_prime_meridian() -> None:
     assert halves["west"]["tiles"] == {"-10,40": 1}
     assert halves["east"]["tiles"] == {"0,40": 2, "170,-20": 3}
     assert halves["east"]["name"] == "world-10m-east"
+
+
+def test_polygons_are_cut_at_the_antimeridian() -> None:
+    cut = _load_script().ac
+    square = Polygon([(179, 0), (-179, 0), (-179, 1), (179, 1)])
+    parts = cut.split_polygon(square)
+    assert [p.bounds for p in parts] == [(179.0, 0.0, 180.0, 1.0), (-180.0, 0.0, -179.0, 1.0)]
+    assert sum(p.area for p in parts) == pytest.approx(2.0)
+    # As world-atlas stores Fiji's islands: points on the meridian written as 180 and -180.
+    spike = Polygon([(179.9, -16.9), (180, -16.8), (-180, -16.79), (180, -16.96), (179.9, -17.0)])
+    (part,) = cut.split_polygon(spike)
+    assert part.bounds[0] == 179.9 and part.bounds[2] == 180.0
+    # A hole goes with its exterior: here the hole lies east of 180, in the second part.
+    holed = Polygon(
+        [(178, 0), (-178, 0), (-178, 4), (178, 4)],
+        [[(-179.5, 1), (-179.5, 2), (-178.5, 2), (-178.5, 1)]],
+    )
+    east = [p for p in cut.split_polygon(holed) if p.bounds[0] == -180.0]
+    assert [len(p.interiors) for p in east] == [1]
+    assert east[0].area == pytest.approx(8.0 - 1.0)
+    # Not crossing, or round a pole (as Antarctica): the very same polygon.
+    plain = Polygon([(10, 0), (11, 0), (11, 1)])
+    assert cut.split_polygon(plain)[0] is plain
+    polar = Polygon([(-180, -70), (-90, -75), (0, -70), (90, -75), (179, -70), (-180, -70)])
+    assert cut.split_polygon(polar)[0] is polar
+
+
+def test_lines_are_cut_at_the_antimeridian() -> None:
+    cut = _load_script().ac
+    parts = cut.split_line(LineString([(178, 0), (-178, 2)]))
+    assert [list(p.coords) for p in parts] == [[(178, 0), (180, 1)], [(-180, 1), (-178, 2)]]
+    line = LineString([(10, 0), (11, 1)])
+    assert cut.split_line(line) == [line]
