@@ -4,7 +4,6 @@ and the garbage collector in a fresh process, and never override what the user s
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -63,27 +62,3 @@ def test_the_process_ends_without_collecting_and_its_output_is_whole(tmp_path: P
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1] == "frozen True"
     assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
-
-
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
-    reason="glibc's mallopt",
-)
-def test_malloc_settings_apply_unless_the_user_set_glibcs_variables() -> None:
-    probe = "from flightmap.cli.process import _tune_malloc; print(_tune_malloc())"
-
-    def run(**env: str) -> str:
-        clean = {
-            k: v
-            for k, v in os.environ.items()
-            if not (k.startswith("MALLOC_") or k == "GLIBC_TUNABLES")
-        }
-        out = subprocess.run(
-            [sys.executable, "-c", probe], env={**clean, **env}, capture_output=True, text=True
-        )
-        assert out.returncode == 0, out.stderr
-        return out.stdout.strip()
-
-    assert run() == "True"
-    assert run(MALLOC_TOP_PAD_="0") == "False"
-    assert run(GLIBC_TUNABLES="glibc.malloc.trim_threshold=0") == "False"
