@@ -36,7 +36,7 @@ from flightmap.readers._text import NULL_TOKENS
 from flightmap.readers._times import ISO_WITH_ZONE
 
 _BLOCK: Final = 1 << 22
-USE_THREADS: Final = False
+USE_THREADS: Final = True
 """Whether pyarrow parses and converts CSV columns on several threads (see :func:`_fast`)."""
 
 TEXT_CODES: Final = pa.dictionary(pa.int32(), pa.large_string())
@@ -170,9 +170,11 @@ def _fast(
 ) -> CsvTable | None:
     # Neither blank lines nor newlines inside quotes are accepted here (they raise, and the
     # slow path takes over), so row i of the table is line i + 2 of the file.
-    # One thread: on two cores shared with other work, pyarrow's parallel parse was at best
-    # as fast as the serial one and at worst three to seven times slower (blocks waiting on a
-    # busy core: 5M lines in 0.9-2.6 s serial against 1.0-7.2 s in parallel, same minutes).
+    # pyarrow parses blocks on all cores (USE_THREADS): whole commands on two cores, idle or
+    # with one held by another process, were 5-15 % faster than on one thread (a 5M-line
+    # OpenSky convert 5.6-5.7 s against 6.7 s idle, 6.5 s against 6.8-7.1 s with one core
+    # busy), for 10-20 % more peak memory. An earlier measurement with other benchmarks
+    # running had the threads slower (benchmarks/README.md): not seen again.
     read = pacsv.ReadOptions(
         block_size=_BLOCK, column_names=header, skip_rows=1, use_threads=USE_THREADS
     )
