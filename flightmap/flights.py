@@ -157,7 +157,10 @@ def run_starts(
         The fresh positions (:func:`fresh_positions`) of ``order``, in that order, and per
         entry whether a run starts there: at the first one, after a row without a fresh
         position, after a silence longer than ``max_gap``, at a row whose ``pos_gap_before``
-        is true (the source says no position came for a while) and where the flight changes.
+        is true (the source says no position came for a while), where the flight changes, and
+        where the track crosses the antimeridian (longitude from near +180 to near -180 or
+        back: joined, the two positions would make a line right round the world; GeoJSON,
+        RFC 7946 section 3.1.9, cuts lines there too).
     """
     fresh = fresh_positions(df)
     pos = np.flatnonzero(fresh[order])
@@ -170,4 +173,6 @@ def run_starts(
     if flight is not None:
         code = np.asarray(flight)[pos]
         start[1:] |= code[1:] != code[:-1]
+    lon = df[s.LON].to_numpy(dtype="float64", na_value=np.nan)[rows]
+    start[1:] |= np.abs(np.diff(lon)) > 180.0
     return rows, start

@@ -257,6 +257,20 @@ def test_position_runs_break_at_time_gaps_and_flights() -> None:
     assert len(flights.position_runs(df, max_gap=pd.Timedelta(minutes=10))) == 2
 
 
+def test_position_runs_break_where_the_track_crosses_the_antimeridian() -> None:
+    # East from Fiji: 179.8, 179.9, then -179.95 (0.25 degrees further east, not 359.7 west).
+    df = frame(
+        [0, 10, 20, 30, 40],
+        lat=-17.0,
+        lon=[179.8, 179.9, -179.95, -179.85, 179.95],
+    )
+    runs = flights.position_runs(df)
+    # Cut at each crossing (east, then back west), never joined the long way round.
+    assert [r.index.tolist() for r in runs] == [[0, 1], [2, 3], [4]]
+    near = frame([0, 10, 20], lat=0.0, lon=[-10.0, 0.0, 170.0])  # 170 degrees: one run
+    assert len(flights.position_runs(near)) == 1
+
+
 def test_position_runs_empty_cases() -> None:
     assert flights.position_runs(frame([], lat=[], lon=[])) == []
     assert flights.position_runs(frame([0, 1], lat=np.nan, lon=np.nan)) == []
