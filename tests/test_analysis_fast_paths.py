@@ -17,8 +17,8 @@ import pytest
 from flightmap import schema as s
 from flightmap.analysis import analyse
 from flightmap.analysis._prep import NS, prepare
+from flightmap.analysis.flight_table import _most_frequent
 from flightmap.analysis.gaps import _group_medians
-from flightmap.analysis.integrity import _most_frequent
 from flightmap.analysis.motion import window_rules
 from flightmap.analysis.params import IntegrityParams
 from flightmap.analysis.rules import _chain_haversine_m
