@@ -98,6 +98,10 @@ _PROVIDERS = {
 }
 
 
+#: What the pointer-position control says while the pointer is off the map.
+POINTER_HINT = "lat , lon: point at the map"
+
+
 def build_map(
     case: Case | None = None,
     analysis: TrackAnalysis | None = None,
@@ -249,7 +253,12 @@ def build_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     plugins.Fullscreen(position="bottomright").add_to(m)
     plugins.MeasureControl(position="bottomright", primary_length_unit="kilometers").add_to(m)
-    plugins.MousePosition(position="bottomright", separator=" , ", prefix="lat , lon:").add_to(m)
+    plugins.MousePosition(
+        position="bottomright",
+        separator=" , ",
+        prefix="lat , lon:",
+        empty_string=POINTER_HINT,  # folium's default, "Unavailable", reads as an error
+    ).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(VerbatimElement(PAGE_CSS), name="fm_css")

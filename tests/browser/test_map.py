@@ -55,6 +55,8 @@ def test_case_map_draws_everything(open_map, case_html: Path) -> None:  # type: 
         "#fm-methods",
     ):
         assert mp.count(selector) >= 1, selector
+    # Before the pointer is on the map the position control says what it is for.
+    assert mp.page.locator(".leaflet-control-mouseposition").inner_text() == render.POINTER_HINT
     mp.screenshot("j2-8243-default")
     mp.assert_clean()
 
