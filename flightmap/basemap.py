@@ -122,12 +122,24 @@ MAX_CLOSE_TILES = 9
 def detail_box(bounds: Bounds, margin_deg: float = DETAIL_MARGIN_DEG) -> Bounds:
     """``bounds`` widened by ``max(margin_deg, span)`` on each side, clamped to the world.
 
+    Bounds across the antimeridian have ``east`` above 180 (longitudes in [0, 360), as a page
+    of data there is drawn): their box is not clamped in longitude, at most 360 degrees wide.
+
     >>> detail_box(((40.0, 45.0), (44.0, 52.0)))
     ((30.0, 35.0), (54.0, 62.0))
+    >>> detail_box(((-18.0, 177.0), (-16.0, 183.0)))
+    ((-28.0, 167.0), (-6.0, 193.0))
     """
     (south, west), (north, east) = bounds
     dlat = max(margin_deg, north - south)
     dlon = max(margin_deg, east - west)
+    if east > 180.0:
+        half = max(0.0, (360.0 - (east - west)) / 2)
+        dlon = min(dlon, half)
+        return (
+            (max(-90.0, south - dlat), west - dlon),
+            (min(90.0, north + dlat), east + dlon),
+        )
     return (
         (max(-90.0, south - dlat), max(-180.0, west - dlon)),
         (min(90.0, north + dlat), min(180.0, east + dlon)),
@@ -141,6 +153,20 @@ def _tile_keys(bounds: Bounds) -> list[str]:
     ['40,40', '50,40']
     """
     (south, west), (north, east) = bounds
+    if east > 180.0:  # across the antimeridian: tiles on both sides, keyed as stored
+        lat0 = max(-90, math.floor(south / TILE_DEG) * TILE_DEG)
+        lat1 = min(90, math.floor(north / TILE_DEG) * TILE_DEG)
+        xs = range(
+            math.floor(west / TILE_DEG) * TILE_DEG, math.ceil(east / TILE_DEG) * TILE_DEG, TILE_DEG
+        )
+        return sorted(
+            {
+                f"{(x + 180) % 360 - 180},{y}"
+                for x in xs
+                for y in range(lat0, lat1 + 1, TILE_DEG)
+                if y < 90
+            }
+        )
     lon0 = max(-180, math.floor(west / TILE_DEG) * TILE_DEG)
     lat0 = max(-90, math.floor(south / TILE_DEG) * TILE_DEG)
     lon1 = min(180, math.floor(east / TILE_DEG) * TILE_DEG)
@@ -345,7 +371,8 @@ def places_for(bounds: Bounds) -> list[Place]:
     t = _place_table()
     is_world = (t.kind == "sea") | (t.kind == "country")
     is_world |= (t.kind == "city") & (t.rank >= WORLD_CITY_POPULATION)
-    inside = (south <= t.lat) & (t.lat <= north) & (west <= t.lon) & (t.lon <= east)
+    lon = np.where(t.lon < west, t.lon + 360.0, t.lon) if east > 180.0 else t.lon
+    inside = (south <= t.lat) & (t.lat <= north) & (west <= lon) & (lon <= east)
     is_airport = t.kind == "airport"
     world = _as_places(t, np.flatnonzero(is_world))
     cities = _as_places(

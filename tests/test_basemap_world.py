@@ -482,3 +482,21 @@ def test_lines_are_cut_at_the_antimeridian() -> None:
     assert [list(p.coords) for p in parts] == [[(178, 0), (180, 1)], [(-180, 1), (-178, 2)]]
     line = LineString([(10, 0), (11, 1)])
     assert cut.split_line(line) == [line]
+
+
+def test_a_box_across_the_antimeridian_takes_both_sides() -> None:
+    """Bounds with east above 180 (a page drawn in [0, 360)): the tiles and the local places
+    on both sides of 180 degrees, keyed and written as stored (west longitudes stay west)."""
+    bounds = ((-17.75, 177.4), (-15.35, 184.6))  # Nadi east to 175.4 W
+    assert basemap._tile_keys(bounds) == ["-180,-20", "170,-20"]
+    (_, west), (_, east) = basemap.detail_box(bounds, basemap.PLACES_MARGIN_DEG)
+    assert west < 177.4 and 184.6 < east and east - west < 360
+    offered = basemap.places_for(bounds)
+    # Futuna's airport (178.1 W) and Suva (178.4 E): the same map.
+    assert {"FUT", "Suva"} <= {p.name for p in offered}
+    assert next(p for p in offered if p.name == "FUT").lon < -178
+    tiles = dict((id(tile), decimals) for decimals, tile in basemap.world_tiles(bounds))
+    west_half = basemap._world("10m-west")["tiles"]
+    assert tiles[id(west_half["-180,-20"])] == 3  # 1:10m on the east side of 180 too
+    # Bounds inside [-180, 180] are read as before.
+    assert basemap.detail_box(((40.0, 170.0), (44.0, 180.0)))[1][1] == 180.0

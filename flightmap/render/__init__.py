@@ -32,6 +32,7 @@ from flightmap.atomic import write_text
 from flightmap.flights import Flights, flights_of
 from flightmap.geo import Case
 from flightmap.render import _plugins as plugins
+from flightmap.render._antimeridian import Lon360, pacific_span
 from flightmap.render._basemap import basemap_layers
 from flightmap.render._case import (
     AIRCRAFT_PANE,
@@ -167,12 +168,19 @@ def build_map(
         track = track.reset_index(drop=True)
         flights = flights_of(track)  # once, for both track layers, the slider and the profile
     (south, west), (north, east) = _bounds(case, track, grid)
+    pacific = pacific_span(_lons(case, track, grid))  # drawn in [0, 360) when not None
+
+    def drawn(lon: float) -> float:
+        return lon + 360.0 if pacific is not None and lon < 0 else lon
+
+    if pacific is not None:
+        west, east = pacific
     # The towns where the story happens are named first, and the first view includes them.
     offered = basemap.places_for(((south, west), (north, east)))
     towns = basemap.focus_cities(offered, _focus(case, track, flights))
     view = [
-        [min([south, *(p.lat for p in towns)]), min([west, *(p.lon for p in towns)])],
-        [max([north, *(p.lat for p in towns)]), max([east, *(p.lon for p in towns)])],
+        [min([south, *(p.lat for p in towns)]), min([west, *(drawn(p.lon) for p in towns)])],
+        [max([north, *(p.lat for p in towns)]), max([east, *(drawn(p.lon) for p in towns)])],
     ]
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
@@ -181,6 +189,8 @@ def build_map(
         control_scale=True,
         zoom_control="bottomright",
     )
+    if pacific is not None:
+        Lon360().add_to(m)  # first: every layer after it is moved as it is added
     folium.map.CustomPane(AREAS_PANE, z_index=350, pointer_events=True).add_to(m)
     folium.map.CustomPane(AIRCRAFT_PANE, z_index=450, pointer_events=False).add_to(m)
     folium.map.CustomPane(LABELS_PANE, z_index=550, pointer_events=False).add_to(m)
@@ -258,6 +268,8 @@ def build_map(
         separator=" , ",
         prefix="lat , lon:",
         empty_string=POINTER_HINT,  # folium's default, "Unavailable", reads as an error
+        # In [-180, 180) also where a page is drawn in [0, 360) (_antimeridian.py).
+        lng_formatter="function (x) { return ((x % 360 + 540) % 360 - 180).toFixed(5); }",
     ).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
@@ -373,6 +385,17 @@ def _event_rows(track: pd.DataFrame, case: Case | None) -> np.ndarray:
         j = i if abs(ts[i] - ns) < abs(ns - ts[i - 1]) else i - 1
         keep[pos[order[j]]] = True
     return keep
+
+
+def _lons(
+    case: Case | None, track: pd.DataFrame | None, grid: Sequence[GridCell] | None
+) -> np.ndarray:
+    """Every longitude the page's data has (degrees): waypoints, grid cells' edges, track."""
+    parts = [np.array([w.lon for w in case.waypoints.values()] if case is not None else [])]
+    parts += [np.array(cell["geometry"].bounds)[[0, 2]] for cell in grid or ()]
+    if track is not None:
+        parts.append(track[s.LON].to_numpy(dtype="float64", na_value=np.nan))
+    return np.concatenate(parts) if parts else np.array([])
 
 
 def _bounds(

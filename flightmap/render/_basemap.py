@@ -211,7 +211,9 @@ var {{ this.get_name() }} = (function (rows) {
                 r = rows[i];
                 var node = this._nodes[i], pt = null;
                 if (z >= r[4] && z <= r[5]) {
-                    pt = map.latLngToContainerPoint([r[1], r[2]]);
+                    // A page across the antimeridian is drawn in [0, 360) (_antimeridian.py).
+                    pt = map.latLngToContainerPoint(
+                        [r[1], window.fmLon360 && r[2] < 0 ? r[2] + 360 : r[2]]);
                     if (pt.x < -100 || pt.y < -30 || pt.x > size.x + 100 || pt.y > size.y + 30) {
                         pt = null;
                     }

@@ -343,7 +343,10 @@ class TrackLayer(JSCSSMixin, Prerendered):
                     function info(latlng) {
                         var best = 0, bd = Infinity;
                         for (var k = 0; k < ll.length; k++) {
-                            var dy = ll[k][0] - latlng.lat, dx = ll[k][1] - latlng.lng;
+                            // Longitudes compared round the globe: a page across the
+                            // antimeridian is drawn in [0, 360), the data is in [-180, 180).
+                            var dy = ll[k][0] - latlng.lat;
+                            var dx = ((ll[k][1] - latlng.lng) % 360 + 540) % 360 - 180;
                             var d2 = dx * dx + dy * dy;
                             if (d2 < bd) { bd = d2; best = k; }
                         }

@@ -119,3 +119,50 @@ def test_profile_time_axis_names_days_and_years(
     # A midnight tick names its day or year: "00:00" at every tick of a long span was the fault.
     assert "00:00" not in labels and len(set(labels)) >= 3, labels
     mp.assert_clean()
+
+
+def test_a_flight_across_the_antimeridian_is_drawn_in_one_piece_of_the_pacific(
+    open_map, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """East from Nadi across 180 degrees: the first view is fitted to the flight, not the
+    world; its line, the land east of 180 (Fiji's Lau islands) and the aircraft are drawn in
+    [0, 360); the pointer still reads longitudes in [-180, 180)."""
+    n = 121
+    t = pd.date_range("2024-12-25T04:00:00Z", periods=n, freq="30s")
+    lon = 177.4 + 0.06 * np.arange(n)
+    frame = pd.DataFrame(
+        {
+            "time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "latitude": (-17.75 + 0.02 * np.arange(n)).round(4),
+            "longitude": np.where(lon > 180, lon - 360, lon).round(4),
+            "altitude_ft": np.minimum(600 * np.arange(n), 35_000),
+            "gs_kt": 450,
+            "callsign": "FJI901",
+        }
+    )
+    src = tmp_path / "fiji.csv"
+    frame.to_csv(src, index=False)
+    html = tmp_path / "fiji.html"
+    render.write_html(
+        html, render.render_html(render.build_map(None, analyse(read_track(src).track)))
+    )
+    mp = open_map(html, wait_for="#fm-profile-chart svg")
+    west, east, zoom = mp.js(
+        "() => { const m = Object.values(window).find(v => v instanceof L.Map);"
+        " const b = m.getBounds(); return [b.getWest(), b.getEast(), m.getZoom()]; }"
+    )
+    assert zoom >= 5 and west < 177.4 and 184.6 < east < 200, (west, east, zoom)
+    # The line's pieces (cut at 180) lie side by side, inside the view.
+    boxes = mp.js(
+        "() => [...document.querySelectorAll('path.fm-track-alt')].map(p => {"
+        " const r = p.getBoundingClientRect(); return [r.left, r.right]; })"
+    )
+    view = mp.page.viewport_size
+    assert boxes and all(0 <= left and right <= view["width"] for left, right in boxes), boxes
+    assert max(b[1] for b in boxes) - min(b[0] for b in boxes) < view["width"]
+    # The pointer's longitude east of 180 reads as west longitude.
+    mp.page.mouse.move(view["width"] * 0.75, view["height"] * 0.3)
+    text = mp.page.locator(".leaflet-control-mouseposition").inner_text()
+    assert " , -1" in text, text
+    mp.screenshot("track-across-antimeridian")
+    mp.assert_clean()
