@@ -36,7 +36,6 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from flightmap import schema as s
 from flightmap import tracks
@@ -326,7 +325,7 @@ def _finish(raw: Raw, fmt: str, inp: Input, problems: Problems, max_gap: pd.Time
     flags = flags.sort_values(s.RECORD, kind="stable", ignore_index=True)
     df = tracks.mark_flags(df, flags)
     df[s.SOURCE] = constant_str(fmt, len(df))
-    track = s.conform(_all_columns(df))
+    track = s.conform(df)
     s.validate(track, path=inp.path)
     return TrackRead(
         track=track,
@@ -336,37 +335,6 @@ def _finish(raw: Raw, fmt: str, inp: Input, problems: Problems, max_gap: pd.Time
         record_kind=problems.record_kind,
         mapping=dict(raw.mapping),
     )
-
-
-def _all_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with every schema column: the missing ones all-NA, as
-    :func:`flightmap.schema.conform` would add them, but each built once (the Series
-    constructor copies an array it is given unless told not to: 16 missing columns of 5M rows
-    were 0.6 GB of copies, seconds of fresh memory on a busy machine)."""
-    n, index = len(df), df.index
-    missing: dict[str, pd.Series] = {}
-    for col in s.COLUMNS:
-        if col.name in df.columns:
-            continue
-        values: object
-        if col.dtype == "float64":
-            values = np.full(n, np.nan)
-        elif col.dtype == "Int8":
-            values = pd.arrays.IntegerArray(np.zeros(n, "int8"), np.ones(n, bool))
-        elif col.dtype == "boolean":
-            values = pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool))
-        elif col.dtype == "datetime64[ns, UTC]":
-            nat = np.full(n, np.datetime64("NaT"), dtype="M8[ns]")
-            missing[col.name] = pd.Series(nat, index=index, dtype=s.TIME_DTYPE, copy=False)
-            continue
-        elif col.dtype == "str":
-            values = pa.nulls(n, pa.large_string())
-            missing[col.name] = pd.Series(values, index=index, dtype=s.STR_DTYPE)
-            continue
-        else:
-            continue  # ``record`` is always there; anything else is conform's to add
-        missing[col.name] = pd.Series(values, index=index, copy=False)
-    return df.assign(**missing) if missing else df
 
 
 MAX_MAGNITUDE: Final = 1e9
