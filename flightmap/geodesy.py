@@ -26,6 +26,7 @@ __all__ = [
     "NM_M",
     "LatLon",
     "bearing_deg",
+    "chain_haversine_m",
     "destination",
     "distance_m",
     "distances_m",
@@ -191,7 +192,34 @@ def haversine_m(
     la1, lo1, la2, lo2 = (
         np.radians(np.asarray(x, dtype="float64")) for x in (lat1, lon1, lat2, lon2)
     )
-    h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    return _haversine(la1, lo1, la2, lo2, np.cos(la1), np.cos(la2))
+
+
+def chain_haversine_m(lat: ArrayLike, lon: ArrayLike) -> NDArray[np.float64]:
+    """:func:`haversine_m` of the legs between consecutive points (one fewer than the points),
+    the same values, with each point's radians and cosine of latitude computed once.
+
+    >>> lat, lon = np.array([0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0])
+    >>> legs = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    >>> bool((chain_haversine_m(lat, lon) == legs).all())
+    True
+    """
+    la = np.radians(np.asarray(lat, dtype="float64"))
+    lo = np.radians(np.asarray(lon, dtype="float64"))
+    cos_la = np.cos(la)
+    return _haversine(la[:-1], lo[:-1], la[1:], lo[1:], cos_la[:-1], cos_la[1:])
+
+
+def _haversine(
+    la1: NDArray[np.float64],
+    lo1: NDArray[np.float64],
+    la2: NDArray[np.float64],
+    lo2: NDArray[np.float64],
+    cos1: NDArray[np.float64],
+    cos2: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The haversine formula on radians, with the cosines of the latitudes given."""
+    h = np.sin((la2 - la1) / 2) ** 2 + cos1 * cos2 * np.sin((lo2 - lo1) / 2) ** 2
     return np.asarray(2 * EARTH_MEAN_RADIUS_M * np.arcsin(np.sqrt(h)), dtype="float64")
 
 

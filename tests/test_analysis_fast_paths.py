@@ -21,8 +21,7 @@ from flightmap.analysis.flight_table import _most_frequent
 from flightmap.analysis.gaps import _group_medians
 from flightmap.analysis.motion import window_rules
 from flightmap.analysis.params import IntegrityParams
-from flightmap.analysis.rules import _chain_haversine_m
-from flightmap.geodesy import haversine_m
+from flightmap.geodesy import chain_haversine_m, haversine_m
 from flightmap.readers import read_track
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -36,7 +35,7 @@ def test_chain_haversine_equals_haversine(n: int) -> None:
         (40.0 + np.cumsum(rng.normal(0, 0.01, n)), np.cumsum(rng.normal(0, 0.01, n))),
     ):
         expected = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
-        got = _chain_haversine_m(lat, lon)
+        got = chain_haversine_m(lat, lon)
         np.testing.assert_array_equal(got.view("int64"), expected.view("int64"))
 
 

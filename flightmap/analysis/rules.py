@@ -28,7 +28,7 @@ from flightmap.analysis._prep import (
 from flightmap.analysis.gaps import frozen_runs
 from flightmap.analysis.motion import min_speed_kt, supported, window_rules
 from flightmap.analysis.params import IntegrityParams
-from flightmap.geodesy import EARTH_MEAN_RADIUS_M, KT_MS, distances_m, haversine_m
+from flightmap.geodesy import KT_MS, chain_haversine_m, distances_m, haversine_m
 
 __all__ = [
     "DEGRADED",
@@ -222,25 +222,6 @@ def _spikes(values: F8, flight: I8) -> F8:
     return np.asarray(np.abs(values - ref))
 
 
-def _chain_haversine_m(lat: F8, lon: F8) -> F8:
-    """:func:`flightmap.geodesy.haversine_m` of the legs between consecutive points, the same
-    operations in the same order (so the same values), with each point's radians and cosine
-    of latitude computed once instead of once per leg end.
-
-    >>> lat, lon = np.array([0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0])
-    >>> d = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
-    >>> bool((_chain_haversine_m(lat, lon) == d).all())
-    True
-    """
-    la, lo = np.radians(lat), np.radians(lon)
-    cos_la = np.cos(la)
-    h = (
-        np.sin((la[1:] - la[:-1]) / 2) ** 2
-        + cos_la[:-1] * cos_la[1:] * np.sin((lo[1:] - lo[:-1]) / 2) ** 2
-    )
-    return np.asarray(2 * EARTH_MEAN_RADIUS_M * np.arcsin(np.sqrt(h)), dtype="float64")
-
-
 def _legs(
     lat: tuple[F8, F8],
     lon: tuple[F8, F8],
@@ -382,7 +363,7 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
             (lon[:-1], lon[1:]),
             (t_u[:-1], t_u[1:]),
             None if tp_u is None else (tp_u[:-1], tp_u[1:]),
-            _chain_haversine_m(lat, lon),
+            chain_haversine_m(lat, lon),
         )
         if ui.size == n:  # legs from every row to the next
             speed[1:] = np.where(same, v, np.nan)
