@@ -251,23 +251,16 @@ def _cumsum0(values: NDArray[Any], dtype: str) -> NDArray[Any]:
     return out
 
 
-def _short_leg(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> tuple[F8, F8]:
-    """Distance (m) and bearing (degrees) of legs of a few tens of kilometres, on the local
-    plane (equirectangular, mean Earth radius): within 0.1 % of the great circle for legs under
-    50 km away from the poles, at a fraction of the cost of the spherical formulas.
-
-    >>> d, b = _short_leg(np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.1]))
-    >>> round(float(d[0])), float(b[0])
-    (11120, 90.0)
-    """
-    dx, dy = _plane_xy(lat1, lon1, lat2, lon2)
-    dist = np.hypot(dx, dy) * EARTH_MEAN_RADIUS_M
-    return np.asarray(dist), np.asarray(np.degrees(np.arctan2(dx, dy)) % 360.0)
-
-
 def _plane_xy(lat1: F8, lon1: F8, lat2: F8, lon2: F8) -> tuple[F8, F8]:
-    """East and north components (radians of arc) of legs on the local plane of
-    :func:`_short_leg`."""
+    """East and north components (radians of arc) of legs of a few tens of kilometres on the
+    local plane (equirectangular; times the mean Earth radius, metres): within 0.1 % of the
+    great circle for legs under 50 km away from the poles, at a fraction of the cost of the
+    spherical formulas.
+
+    >>> dx, dy = _plane_xy(np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.1]))
+    >>> round(float(np.hypot(dx, dy)[0] * EARTH_MEAN_RADIUS_M)), float(dy[0])
+    (11120, 0.0)
+    """
     dy = np.radians(lat2 - lat1)
     # (lon2 - lon1 + 180) % 360 - 180, the remainder taken only where it changes the value
     # (x % 360 is x itself for x in [0, 360)): the same values, without the slow remainder.
