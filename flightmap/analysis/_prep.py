@@ -192,6 +192,20 @@ def position_times_ns(df: pd.DataFrame, t_ns: I8) -> I8:
     return np.where(missing, t_ns, _time_ns(col))
 
 
+def at_rows(rows: I8, n: int, *columns: NDArray[Any]) -> list[NDArray[Any]]:
+    """``columns`` (``n`` rows each) at ``rows`` (ascending row positions, as ``flatnonzero``
+    gives them); when ``rows`` holds all ``n`` rows, the arrays themselves, not copies (most
+    tracks: every row a fix).
+
+    >>> a = np.arange(4.0)
+    >>> at_rows(np.array([1, 3]), 4, a)[0].tolist(), at_rows(np.arange(4), 4, a)[0] is a
+    ([1.0, 3.0], True)
+    """
+    if rows.size == n:
+        return list(columns)
+    return [c[rows] for c in columns]
+
+
 def string_runs(values: pd.Series) -> I8 | None:
     """The rows where a run of equal values starts (a missing value: a run of its own) in an
     Arrow-backed string column, found by comparing neighbours (cheaper than hashing every

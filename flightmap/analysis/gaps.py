@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from flightmap import schema as s
-from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, prepare
+from flightmap.analysis._prep import B1, F8, I8, NS, Prepared, at_rows, prepare
 from flightmap.analysis.params import IntegrityParams
 from flightmap.geodesy import KT_MS, distances_m
 
@@ -92,10 +92,7 @@ def frozen_runs(p: Prepared, params: IntegrityParams) -> tuple[B1, F8]:
     cand = np.arange(p.n) if every else np.flatnonzero(ok)
     if cand.size < 2:
         return out, since
-    if every:
-        lat, lon, fl = p.lat, p.lon, p.flight
-    else:
-        lat, lon, fl = p.lat[cand], p.lon[cand], p.flight[cand]
+    lat, lon, fl = at_rows(cand, p.n, p.lat, p.lon, p.flight)
     same = (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (fl[1:] == fl[:-1])
     if not same.any():  # no position repeated: nothing frozen
         return out, since
@@ -130,7 +127,7 @@ def gap_thresholds(p: Prepared, fix: B1, params: IntegrityParams) -> tuple[F8, F
     fi = np.flatnonzero(fix)
     median = np.full(n_flights, np.nan)
     if fi.size >= 2:
-        fl, t = (p.flight, p.t) if fi.size == p.n else (p.flight[fi], p.t[fi])
+        fl, t = at_rows(fi, p.n, p.flight, p.t)
         same = fl[1:] == fl[:-1]
         dt_ns, group = (t[1:] - t[:-1])[same], fl[1:][same]
         found = _group_medians(dt_ns, group)
@@ -187,12 +184,10 @@ def locate_gaps(
     """
     thr_ns = (threshold_s * NS).astype("int64")
     fi = np.flatnonzero(fix)
-    all_fix = fi.size == p.n
-    fl_fi = p.flight if all_fix else p.flight[fi]
+    fl_fi, t_fi = at_rows(fi, p.n, p.flight, p.t)
     parts: list[tuple[I8, I8, I8, I8]] = []  # (first row inside, end row excl., before, after)
     if fi.size >= 2:
         a, b = fi[:-1], fi[1:]
-        t_fi = p.t if all_fix else p.t[fi]
         dt = t_fi[1:] - t_fi[:-1]
         # Only the intervals as long as the lowest threshold can be gaps: look at those.
         k = np.flatnonzero(dt >= thr_ns.min())

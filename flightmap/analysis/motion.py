@@ -32,6 +32,7 @@ from flightmap.analysis._prep import (
     I8,
     NS,
     Prepared,
+    at_rows,
     bfill_within,
     ffill_within,
 )
@@ -137,8 +138,7 @@ def window_rules(
     out["window_gs_kt"] = np.full(p.n, np.nan)
     if ui.size < 2:
         return out
-    every = ui.size == p.n  # every row a distinct fix: the arrays themselves
-    tp, fl = (p.tp, p.flight) if every else (p.tp[ui], p.flight[ui])
+    tp, fl = at_rows(ui, p.n, p.tp, p.flight)
     key = _keys(fl, tp, int(tp.min()))
     # Windows end at the last fix of every step of window_s / WINDOW_STEPS (10 s): on 1 Hz
     # data that is a tenth of the work, and each window's verdict holds for the fixes of its
@@ -299,7 +299,7 @@ def reappear(
     fi = np.flatnonzero(fresh)
     if fi.size < 2:
         return out
-    fl, t = (p.flight, p.t) if fi.size == p.n else (p.flight[fi], p.t[fi])
+    fl, t = at_rows(fi, p.n, p.flight, p.t)
     dt = t[1:] - t[:-1]
     # Only the intervals as long as the lowest threshold can be gaps: look at those.
     thr_ns = threshold_s * NS

@@ -23,6 +23,7 @@ from flightmap.analysis._prep import (
     I8,
     NS,
     Prepared,
+    at_rows,
     ffill_within,
 )
 from flightmap.analysis.gaps import frozen_runs
@@ -340,10 +341,7 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
     fi = np.flatnonzero(fresh)
     # The fresh rows' values, gathered once (all rows fresh: the arrays themselves); legs are
     # then slices of them.
-    if fi.size == n:
-        lat, lon, fl = p.lat, p.lon, p.flight
-    else:
-        lat, lon, fl = p.lat[fi], p.lon[fi], p.flight[fi]
+    lat, lon, fl = at_rows(fi, n, p.lat, p.lon, p.flight)
     repeat = np.zeros(fi.size, dtype=bool)
     if fi.size >= 2:
         repeat[1:] = (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (fl[1:] == fl[:-1])
@@ -356,7 +354,7 @@ def row_rules(p: Prepared, params: IntegrityParams) -> RowRules:
     if ui.size >= 2:
         a, b = ui[:-1], ui[1:]
         same = fl[1:] == fl[:-1]
-        t_u = p.t if ui.size == n else p.t[ui]
+        (t_u,) = at_rows(ui, n, p.t)
         tp_u = None if p.tp is p.t else p.tp[ui]
         d, v, dt = _legs(
             (lat[:-1], lat[1:]),
